@@ -1,0 +1,33 @@
+# Two commands set up a fresh machine: `make setup`, then `make run` (or `make test`).
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_DISABLE_TELEMETRY := true
+
+.PHONY: setup run test lint bench dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --target dev
+
+run: setup
+	$(BIN)/datalive run --sample
+
+test: setup
+	$(BIN)/ruff check da_platform tests
+	$(BIN)/pytest -n 2 -q
+
+bench: setup
+	$(BIN)/python -m benchmarks.run_volve
+
+dev: setup
+	mkdir -p .datalive/dev/dagster
+	DAGSTER_HOME=$(CURDIR)/.datalive/dev/dagster $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf .datalive dbt_project/target dbt_project/logs

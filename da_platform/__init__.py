@@ -1,0 +1,1 @@
+"""DatAlive: an open production-analytics lakehouse for oil and gas operators."""

@@ -1,0 +1,238 @@
+"""The ``datalive`` command line: run the graph, print the daily report, show the lakehouse status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+SAMPLE_LANDING = Path(__file__).parent / "sample_data" / "landing"
+# Progress is printed by this module; Dagster's own console log only for warnings and errors.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+INSTANCE_YAML = """\
+# Written by datalive: one lake-writing run at a time per environment.
+run_queue:
+  max_concurrent_runs: 4
+  tag_concurrency_limits:
+    - key: datalive/lake-writer
+      limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def _instance(settings):
+    from dagster import DagsterInstance
+
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML)
+    return DagsterInstance.from_config(str(home))
+
+
+def _prepare_dbt() -> None:
+    from da_platform.defs.gold_assets import dbt_project
+
+    project = dbt_project()
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_run(args: argparse.Namespace, settings) -> int:
+    """Land the files of a landing folder and build raw → bronze → silver → gold for the days they touch."""
+
+    from da_platform.definitions import build_definitions
+    from da_platform.defs.partitions import partition_key_for
+
+    landing = Path(args.landing).resolve() if args.landing else settings.landing_dir
+    if args.sample:
+        landing = SAMPLE_LANDING
+    started = time.perf_counter()
+    _say(f"datalive run · env={settings.isolation_key} · landing={landing} · home={settings.home}")
+    _prepare_dbt()
+    instance = _instance(settings)
+    defs = build_definitions(settings)
+    ingest = defs.resolve_job_def("ingest_job")
+    daily = defs.resolve_job_def("daily_job")
+
+    _say("[1/2] raw → bronze (new files), register and reported monthly …")
+    result = ingest.execute_in_process(
+        run_config={**QUIET, "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing)}}}},
+        instance=instance,
+        raise_on_error=False,
+    )
+    _report_steps(result)
+    if not result.success:
+        _say("ingest failed; nothing downstream was run (see the errors above)")
+        return 1
+    first, last = _new_days(result)
+    if args.full or first is None:
+        first, last = _bronze_days(settings) if (args.full or not _silver_exists(settings)) else (None, None)
+    if first is None:
+        _say("[2/2] no new days to conform; silver and gold are up to date")
+    else:
+        start_key = partition_key_for(date.fromisoformat(first))
+        end_key = partition_key_for(date.fromisoformat(last))
+        _say(f"[2/2] bronze → silver → gold for {first} .. {last} (months {start_key[:7]} .. {end_key[:7]}, one run) …")
+        result = daily.execute_in_process(
+            run_config=QUIET,
+            instance=instance,
+            raise_on_error=False,
+            tags={"dagster/asset_partition_range_start": start_key, "dagster/asset_partition_range_end": end_key},
+        )
+        _report_steps(result)
+        if not result.success:
+            _say("daily build failed (see the errors above)")
+    summary = _status(settings, instance, defs)
+    _print_summary(summary, time.perf_counter() - started)
+    failed_errors = [c for c in summary["checks"] if c["passed"] is False and c["severity"] == "ERROR"]
+    return 0 if result.success and not failed_errors else 1
+
+
+def _report_steps(result) -> None:
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            mark = "ok " if evaluation.passed else "FAIL"
+            _say(
+                f"   check {mark} {evaluation.asset_key.to_user_string()}:{evaluation.check_name} "
+                f"({evaluation.severity.value})"
+            )
+        elif event.event_type_value == "STEP_FAILURE":
+            _say(f"   step failed: {event.step_key}: {event.event_specific_data.error.message.strip()}")
+        elif event.event_type_value == "STEP_SUCCESS":
+            _say(f"   done {event.step_key}")
+
+
+def _new_days(result) -> tuple[str | None, str | None]:
+    for materialization in result.asset_materializations_for_node("bronze_daily"):
+        if materialization.asset_key.path == ["bronze", "daily_reports"]:
+            first = materialization.metadata["first_date"].value
+            last = materialization.metadata["last_date"].value
+            return (first or None), (last or None)
+    return None, None
+
+
+def _silver_exists(settings) -> bool:
+    from da_platform.lakehouse.delta_lake import Lake
+
+    return Lake(settings.lake_root, settings.isolation_key).exists("silver/well_day_production")
+
+
+def _bronze_days(settings) -> tuple[str | None, str | None]:
+    import polars as pl
+
+    from da_platform.lakehouse.delta_lake import Lake
+
+    lake = Lake(settings.lake_root, settings.isolation_key)
+    if not lake.exists("bronze/daily_reports"):
+        return None, None
+    days = (
+        lake.scan("bronze/daily_reports")
+        .filter(pl.col("admitted"))
+        .select(first=pl.col("production_date").min(), last=pl.col("production_date").max())
+        .collect()
+    )
+    first, last = days["first"][0], days["last"][0]
+    return (first.isoformat(), last.isoformat()) if first else (None, None)
+
+
+def _status(settings, instance, defs) -> dict[str, Any]:
+    from da_platform.status import latest_checks, layer_counts
+
+    check_keys = list(defs.resolve_asset_graph().asset_check_keys)
+    return {
+        "environment": settings.isolation_key,
+        "layers": layer_counts(settings),
+        "checks": latest_checks(instance, check_keys),
+    }
+
+
+def _print_summary(summary: dict[str, Any], seconds: float) -> None:
+    layers = summary["layers"]
+    _say(
+        f"summary ({seconds:.1f} s): raw {layers['raw']['rows']} files · bronze {layers['bronze']['rows']} rows · "
+        f"silver {layers['silver']['rows']} rows · quarantine {layers['quarantine']['rows']} rows "
+        f"{layers['quarantine']['by_rule']} · gold {layers['gold']['rows']} well-days"
+    )
+    failed = [c for c in summary["checks"] if c["passed"] is False]
+    passed = sum(1 for c in summary["checks"] if c["passed"])
+    not_run = sum(1 for c in summary["checks"] if c["passed"] is None)
+    _say(f"checks: {passed} passed, {len(failed)} failed, {not_run} not run")
+    for check in failed:
+        _say(f"   FAIL {check['asset']}:{check['name']} ({check['severity']})")
+
+
+def cmd_status(args: argparse.Namespace, settings) -> int:
+    """Print per-layer counts, quarantine by rule and the latest check results."""
+    from da_platform.definitions import build_definitions
+
+    _prepare_dbt()
+    summary = _status(settings, _instance(settings), build_definitions(settings))
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        _print_summary(summary, 0.0)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings) -> int:
+    """Print the daily operational production report for one day."""
+    from da_platform.gold.report import daily_report, render_text
+    from da_platform.lakehouse.warehouse import Warehouse
+
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        _say(f"--date {args.date!r} is not a YYYY-MM-DD date")
+        return 2
+    report = daily_report(Warehouse(settings.warehouse_path, settings.isolation_key), day, args.field)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print(render_text(report))
+    return 0 if report["wells"] else 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``datalive`` console script."""
+    from da_platform.env import SettingsError, apply_process_defaults, load_settings
+
+    apply_process_defaults()
+
+    parser = argparse.ArgumentParser(prog="datalive", description="DatAlive production-analytics lakehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="land files and build raw → bronze → silver → gold")
+    run.add_argument(
+        "--landing", help="folder with daily/, monthly/ and reference/ (default: the environment's landing)"
+    )
+    run.add_argument("--sample", action="store_true", help="use the bundled Volve sample as the landing folder")
+    run.add_argument("--full", action="store_true", help="rebuild every day found in bronze, not only new ones")
+    report = sub.add_parser("report", help="daily operational production report")
+    report.add_argument("--date", required=True)
+    report.add_argument("--field")
+    report.add_argument("--json", action="store_true")
+    status = sub.add_parser("status", help="row counts per layer, quarantine by rule, latest checks")
+    status.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        _say(f"datalive: {exc}")
+        return 2
+    handler = {"run": cmd_run, "report": cmd_report, "status": cmd_status}[args.command]
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Raw and bronze assets: land files byte for byte, then parse them into typed Delta tables."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from da_platform.defs.resources import LakeResource, PlatformResource, severity
+from da_platform.ingest import raw_zone
+from da_platform.ingest.bronze import bronze_rows
+from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER, Layout
+from da_platform.ingest.parsing import FileRejected
+from da_platform.lakehouse.cleaning import admission_rejects, file_rejection
+
+BRONZE_DAILY = "bronze/daily_reports"
+BRONZE_REJECTIONS = "bronze/rejections"
+BRONZE_MONTHLY = "bronze/monthly_reports"
+BRONZE_REGISTER = "bronze/well_register"
+RETRY = dg.RetryPolicy(max_retries=2, delay=5)
+
+
+class LandingConfig(dg.Config):
+    """Which landing folder to scan; empty means the environment's own landing folder."""
+
+    landing_dir: str = ""
+
+
+@dg.asset(
+    key=["raw", "landed_files"],
+    group_name="raw",
+    description="Every landed file copied byte for byte into the raw zone, with a sha256 manifest.",
+    check_specs=[dg.AssetCheckSpec("raw_copies_match_manifest", asset=["raw", "landed_files"], blocking=True)],
+    retry_policy=RETRY,
+    kinds={"delta", "files"},
+)
+def landed_files(
+    context: dg.AssetExecutionContext, config: LandingConfig, lake: LakeResource, platform: PlatformResource
+):
+    """Land new files; the same bytes twice is a no-op, a changed file is a new version."""
+    landing = Path(config.landing_dir or platform.landing_dir)
+    store = lake.lake()
+    files, ignored = raw_zone.discover(landing)
+    for path in ignored:
+        context.log.warning(f"ignored {path}: not under one of {', '.join(raw_zone.LANDING_KINDS)}/")
+    added = raw_zone.land(store, files)
+    problems = raw_zone.verify(store)
+    context.log.info(f"landed {added.height} new file(s) of {len(files)} found in {landing}")
+    yield dg.MaterializeResult(
+        metadata={
+            "files_found": len(files),
+            "files_added": added.height,
+            "files_ignored": len(ignored),
+            "bytes_added": int(added["size_bytes"].sum() or 0),
+            "added": dg.MetadataValue.md(_markdown(added.select("kind", "file_name", "version", "sha256"))),
+        }
+    )
+    yield dg.AssetCheckResult(
+        check_name="raw_copies_match_manifest",
+        passed=not problems,
+        metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
+    )
+
+
+def _markdown(frame: pl.DataFrame, limit: int = 50) -> str:
+    if frame.height == 0:
+        return "none"
+    head = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
+    body = "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in frame.head(limit).iter_rows())
+    return head + body
+
+
+def _pending(store, kind: str, done_shas: set[str]) -> list[dict]:
+    manifest = store.read(raw_zone.MANIFEST_TABLE, raw_zone.MANIFEST_SCHEMA)
+    rows = manifest.filter(pl.col("kind") == kind).sort("arrived_at", "version").to_dicts()
+    return [r for r in rows if r["sha256"] not in done_shas]
+
+
+def _shas(store, table: str) -> set[str]:
+    if not store.exists(table):
+        return set()
+    return set(store.scan(table).select("source_sha256").unique().collect()["source_sha256"].to_list())
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["bronze", "daily_reports"],
+            group_name="bronze",
+            deps=[["raw", "landed_files"]],
+            description="Daily production reports, typed, one row per source row, with lineage.",
+            kinds={"delta", "polars"},
+        ),
+        dg.AssetSpec(
+            ["bronze", "rejections"],
+            group_name="bronze",
+            deps=[["raw", "landed_files"]],
+            description="Files that could not be parsed and rows that cannot be placed on a day "
+            "(no date, before the first partition, in the future), with rule and reason.",
+            kinds={"delta", "polars"},
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_schema_drift",
+            asset=["bronze", "daily_reports"],
+            description="Files brought no columns beyond the daily report layout.",
+        ),
+        dg.AssetCheckSpec(
+            "no_rejected_files",
+            asset=["bronze", "rejections"],
+            description="Every daily file of this run could be parsed.",
+        ),
+    ],
+    retry_policy=RETRY,
+)
+def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform: PlatformResource):
+    """Parse every daily report in raw that bronze has not seen yet (incremental by file)."""
+    store = lake.lake()
+    done = _shas(store, BRONZE_DAILY) | _shas(store, BRONZE_REJECTIONS)
+    first_day = date.fromisoformat(platform.partitions_start)
+    as_of = datetime.now(UTC).date()
+    drift: dict[str, list[str]] = {}
+    rejected_files: list[str] = []
+    rows_added, dates = 0, []
+    for entry in _pending(store, "daily", done):
+        data = store.path(entry["raw_path"]).read_bytes()
+        try:
+            frame, extra = bronze_rows(
+                data, DAILY, entry["file_name"], entry["sha256"], entry["version"], entry["arrived_at"]
+            )
+        except FileRejected as exc:
+            context.log.error(str(exc))
+            rejected_files.append(str(exc))
+            store.append(BRONZE_REJECTIONS, file_rejection(exc.file, entry["sha256"], exc.rule, exc.detail, exc.row))
+            continue
+        if extra:
+            drift[entry["file_name"]] = extra
+            context.log.warning(f"{entry['file_name']}: unknown columns kept in extra_columns: {', '.join(extra)}")
+        dated, rejected = admission_rejects(frame, first_day, as_of)
+        rejected_keys = rejected.select("source_row")
+        frame = frame.with_columns(admitted=~pl.col("source_row").is_in(rejected_keys["source_row"].implode()))
+        for row in rejected.head(20).iter_rows(named=True):
+            context.log.warning(f"{row['source_file']}, row {row['source_row']}: [{row['rule_id']}] {row['reason']}")
+        # Rejections first: if the run dies between the two writes the file is parsed again, and
+        # bronze never holds rows whose rejections are missing.
+        store.append(BRONZE_REJECTIONS, rejected)
+        store.append(BRONZE_DAILY, frame)
+        rows_added += frame.height
+        if dated.height:
+            dates += [dated["production_date"].min(), dated["production_date"].max()]
+    yield dg.MaterializeResult(
+        asset_key=["bronze", "daily_reports"],
+        metadata={
+            "rows_added": rows_added,
+            "first_date": dg.MetadataValue.text(min(dates).isoformat() if dates else ""),
+            "last_date": dg.MetadataValue.text(max(dates).isoformat() if dates else ""),
+            "unknown_columns": dg.MetadataValue.json(drift),
+        },
+    )
+    yield dg.MaterializeResult(asset_key=["bronze", "rejections"], metadata={"files_rejected": len(rejected_files)})
+    yield dg.AssetCheckResult(
+        asset_key=["bronze", "daily_reports"],
+        check_name="no_schema_drift",
+        passed=not drift,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"unknown_columns": dg.MetadataValue.json(drift)},
+    )
+    yield dg.AssetCheckResult(
+        asset_key=["bronze", "rejections"],
+        check_name="no_rejected_files",
+        passed=not rejected_files,
+        severity=severity(platform),
+        metadata={"rejected": dg.MetadataValue.md("\n".join(f"- {r}" for r in rejected_files) or "none")},
+    )
+
+
+def _latest_parsed(context: dg.AssetExecutionContext, store, kind: str, layout: Layout) -> pl.DataFrame:
+    """Parse the newest landed version of each reference file of a kind; a bad file fails the run."""
+    manifest = store.read(raw_zone.MANIFEST_TABLE, raw_zone.MANIFEST_SCHEMA).filter(pl.col("kind") == kind)
+    latest = manifest.sort("arrived_at", "version").unique("file_name", keep="last").sort("file_name")
+    frames = []
+    for entry in latest.to_dicts():
+        data = store.path(entry["raw_path"]).read_bytes()
+        try:
+            frame, extra = bronze_rows(
+                data, layout, entry["file_name"], entry["sha256"], entry["version"], entry["arrived_at"]
+            )
+        except FileRejected as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        if extra:
+            context.log.warning(f"{entry['file_name']}: unknown columns kept in extra_columns: {', '.join(extra)}")
+        frames.append(frame)
+    if not frames:
+        raise dg.Failure(description=f"no {kind} file has been landed (expected under landing/{kind}/)")
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+@dg.asset(
+    key=["bronze", "monthly_reports"],
+    group_name="bronze",
+    deps=[["raw", "landed_files"]],
+    description="The operator's reported monthly totals per well (latest version of each file).",
+    kinds={"delta", "polars"},
+    retry_policy=RETRY,
+)
+def bronze_monthly(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    """Parse the reported monthly sheet(s)."""
+    store = lake.lake()
+    frame = _latest_parsed(context, store, MONTHLY.kind, MONTHLY)
+    store.overwrite(BRONZE_MONTHLY, frame)
+    return dg.MaterializeResult(
+        metadata={"rows": frame.height, "rows_with_errors": int(frame["parse_errors"].is_not_null().sum())}
+    )
+
+
+@dg.asset(
+    key=["bronze", "well_register"],
+    group_name="bronze",
+    deps=[["raw", "landed_files"]],
+    description="The well register as landed (master data maintained by the operator).",
+    kinds={"delta", "polars"},
+    retry_policy=RETRY,
+)
+def bronze_register(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    """Parse the latest well register file."""
+    store = lake.lake()
+    frame = _latest_parsed(context, store, REGISTER.kind, REGISTER)
+    store.overwrite(BRONZE_REGISTER, frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height})
+
+
+assets = [landed_files, bronze_daily, bronze_monthly, bronze_register]

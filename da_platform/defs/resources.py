@@ -1,0 +1,64 @@
+"""Resources built from the settings object; one set per environment, chosen once."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from da_platform.env import Settings
+from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.warehouse import Warehouse
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The environment's Delta lake (raw, bronze, silver zones)."""
+
+    root: str
+    env_key: str
+
+    def lake(self) -> Lake:
+        """The guarded lake; refuses any write outside ``root``."""
+        return Lake(Path(self.root), self.env_key)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The environment's warehouse (DuckDB file on the embedded default)."""
+
+    path: str
+    env_key: str
+
+    def warehouse(self) -> Warehouse:
+        """The guarded warehouse handle."""
+        return Warehouse(Path(self.path), self.env_key)
+
+
+class PlatformResource(dg.ConfigurableResource):
+    """Environment facts that asset code needs without knowing which environment it runs in."""
+
+    env: str
+    landing_dir: str
+    partitions_start: str
+    max_quarantine_ratio: float
+
+    @property
+    def strict(self) -> bool:
+        """Prod treats quality warnings as errors."""
+        return self.env == "prod"
+
+
+def build_resources(settings: Settings) -> dict[str, object]:
+    """The resource dictionary for one environment."""
+    return {
+        "lake": LakeResource(root=str(settings.lake_root), env_key=settings.isolation_key),
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key),
+        "platform": PlatformResource(
+            env=settings.env,
+            landing_dir=str(settings.landing_dir),
+            partitions_start=settings.partitions_start.isoformat(),
+            max_quarantine_ratio=0.01 if settings.env == "prod" else 0.05,
+        ),
+    }
+
+
+def severity(platform: PlatformResource) -> dg.AssetCheckSeverity:
+    """Quality rules that warn in dev and qa fail the run in prod."""
+    return dg.AssetCheckSeverity.ERROR if platform.strict else dg.AssetCheckSeverity.WARN

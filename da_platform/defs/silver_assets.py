@@ -1,0 +1,200 @@
+"""Silver assets: the register, reported monthly totals, and conformed well-days with quarantine."""
+
+from datetime import timedelta
+
+import dagster as dg
+import polars as pl
+
+from da_platform.defs.ingest_assets import BRONZE_DAILY, BRONZE_MONTHLY, BRONZE_REGISTER, RETRY
+from da_platform.defs.resources import LakeResource, PlatformResource, WarehouseResource, severity
+from da_platform.env import Settings
+from da_platform.lakehouse import silver_schema
+from da_platform.lakehouse.cleaning import RegisterInvalid, conform_daily, conform_monthly, conform_register
+from da_platform.lakehouse.quality import accounted, duplicated_keys, hours_out_of_range, null_counts, schema_problems
+
+SILVER_REGISTER = "silver/well_register"
+SILVER_MONTHLY = "silver/reported_monthly"
+PRODUCTION = "silver/well_day_production"
+INJECTION = "silver/well_day_injection"
+QUARANTINE = "silver/quarantine"
+
+
+@dg.asset(
+    key=["silver", "well_register"],
+    group_name="silver",
+    deps=[["bronze", "well_register"]],
+    description="Validated well register: canonical well, field and facility keys over time.",
+    kinds={"delta", "duckdb"},
+    retry_policy=RETRY,
+)
+def silver_register(lake: LakeResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Validate the register; an invalid register fails loudly instead of conforming against it."""
+    store = lake.lake()
+    try:
+        register = conform_register(store.read(BRONZE_REGISTER))
+    except RegisterInvalid as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    store.overwrite(SILVER_REGISTER, register)
+    warehouse.warehouse().replace_all("well_register", register)
+    return dg.MaterializeResult(metadata={"wells": register["well_id"].n_unique(), "intervals": register.height})
+
+
+@dg.asset(
+    key=["silver", "reported_monthly"],
+    group_name="silver",
+    deps=[["bronze", "monthly_reports"]],
+    description="Reported monthly totals per well-month; the latest landed version wins.",
+    kinds={"delta", "duckdb"},
+    retry_policy=RETRY,
+)
+def silver_monthly(lake: LakeResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Conform the reported monthly sheet, the reconciliation target of daily data."""
+    store = lake.lake()
+    monthly = conform_monthly(store.read(BRONZE_MONTHLY))
+    store.overwrite(SILVER_MONTHLY, monthly)
+    warehouse.warehouse().replace_all("reported_monthly", monthly)
+    return dg.MaterializeResult(metadata={"well_months": monthly.height})
+
+
+def build_silver_daily(settings: Settings, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """The daily-partitioned conform step (one run can cover a range of days)."""
+    prod_key = dg.AssetKey(["silver", "well_day_production"])
+    inj_key = dg.AssetKey(["silver", "well_day_injection"])
+    qua_key = dg.AssetKey(["silver", "quarantine"])
+    deps = [dg.AssetKey(["bronze", "daily_reports"]), dg.AssetKey(["silver", "well_register"])]
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                prod_key,
+                group_name="silver",
+                deps=deps,
+                kinds={"delta", "duckdb"},
+                description="One row per producing well-day: canonical keys, volumes, rates per producing day.",
+            ),
+            dg.AssetSpec(
+                inj_key,
+                group_name="silver",
+                deps=deps,
+                kinds={"delta", "duckdb"},
+                description="One row per injecting well-day: water injected.",
+            ),
+            dg.AssetSpec(
+                qua_key,
+                group_name="silver",
+                deps=deps,
+                kinds={"delta", "duckdb"},
+                description="Rows that broke a cleaning rule or were superseded, with rule id, reason and source row.",
+            ),
+        ],
+        check_specs=[
+            dg.AssetCheckSpec("schema_matches_contract", asset=prod_key, blocking=True),
+            dg.AssetCheckSpec("well_day_unique", asset=prod_key, blocking=True),
+            dg.AssetCheckSpec("keys_not_null", asset=prod_key, blocking=True),
+            dg.AssetCheckSpec("on_stream_hours_in_range", asset=prod_key, blocking=True),
+            dg.AssetCheckSpec("volumes_not_negative", asset=prod_key, blocking=True),
+            dg.AssetCheckSpec("injection_well_day_unique", asset=inj_key, blocking=True),
+            dg.AssetCheckSpec("every_bronze_row_accounted", asset=qua_key, blocking=True),
+            dg.AssetCheckSpec("quarantine_ratio", asset=qua_key),
+        ],
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        retry_policy=RETRY,
+        name="silver_well_days",
+    )
+    def silver_well_days(
+        context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource, platform: PlatformResource
+    ):
+        window = context.partition_time_window
+        first, last = window.start.date(), window.end.date() - timedelta(days=1)
+        store = lake.lake()
+        bronze = (
+            store.scan(BRONZE_DAILY)
+            .filter(pl.col("admitted") & pl.col("production_date").is_between(first, last))
+            .collect()
+            if store.exists(BRONZE_DAILY)
+            else pl.DataFrame()
+        )
+        register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
+        result = conform_daily(bronze, register) if bronze.height else _empty_result()
+        predicate = f"production_date >= '{first.isoformat()}' AND production_date <= '{last.isoformat()}'"
+        wh = warehouse.warehouse()
+        for table, frame in (
+            ("well_day_production", result.production),
+            ("well_day_injection", result.injection),
+            ("quarantine", result.quarantine),
+        ):
+            store.replace_where(f"silver/{table}", frame, predicate)
+            wh.replace_window(table, frame, first, last)
+        context.log.info(
+            f"{first}..{last}: {bronze.height} bronze rows → {result.production.height} production, "
+            f"{result.injection.height} injection, {result.quarantine.height} quarantined"
+        )
+        rejected = result.quarantine.filter(pl.col("disposition") == "rejected")
+        by_rule = rejected.group_by("rule_id").len().sort("rule_id").rows()
+        yield dg.MaterializeResult(
+            asset_key=prod_key,
+            metadata={"rows": result.production.height, "first_day": str(first), "last_day": str(last)},
+        )
+        yield dg.MaterializeResult(asset_key=inj_key, metadata={"rows": result.injection.height})
+        yield dg.MaterializeResult(
+            asset_key=qua_key,
+            metadata={"rows": result.quarantine.height, "by_rule": dg.MetadataValue.json(dict(by_rule))},
+        )
+
+        prod = result.production
+        yield _check(prod_key, "schema_matches_contract", schema_problems(prod, silver_schema.WELL_DAY_PRODUCTION))
+        yield _check(prod_key, "well_day_unique", duplicated_keys(prod, ["well_id", "production_date"]))
+        yield _check(
+            prod_key,
+            "keys_not_null",
+            null_counts(prod, ["production_date", "well_id", "field_id", "facility_id", "day_hours"]),
+        )
+        yield _check(prod_key, "on_stream_hours_in_range", hours_out_of_range(prod))
+        yield _check(
+            prod_key,
+            "volumes_not_negative",
+            [f"{c}: {n} negative" for c in ("oil_sm3", "gas_sm3", "water_sm3") if (n := int((prod[c] < 0).sum()))],
+        )
+        yield _check(
+            inj_key, "injection_well_day_unique", duplicated_keys(result.injection, ["well_id", "production_date"])
+        )
+        yield _check(qua_key, "every_bronze_row_accounted", accounted(bronze.height, result))
+        ratio = rejected.height / bronze.height if bronze.height else 0.0
+        yield dg.AssetCheckResult(
+            asset_key=qua_key,
+            check_name="quarantine_ratio",
+            passed=ratio <= platform.max_quarantine_ratio,
+            severity=severity(platform),
+            metadata={
+                "ratio": ratio,
+                "threshold": platform.max_quarantine_ratio,
+                "rejected_rows": rejected.height,
+                "by_rule": dg.MetadataValue.json(dict(by_rule)),
+            },
+        )
+
+    return silver_well_days
+
+
+def _check(key: dg.AssetKey, name: str, problems: list[str]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=name,
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]) or "none"),
+            "count": len(problems),
+        },
+    )
+
+
+def _empty_result():
+    from da_platform.lakehouse.cleaning import SilverResult
+
+    return SilverResult(
+        production=pl.DataFrame(schema=silver_schema.WELL_DAY_PRODUCTION),
+        injection=pl.DataFrame(schema=silver_schema.WELL_DAY_INJECTION),
+        quarantine=pl.DataFrame(schema=silver_schema.QUARANTINE),
+    )

@@ -1,0 +1,183 @@
+"""The one place that decides which environment this process runs in.
+
+Everything else receives a :class:`Settings` object. Nothing here runs at import: call
+:func:`load_settings` (with an explicit mapping in tests) when the settings are needed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+Environment = Literal["dev", "qa", "prod"]
+ENVIRONMENTS: tuple[Environment, ...] = ("dev", "qa", "prod")
+
+# Dagster+ full deployments map onto our environments by name; anything else is a configuration error.
+_CLOUD_DEPLOYMENTS: dict[str, Environment] = {"prod": "prod", "qa": "qa", "dev": "dev"}
+_TRUE = {"1", "true", "yes"}
+_FALSE = {"", "0", "false", "no"}
+
+
+class SettingsError(ValueError):
+    """The deployment variables do not describe a known environment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Immutable description of one deployment: which environment, and where its data lives."""
+
+    env: Environment
+    home: Path
+    pr_id: str | None = None
+    region: str = "eu-north-1"
+    owner: str = "data-platform"
+    cost_center: str = "cc-0000"
+    project: str = "DatAlive"
+    partitions_start: date = date(2007, 9, 1)
+
+    @property
+    def is_branch_deployment(self) -> bool:
+        """True for a Dagster+ branch deployment (qa isolated per pull request)."""
+        return self.pr_id is not None
+
+    @property
+    def isolation_key(self) -> str:
+        """The physical namespace: ``dev``, ``prod``, ``qa`` or ``qa/pr-123`` for a branch deployment."""
+        return f"{self.env}/pr-{self.pr_id}" if self.pr_id else self.env
+
+    @property
+    def env_root(self) -> Path:
+        """Root folder of everything this environment owns (lake, warehouse, Dagster instance)."""
+        return self.home / self.isolation_key
+
+    @property
+    def landing_dir(self) -> Path:
+        """Where the operator drops files: ``daily/``, ``monthly/`` and ``reference/`` below it."""
+        return self.env_root / "landing"
+
+    @property
+    def lake_root(self) -> Path:
+        """Root of the Delta lake zones (raw, bronze, silver)."""
+        return self.env_root / "lake"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The DuckDB file that holds the warehouse copy of silver and the dbt gold models."""
+        return self.env_root / "warehouse" / f"datalive_{self.env}.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        """DAGSTER_HOME for runs started by the CLI, so run and check history persist per environment."""
+        return self.env_root / "dagster"
+
+    @property
+    def dbt_target(self) -> str:
+        """dbt profile target; target names equal environment names."""
+        return self.env
+
+    @property
+    def warehouse_schema(self) -> str:
+        """Warehouse schema for gold: ``analytics_<env>``, one per pull request in qa."""
+        return f"analytics_qa_pr{self.pr_id}" if self.pr_id else f"analytics_{self.env}"
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean (use true/false or 1/0)")
+
+
+def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    """Resolve the environment from ``DA_ENV`` and the Dagster+ variables.
+
+    A Dagster+ branch deployment is qa isolated by its pull-request id. ``DA_ENV`` and a Dagster+
+    deployment name that disagree, or any unknown value, raise :class:`SettingsError`.
+    """
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+
+    da_env = environ.get("DA_ENV", "").strip().lower()
+    if da_env and da_env not in ENVIRONMENTS:
+        raise SettingsError(f"DA_ENV={da_env!r} is not one of {', '.join(ENVIRONMENTS)}")
+
+    is_branch = _flag("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT", environ.get("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT", ""))
+    deployment = environ.get("DAGSTER_CLOUD_DEPLOYMENT_NAME", "").strip()
+    pr_id: str | None = None
+    cloud_env: Environment | None = None
+    if is_branch:
+        pr_id = environ.get("DAGSTER_CLOUD_PULL_REQUEST_ID", "").strip()
+        if not re.fullmatch(r"[0-9]+", pr_id):
+            raise SettingsError(
+                "a branch deployment needs DAGSTER_CLOUD_PULL_REQUEST_ID as a number, "
+                f"got {pr_id!r}: without it the deployment could not be isolated"
+            )
+        cloud_env = "qa"
+    elif deployment:
+        if deployment not in _CLOUD_DEPLOYMENTS:
+            raise SettingsError(
+                f"DAGSTER_CLOUD_DEPLOYMENT_NAME={deployment!r} is not a known deployment "
+                f"({', '.join(_CLOUD_DEPLOYMENTS)})"
+            )
+        cloud_env = _CLOUD_DEPLOYMENTS[deployment]
+
+    if cloud_env and da_env and da_env != cloud_env:
+        raise SettingsError(f"DA_ENV={da_env!r} contradicts the Dagster+ deployment, which is {cloud_env!r}")
+    env: Environment = cloud_env or da_env or "dev"  # type: ignore[assignment]
+
+    home = Path(environ.get("DATALIVE_HOME", "") or ".datalive")
+    if not home.is_absolute():
+        home = cwd / home
+
+    start_raw = environ.get("DATALIVE_PARTITIONS_START", "").strip()
+    try:
+        start = date.fromisoformat(start_raw) if start_raw else Settings.partitions_start
+    except ValueError as exc:
+        raise SettingsError(f"DATALIVE_PARTITIONS_START={start_raw!r} is not a YYYY-MM-DD date") from exc
+
+    return Settings(
+        env=env,
+        home=home.resolve(),
+        pr_id=pr_id,
+        region=environ.get("DATALIVE_REGION", "") or Settings.region,
+        owner=environ.get("DATALIVE_OWNER", "") or Settings.owner,
+        cost_center=environ.get("DATALIVE_COST_CENTER", "") or Settings.cost_center,
+        partitions_start=start,
+    )
+
+
+# Dagster writes one "planned" event per partition and asset unless told it may write one per asset
+# with the partition subset; the per-partition form cost minutes on long backfills here.
+_DAGSTER_PROCESS_DEFAULTS = {
+    "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DAGSTER_DISABLE_TELEMETRY": "true",
+}
+
+
+def apply_process_defaults() -> None:
+    """Set the process-wide Dagster/dbt switches the CLI relies on (explicit values win)."""
+    for name, value in _DAGSTER_PROCESS_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
+@contextmanager
+def dbt_duckdb_path(path: str) -> Iterator[None]:
+    """profiles.yml reads the DuckDB path from DATALIVE_DUCKDB_PATH; set it for one dbt call only."""
+    previous = os.environ.get("DATALIVE_DUCKDB_PATH")
+    os.environ["DATALIVE_DUCKDB_PATH"] = path
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("DATALIVE_DUCKDB_PATH", None)
+        else:
+            os.environ["DATALIVE_DUCKDB_PATH"] = previous

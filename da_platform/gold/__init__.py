@@ -1,0 +1,1 @@
+"""Gold: the dbt project's tables, the reconciliation rule and the daily operational report."""

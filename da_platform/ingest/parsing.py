@@ -1,0 +1,219 @@
+"""Turn the bytes of a landed file into a typed table, one row per source row.
+
+Problems that make a whole file unusable (empty, not UTF-8, a required column missing, an unreadable
+workbook) raise :class:`FileRejected`, which names the file, the row and the rule. Problems confined to
+one row (too few or too many fields, a value that is not a number or a date) keep the row, set the bad
+values to null and list the problems in ``parse_errors`` so the cleaning step can quarantine it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import PurePath
+
+import polars as pl
+
+from da_platform.ingest.layouts import Column, Layout
+
+_POLARS_TYPES: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "string": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+}
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+class FileRejected(ValueError):
+    """A landed file that cannot be read at all; nothing from it reaches bronze."""
+
+    def __init__(self, file: str, rule: str, message: str, row: int | None = None) -> None:
+        self.file, self.rule, self.row, self.detail = file, rule, row, message
+        where = f"{file}, row {row}" if row is not None else file
+        super().__init__(f"{where}: [{rule}] {message}")
+
+
+@dataclass
+class ParsedFile:
+    """The typed rows of one file plus what the parser noticed about it."""
+
+    frame: pl.DataFrame
+    extra_columns: list[str] = field(default_factory=list)
+    delimiter: str = ","
+    decimal_comma: bool = False
+
+    @property
+    def rows_with_errors(self) -> int:
+        """How many rows carry at least one parse error."""
+        return int(self.frame["parse_errors"].is_not_null().sum())
+
+
+def normalise_header(name: str) -> str:
+    """Headers compare case-insensitively with spaces as underscores (``Valid from`` == ``VALID_FROM``)."""
+    return re.sub(r"\s+", "_", name.strip().upper())
+
+
+def parse_file(data: bytes, file_name: str, layout: Layout) -> ParsedFile:
+    """Parse a CSV or XLSX file of the given layout into typed rows with ``source_row`` numbers."""
+    if not data.strip():
+        raise FileRejected(file_name, "FILE_EMPTY", "the file is empty (0 bytes or only whitespace)")
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        header, rows = _read_xlsx(data, file_name, layout)
+        delimiter, decimal_comma = ",", False
+    elif suffix in (".csv", ".txt"):
+        header, rows, delimiter = _read_csv(data, file_name)
+        decimal_comma = delimiter == ";"
+    else:
+        raise FileRejected(file_name, "FILE_FORMAT", f"unsupported file type {suffix!r} (use .csv or .xlsx)")
+    return _type_rows(header, rows, file_name, layout, delimiter, decimal_comma)
+
+
+def _read_csv(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            file_name,
+            "FILE_ENCODING",
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8; export the report as UTF-8",
+            row=row,
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    # European exports use ';' between fields because ',' is their decimal mark.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration as exc:  # pragma: no cover - guarded by the emptiness check
+        raise FileRejected(file_name, "FILE_EMPTY", "the file has no header row") from exc
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for record in reader:
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # blank line, e.g. a trailing newline
+            rows.append((reader.line_num, record))
+    except csv.Error as exc:
+        raise FileRejected(file_name, "FILE_MALFORMED", str(exc), row=reader.line_num) from exc
+    return header, rows, delimiter
+
+
+def _read_xlsx(data: bytes, file_name: str, layout: Layout) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for corrupt workbooks
+        raise FileRejected(file_name, "FILE_FORMAT", f"not a readable XLSX workbook: {exc}") from exc
+    sheet_name = next((s for s in layout.xlsx_sheets if s in workbook.sheet_names), workbook.sheet_names[0])
+    values = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    if not values:
+        raise FileRejected(file_name, "FILE_EMPTY", f"sheet {sheet_name!r} is empty")
+    header = [_cell_text(v) for v in values[0]]
+    rows = [
+        (index + 1, [_cell_text(v) for v in record])
+        for index, record in enumerate(values)
+        if index > 0 and any(_cell_text(v) for v in record)
+    ]
+    return header, rows
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _type_rows(
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    file_name: str,
+    layout: Layout,
+    delimiter: str,
+    decimal_comma: bool,
+) -> ParsedFile:
+    normalised = [normalise_header(h) for h in header]
+    missing = [c for c in layout.required if c not in normalised]
+    if missing:
+        raise FileRejected(
+            file_name,
+            "FILE_MISSING_COLUMN",
+            f"required column(s) {', '.join(missing)} not in the header (found: {', '.join(normalised)})",
+            row=1,
+        )
+    known = layout.by_source()
+    extra = [h for h in normalised if h and h not in known]
+    width = len(header)
+
+    columns: dict[str, list[object]] = {c.name: [] for c in layout.columns}
+    extras: list[str | None] = []
+    errors: list[str | None] = []
+    raw_records: list[str | None] = []
+    row_numbers: list[int] = []
+    for row_number, record in rows:
+        problems: list[str] = []
+        if len(record) != width:
+            problems.append(f"ROW_MALFORMED: {len(record)} fields, header has {width}")
+        values = dict(zip(normalised, record, strict=False))
+        for column in layout.columns:
+            text = (values.get(column.source) or "").strip()
+            value, problem = _convert(text, column, decimal_comma)
+            columns[column.name].append(value)
+            if problem:
+                problems.append(problem)
+        extras.append(json.dumps({h: values.get(h) for h in extra}, ensure_ascii=False) if extra else None)
+        errors.append("; ".join(problems) if problems else None)
+        raw_records.append(
+            json.dumps(dict(zip(header, record, strict=False)), ensure_ascii=False) if problems else None
+        )
+        row_numbers.append(row_number)
+
+    frame = pl.DataFrame(
+        {
+            "source_row": pl.Series(row_numbers, dtype=pl.Int64()),
+            **{c.name: pl.Series(columns[c.name], dtype=_POLARS_TYPES[c.type]) for c in layout.columns},
+            "extra_columns": pl.Series(extras, dtype=pl.String()),
+            "parse_errors": pl.Series(errors, dtype=pl.String()),
+            "raw_record": pl.Series(raw_records, dtype=pl.String()),
+        }
+    )
+    return ParsedFile(frame=frame, extra_columns=extra, delimiter=delimiter, decimal_comma=decimal_comma)
+
+
+def _convert(text: str, column: Column, decimal_comma: bool) -> tuple[object, str | None]:
+    if text == "":
+        return None, None
+    try:
+        if column.type == "string":
+            return text, None
+        if column.type == "date":
+            return _parse_date(text), None
+        number_text = text.replace(",", ".") if decimal_comma else text
+        if column.type == "int":
+            number = float(number_text)
+            if not number.is_integer():
+                raise ValueError("not a whole number")
+            return int(number), None
+        return float(number_text), None
+    except ValueError:
+        return None, f"TYPE_CAST: {column.source}={text!r} is not a valid {column.type}"
+
+
+def _parse_date(text: str) -> date:
+    match = _DOTTED_DATE.fullmatch(text)
+    if match:  # Norwegian exports write 31.12.2015
+        day, month, year = (int(g) for g in match.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)

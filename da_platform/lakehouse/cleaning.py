@@ -1,0 +1,337 @@
+"""Bronze → silver: the cleaning rules, as pure functions over polars frames.
+
+Every bronze row ends in exactly one place: ``well_day_production``, ``well_day_injection`` or the
+quarantine (with the rule that sent it there, a reason and its source file and row). Rules, in order:
+
+- parse errors from bronze (bad numbers or dates, wrong field count) reject the row;
+- the wellbore must be in the well register, active on that day, with a matching NPD code;
+- duplicates of a well-day: the latest report wins (latest arrival, then latest row), the others are
+  kept in quarantine as ``superseded``;
+- on-stream hours must lie in 0..max(24 h, length of the local day): 25 h on the day clocks go back;
+- volumes must not be negative; the flow kind must be production or injection.
+Accepted rows get canonical keys from the register, sentinel zeros (downhole pressure or temperature
+exactly 0) become null, and production rows get rates per producing day (volume scaled to 24 h, only
+for days with at least ``MIN_PRODUCING_HOURS`` on stream).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from da_platform.lakehouse import silver_schema as schema
+
+MIN_PRODUCING_HOURS = 6.0
+SENTINEL_ZERO_COLUMNS = ("avg_downhole_pressure_bar", "avg_downhole_temperature_c")
+VOLUME_COLUMNS = ("oil_sm3", "gas_sm3", "water_sm3", "water_injected_sm3")
+
+RULES: dict[str, str] = {
+    "FILE_EMPTY": "the file is empty",
+    "FILE_ENCODING": "the file is not UTF-8",
+    "FILE_FORMAT": "the file is not a readable CSV or XLSX",
+    "FILE_MALFORMED": "the CSV cannot be tokenised",
+    "FILE_MISSING_COLUMN": "a required column is missing",
+    "PARSE_ERROR": "a value could not be parsed or the row has the wrong number of fields",
+    "DATE_MISSING": "the row has no usable production date",
+    "DATE_BEFORE_START": "the production date is before the first partition",
+    "DATE_IN_FUTURE": "the production date is after the day the report was processed",
+    "WELL_UNKNOWN": "the wellbore is not in the well register",
+    "WELL_NOT_ACTIVE": "the wellbore is in the register but not active on that date",
+    "WELL_CODE_MISMATCH": "the NPD wellbore code disagrees with the register",
+    "DUPLICATE_SUPERSEDED": "a later report for the same well-day replaced this row",
+    "HOURS_OUT_OF_RANGE": "on-stream hours below 0 or above the length of the local day",
+    "VOLUME_NEGATIVE": "a produced or injected volume is negative",
+    "FLOW_KIND_INVALID": "flow kind is neither production nor injection",
+}
+REJECTED, SUPERSEDED = "rejected", "superseded"
+
+
+class RegisterInvalid(ValueError):
+    """The landed well register breaks its own rules; nothing is conformed against it."""
+
+
+@dataclass
+class SilverResult:
+    """The three destinations of a window of bronze rows."""
+
+    production: pl.DataFrame
+    injection: pl.DataFrame
+    quarantine: pl.DataFrame
+
+
+def normalise_wellbore(code: pl.Expr) -> pl.Expr:
+    """Compare wellbore codes ignoring case and repeated spaces (``no 15/9-F-12  h`` is ``NO 15/9-F-12 H``)."""
+    return code.str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase()
+
+
+def day_length_hours(day: date, timezone: str) -> float:
+    """Hours between local midnights: 24, or 23/25 on daylight-saving changes."""
+    tz = ZoneInfo(timezone)
+    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return (end.timestamp() - start.timestamp()) / 3600.0
+
+
+def quarantine_rows(
+    rows: pl.DataFrame, rule: pl.Expr | str, reason: pl.Expr | str, disposition: str = REJECTED
+) -> pl.DataFrame:
+    """Shape rejected bronze rows as quarantine records, keeping the full source record as JSON."""
+    if rows.height == 0:
+        return pl.DataFrame(schema=schema.QUARANTINE)
+    record_columns = [c for c in rows.columns if not c.startswith("_") and c not in ("raw_record",)]
+    raw = (
+        pl.coalesce(pl.col("raw_record"), pl.struct(record_columns).struct.json_encode())
+        if "raw_record" in rows.columns
+        else pl.struct(record_columns).struct.json_encode()
+    )
+    out = rows.with_columns(
+        rule_id=rule if isinstance(rule, pl.Expr) else pl.lit(rule),
+        reason=reason if isinstance(reason, pl.Expr) else pl.lit(reason),
+        disposition=pl.lit(disposition),
+        raw_record=raw,
+    )
+    for column, dtype in schema.QUARANTINE.items():
+        if column not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype=dtype).alias(column))
+    return out.select([pl.col(c).cast(t) for c, t in schema.QUARANTINE.items()])
+
+
+def file_rejection(file_name: str, sha256: str, rule: str, message: str, row: int | None) -> pl.DataFrame:
+    """One quarantine record for a whole file that could not be parsed."""
+    frame = pl.DataFrame(
+        {"source_file": [file_name], "source_sha256": [sha256], "source_row": [row]},
+        schema={"source_file": pl.String(), "source_sha256": pl.String(), "source_row": pl.Int64()},
+    )
+    return quarantine_rows(frame, rule, message)
+
+
+def admission_rejects(bronze: pl.DataFrame, first_day: date, as_of: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split rows that can be placed on a daily partition from those that cannot.
+
+    Returns ``(dated, rejected)``: rows without a date, before the first partition or after ``as_of``
+    never reach a partition, so they are quarantined here, at ingestion.
+    """
+    day = pl.col("production_date")
+    rule = (
+        pl.when(day.is_null())
+        .then(pl.lit("DATE_MISSING"))
+        .when(day < first_day)
+        .then(pl.lit("DATE_BEFORE_START"))
+        .when(day > as_of)
+        .then(pl.lit("DATE_IN_FUTURE"))
+        .otherwise(None)
+    )
+    tagged = bronze.with_columns(_rule=rule)
+    rejected = tagged.filter(pl.col("_rule").is_not_null())
+    reason = (
+        pl.when(pl.col("_rule") == "DATE_MISSING")
+        .then(pl.concat_str(pl.lit("no usable DATEPRD: "), pl.col("parse_errors").fill_null("empty")))
+        .when(pl.col("_rule") == "DATE_BEFORE_START")
+        .then(pl.concat_str(pl.lit("DATEPRD "), day.cast(pl.String), pl.lit(f" is before {first_day.isoformat()}")))
+        .otherwise(pl.concat_str(pl.lit("DATEPRD "), day.cast(pl.String), pl.lit(f" is after {as_of.isoformat()}")))
+    )
+    return (
+        tagged.filter(pl.col("_rule").is_null()).drop("_rule"),
+        quarantine_rows(rejected, pl.col("_rule"), reason),
+    )
+
+
+def conform_register(bronze_register: pl.DataFrame) -> pl.DataFrame:
+    """Validate the landed well register and return it in the silver contract.
+
+    Raises :class:`RegisterInvalid` naming the rows for parse errors, unknown time zones, an interval
+    that ends before it starts, or two intervals of the same wellbore that overlap.
+    """
+    problems: list[str] = []
+    for row in bronze_register.filter(pl.col("parse_errors").is_not_null()).iter_rows(named=True):
+        problems.append(f"row {row['source_row']}: {row['parse_errors']}")
+    for row in bronze_register.iter_rows(named=True):
+        try:
+            ZoneInfo(row["timezone"] or "")
+        except (KeyError, ValueError):
+            problems.append(f"row {row['source_row']}: timezone {row['timezone']!r} is not an IANA time zone")
+        if row["valid_to"] is not None and row["valid_from"] is not None and row["valid_to"] < row["valid_from"]:
+            problems.append(
+                f"row {row['source_row']}: valid_to {row['valid_to']} is before valid_from {row['valid_from']}"
+            )
+    register = bronze_register.with_columns(wellbore_code=normalise_wellbore(pl.col("wellbore_code")))
+    ordered = register.sort("wellbore_code", "valid_from").with_columns(
+        _prev_to=pl.col("valid_to").shift(1).over("wellbore_code"),
+        _prev_open=pl.col("valid_to").shift(1).over("wellbore_code").is_null()
+        & (pl.int_range(pl.len()).over("wellbore_code") > 0),
+    )
+    for row in ordered.filter(pl.col("_prev_open") | (pl.col("_prev_to") >= pl.col("valid_from"))).iter_rows(
+        named=True
+    ):
+        problems.append(
+            f"row {row['source_row']}: interval from {row['valid_from']} overlaps "
+            f"an earlier one of {row['wellbore_code']}"
+        )
+    if problems:
+        raise RegisterInvalid("well register rejected: " + "; ".join(problems))
+    return register.select([pl.col(c).cast(t) for c, t in schema.WELL_REGISTER.items()])
+
+
+def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
+    """Apply the cleaning rules to dated bronze rows (one window of days) against the register."""
+    rows = bronze.with_row_index("_rid").with_columns(_key=normalise_wellbore(pl.col("wellbore_code")))
+
+    intervals = register.rename({"wellbore_code": "_key", "npd_wellbore_code": "_reg_npd"})
+    matched = (
+        rows.select("_rid", "_key", "production_date")
+        .join(intervals, on="_key", how="inner")
+        .filter(
+            (pl.col("production_date") >= pl.col("valid_from"))
+            & (pl.col("valid_to").is_null() | (pl.col("production_date") <= pl.col("valid_to")))
+        )
+        .unique("_rid", keep="first")
+        .select("_rid", "well_id", "field_id", "facility_id", "well_type", "timezone", "_reg_npd")
+    )
+    known_keys = register["wellbore_code"].unique().to_list()
+    rows = rows.join(matched, on="_rid", how="left")
+
+    identity_rule = (
+        pl.when(pl.col("parse_errors").is_not_null())
+        .then(pl.lit("PARSE_ERROR"))
+        .when(~pl.col("_key").is_in(known_keys))
+        .then(pl.lit("WELL_UNKNOWN"))
+        .when(pl.col("well_id").is_null())
+        .then(pl.lit("WELL_NOT_ACTIVE"))
+        .when(
+            pl.col("npd_wellbore_code").is_not_null()
+            & pl.col("_reg_npd").is_not_null()
+            & (pl.col("npd_wellbore_code") != pl.col("_reg_npd"))
+        )
+        .then(pl.lit("WELL_CODE_MISMATCH"))
+        .otherwise(None)
+    )
+    rows = rows.with_columns(_rule=identity_rule)
+    identity_reason = (
+        pl.when(pl.col("_rule") == "PARSE_ERROR")
+        .then(pl.col("parse_errors"))
+        .when(pl.col("_rule") == "WELL_UNKNOWN")
+        .then(pl.format("wellbore {} is not in the well register", pl.col("wellbore_code")))
+        .when(pl.col("_rule") == "WELL_NOT_ACTIVE")
+        .then(
+            pl.format(
+                "wellbore {} is not active in the register on {}", pl.col("wellbore_code"), pl.col("production_date")
+            )
+        )
+        .otherwise(
+            pl.format("NPD code {} differs from the register's {}", pl.col("npd_wellbore_code"), pl.col("_reg_npd"))
+        )
+    )
+    rejected_identity = rows.filter(pl.col("_rule").is_not_null())
+    candidates = rows.filter(pl.col("_rule").is_null())
+
+    # Latest report wins: the newest arrival, then the newest file version, then the last row in the file.
+    ranked = candidates.sort(["arrived_at", "source_version", "source_row"], descending=True).with_columns(
+        _rank=pl.int_range(pl.len()).over("well_id", "production_date")
+    )
+    winners_meta = ranked.filter(pl.col("_rank") == 0).select(
+        "well_id",
+        "production_date",
+        pl.col("source_file").alias("_win_file"),
+        pl.col("source_row").alias("_win_row"),
+    )
+    superseded = ranked.filter(pl.col("_rank") > 0).join(winners_meta, on=["well_id", "production_date"])
+    winners = ranked.filter(pl.col("_rank") == 0)
+
+    days = winners.select("production_date", "timezone").unique()
+    days = days.with_columns(
+        day_hours=pl.struct("production_date", "timezone").map_elements(
+            lambda s: day_length_hours(s["production_date"], s["timezone"]), return_dtype=pl.Float64()
+        )
+    )
+    winners = winners.join(days, on=["production_date", "timezone"], how="left")
+    # Reports on a nominal 24 h day are common (Volve reports 24 h on the 23 h spring-forward day), so
+    # the bound is the longer of 24 h and the local day; uptime is capped at 1 downstream.
+    max_hours = pl.max_horizontal(pl.lit(24.0), pl.col("day_hours"))
+    negative = pl.any_horizontal([pl.col(c) < 0 for c in VOLUME_COLUMNS]).fill_null(False)
+    flow_kind = pl.col("flow_kind").str.strip_chars().str.to_lowercase()
+    value_rule = (
+        pl.when(~flow_kind.is_in(["production", "injection"]) | flow_kind.is_null())
+        .then(pl.lit("FLOW_KIND_INVALID"))
+        .when((pl.col("on_stream_hrs") < 0) | (pl.col("on_stream_hrs") > max_hours))
+        .then(pl.lit("HOURS_OUT_OF_RANGE"))
+        .when(negative)
+        .then(pl.lit("VOLUME_NEGATIVE"))
+        .otherwise(None)
+    )
+    winners = winners.with_columns(_rule=value_rule, flow_kind=flow_kind)
+    value_reason = (
+        pl.when(pl.col("_rule") == "FLOW_KIND_INVALID")
+        .then(pl.format("FLOW_KIND {} is not production or injection", pl.col("flow_kind")))
+        .when(pl.col("_rule") == "HOURS_OUT_OF_RANGE")
+        .then(
+            pl.format(
+                "ON_STREAM_HRS {} outside 0..{} (the longer of 24 h and the local day)",
+                pl.col("on_stream_hrs"),
+                max_hours,
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                [pl.when(pl.col(c) < 0).then(pl.format(f"{c}={{}}", pl.col(c))) for c in VOLUME_COLUMNS],
+                separator=", ",
+                ignore_nulls=True,
+            ).map_elements(lambda s: f"negative volume: {s}", return_dtype=pl.String())
+        )
+    )
+    rejected_values = winners.filter(pl.col("_rule").is_not_null())
+    accepted = winners.filter(pl.col("_rule").is_null())
+
+    accepted = accepted.with_columns(
+        [pl.when(pl.col(c) == 0).then(None).otherwise(pl.col(c)).alias(c) for c in SENTINEL_ZERO_COLUMNS]
+    ).with_columns(
+        wellbore_code=pl.col("_key"),
+        npd_wellbore_code=pl.coalesce("npd_wellbore_code", "_reg_npd"),
+        downtime_hrs=(pl.col("day_hours") - pl.col("on_stream_hrs")).clip(lower_bound=0.0),
+    )
+    producing = pl.col("on_stream_hrs") >= MIN_PRODUCING_HOURS
+    production = accepted.filter(pl.col("flow_kind") == "production").with_columns(
+        [
+            pl.when(producing)
+            .then(pl.col(f"{p}_sm3") * 24.0 / pl.col("on_stream_hrs"))
+            .otherwise(None)
+            .alias(f"{p}_rate_sm3d")
+            for p in ("oil", "gas", "water")
+        ]
+    )
+    injection = accepted.filter(pl.col("flow_kind") == "injection")
+
+    quarantine = pl.concat(
+        [
+            quarantine_rows(rejected_identity, pl.col("_rule"), identity_reason),
+            quarantine_rows(
+                superseded,
+                "DUPLICATE_SUPERSEDED",
+                pl.format("replaced by {} row {}", pl.col("_win_file"), pl.col("_win_row")),
+                SUPERSEDED,
+            ),
+            quarantine_rows(rejected_values, pl.col("_rule"), value_reason),
+        ]
+    )
+    return SilverResult(
+        production=_conform(production, schema.WELL_DAY_PRODUCTION).sort("production_date", "well_id"),
+        injection=_conform(injection, schema.WELL_DAY_INJECTION).sort("production_date", "well_id"),
+        quarantine=quarantine.sort("source_file", "source_row"),
+    )
+
+
+def conform_monthly(bronze_monthly: pl.DataFrame) -> pl.DataFrame:
+    """Reported monthly totals per well-month: the latest landed version of each well-month wins."""
+    valid = bronze_monthly.filter(pl.col("parse_errors").is_null())
+    latest = valid.sort(["arrived_at", "source_version", "source_row"], descending=True).unique(
+        ["well_id", "year", "month"], keep="first"
+    )
+    return _conform(latest, schema.REPORTED_MONTHLY).sort("well_id", "year", "month")
+
+
+def _conform(frame: pl.DataFrame, contract: dict[str, pl.DataType]) -> pl.DataFrame:
+    return frame.select(
+        [pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in contract.items()]
+    )

@@ -1,0 +1,104 @@
+"""What the lakehouse holds right now: row counts per layer, quarantine by rule, latest check results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from da_platform.env import Settings
+from da_platform.ingest import raw_zone
+from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.warehouse import Warehouse
+
+GOLD_TABLES = (
+    "fct_well_daily_production",
+    "fct_field_daily_production",
+    "fct_facility_daily_production",
+    "fct_well_daily_injection",
+    "fct_well_monthly_production",
+    "fct_field_monthly_production",
+    "dim_well",
+)
+
+
+def _rows(lake: Lake, table: str) -> int:
+    return lake.scan(table).select(pl.len()).collect().item() if lake.exists(table) else 0
+
+
+def layer_counts(settings: Settings) -> dict[str, Any]:
+    """Rows per layer; quarantine joins ingestion rejections and silver rejections."""
+    lake = Lake(settings.lake_root, settings.isolation_key)
+    quarantine = pl.concat(
+        [
+            lake.scan(t).select("rule_id", "disposition").collect()
+            for t in ("bronze/rejections", "silver/quarantine")
+            if lake.exists(t)
+        ]
+        or [pl.DataFrame(schema={"rule_id": pl.String(), "disposition": pl.String()})]
+    )
+    by_rule = dict(quarantine.group_by("rule_id").len().sort("rule_id").rows())
+    gold: dict[str, int] = {}
+    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
+    if warehouse.path.exists():
+        with warehouse.connect(read_only=True) as con:
+            existing = {
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gold'"
+                ).fetchall()
+            }
+            for table in GOLD_TABLES:
+                if table in existing:
+                    gold[table] = con.execute(f"SELECT count(*) FROM gold.{table}").fetchone()[0]
+    production, injection = _rows(lake, "silver/well_day_production"), _rows(lake, "silver/well_day_injection")
+    return {
+        "raw": {"rows": _rows(lake, raw_zone.MANIFEST_TABLE), "unit": "files"},
+        "bronze": {
+            "rows": _rows(lake, "bronze/daily_reports"),
+            "tables": {
+                "daily_reports": _rows(lake, "bronze/daily_reports"),
+                "monthly_reports": _rows(lake, "bronze/monthly_reports"),
+                "well_register": _rows(lake, "bronze/well_register"),
+            },
+        },
+        "silver": {
+            "rows": production + injection,
+            "tables": {
+                "well_day_production": production,
+                "well_day_injection": injection,
+                "well_register": _rows(lake, "silver/well_register"),
+                "reported_monthly": _rows(lake, "silver/reported_monthly"),
+            },
+        },
+        "quarantine": {
+            "rows": quarantine.height,
+            "rejected": int((quarantine["disposition"] == "rejected").sum()),
+            "superseded": int((quarantine["disposition"] == "superseded").sum()),
+            "by_rule": by_rule,
+        },
+        "gold": {"rows": gold.get("fct_well_daily_production", 0), "tables": gold},
+    }
+
+
+def latest_checks(instance: Any, check_keys: list[Any]) -> list[dict[str, Any]]:
+    """The latest evaluation of each asset check recorded in the Dagster instance."""
+    out: list[dict[str, Any]] = []
+    for key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        history = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+        record = history[0] if history else None
+        evaluation = None
+        if record and record.event and record.event.dagster_event:
+            evaluation = record.event.dagster_event.event_specific_data
+        passed = getattr(evaluation, "passed", None)
+        severity = getattr(getattr(evaluation, "severity", None), "value", None)
+        out.append(
+            {
+                "asset": key.asset_key.to_user_string(),
+                "name": key.name,
+                "passed": passed,
+                "severity": severity,
+                "run_id": record.run_id if record else None,
+            }
+        )
+    return out

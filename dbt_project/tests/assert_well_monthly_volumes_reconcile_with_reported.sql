@@ -1,0 +1,19 @@
+{{ config(severity='warn') }}
+-- Summed daily volumes per well-month must equal the operator's reported monthly volumes once
+-- the rejected (quarantined) records are added back. Returns the well-months that do not.
+-- Warn only: a difference is a data finding to investigate, not a broken build.
+select
+    well_id,
+    month_start,
+    in_daily,
+    in_reported,
+    oil_sm3_diff,
+    gas_sm3_diff,
+    water_sm3_diff,
+    water_injected_sm3_diff,
+    n_quarantined_records
+from {{ ref('fct_well_monthly_production') }}
+where abs(coalesce(oil_sm3_diff, 0) + coalesce(quarantined_oil_sm3, 0)) > 0.01
+   or abs(coalesce(gas_sm3_diff, 0) + coalesce(quarantined_gas_sm3, 0)) > 0.01
+   or abs(coalesce(water_sm3_diff, 0) + coalesce(quarantined_water_sm3, 0)) > 0.01
+   or abs(coalesce(water_injected_sm3_diff, 0) + coalesce(quarantined_water_injected_sm3, 0)) > 0.01
