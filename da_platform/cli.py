@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE_LANDING = Path(__file__).parent / "sample_data" / "landing"
-# Progress is printed by this module; Dagster's own console log only for warnings and errors.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Progress is printed by this module; Dagster's own console log only for errors.
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 INSTANCE_YAML = """\
 # Written by datalive: one lake-writing run at a time per environment.
 run_queue:

@@ -42,7 +42,7 @@ def build_gold_assets(settings: Settings, partitions: dg.PartitionsDefinition) -
     @dbt_assets(
         manifest=project.manifest_path,
         dagster_dbt_translator=GoldTranslator(
-            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
         ),
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),

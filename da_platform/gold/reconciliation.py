@@ -3,7 +3,9 @@
 A well-month reconciles when the summed daily volume equals the reported one within ``TOLERANCE_SM3``
 (absolute, Sm3; the sheet is rounded to 0.01) or ``RELATIVE_TOLERANCE`` of the reported value,
 whichever is larger. A difference outside it is *explained* when the volume of rows quarantined for
-that well-month closes the gap within the same tolerance; the explanation names those rows.
+that well-month closes the gap within the same tolerance; the explanation names those rows. Months for
+which no daily report of any well has been loaded yet are ``not_loaded``: nothing to compare, not a
+failure. A well missing from a month that other wells reported daily *is* compared, and fails.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ RELATIVE_TOLERANCE = 1e-6
 
 @dataclass
 class Reconciliation:
-    """Per well-month outcome: ``matched``, ``explained`` or ``unexplained``."""
+    """Per well-month outcome: ``matched``, ``explained``, ``unexplained`` or ``not_loaded``."""
 
     rows: pl.DataFrame
 
@@ -49,6 +51,12 @@ def reconcile(monthly: pl.DataFrame, quarantined: pl.DataFrame, product: str = "
             quarantined_rows=pl.format("{} row {} ({})", "source_file", "source_row", "rule_id").str.join("; "),
         )
     )
+    loaded_months = (
+        monthly.filter(pl.col(daily_col).is_not_null())
+        .select("year", "month")
+        .unique()
+        .with_columns(pl.col("year").cast(pl.Int32), pl.col("month").cast(pl.Int32), _loaded=pl.lit(True))
+    )
     rows = (
         monthly.filter(pl.col(reported_col).is_not_null())
         .with_columns(pl.col("year").cast(pl.Int32), pl.col("month").cast(pl.Int32))
@@ -57,12 +65,15 @@ def reconcile(monthly: pl.DataFrame, quarantined: pl.DataFrame, product: str = "
             on=["well_id", "year", "month"],
             how="left",
         )
+        .join(loaded_months, on=["year", "month"], how="left")
         .with_columns(
             difference_sm3=pl.col(daily_col).fill_null(0.0) - pl.col(reported_col),
             tolerance_sm3=pl.max_horizontal(pl.lit(TOLERANCE_SM3), pl.col(reported_col).abs() * RELATIVE_TOLERANCE),
         )
         .with_columns(
-            status=pl.when(pl.col("difference_sm3").abs() <= pl.col("tolerance_sm3"))
+            status=pl.when(pl.col("_loaded").is_null())
+            .then(pl.lit("not_loaded"))
+            .when(pl.col("difference_sm3").abs() <= pl.col("tolerance_sm3"))
             .then(pl.lit("matched"))
             .when(
                 (pl.col("difference_sm3") + pl.col("quarantined_sm3").fill_null(0.0)).abs() <= pl.col("tolerance_sm3")

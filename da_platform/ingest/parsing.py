@@ -8,6 +8,7 @@ values to null and list the problems in ``parse_errors`` so the cleaning step ca
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -60,8 +61,8 @@ def normalise_header(name: str) -> str:
 
 def parse_file(data: bytes, file_name: str, layout: Layout) -> ParsedFile:
     """Parse a CSV or XLSX file of the given layout into typed rows with ``source_row`` numbers."""
-    if not data.strip():
-        raise FileRejected(file_name, "FILE_EMPTY", "the file is empty (0 bytes or only whitespace)")
+    if not data.removeprefix(codecs.BOM_UTF8).strip():  # a BOM alone is still an empty file
+        raise FileRejected(file_name, "FILE_EMPTY", "the file is empty (0 bytes or only whitespace)", row=1)
     suffix = PurePath(file_name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         header, rows = _read_xlsx(data, file_name, layout)
@@ -75,14 +76,17 @@ def parse_file(data: bytes, file_name: str, layout: Layout) -> ParsedFile:
 
 
 def _read_csv(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    # Strip the BOM ourselves: decoding with "utf-8-sig" reports error offsets relative to the bytes after it.
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        row = data[: exc.start].count(b"\n") + 1
+        offset = bom + exc.start
+        row = data[:offset].count(b"\n") + 1
         raise FileRejected(
             file_name,
             "FILE_ENCODING",
-            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8; export the report as UTF-8",
+            f"byte 0x{data[offset]:02x} at offset {offset} is not valid UTF-8; export the report as UTF-8",
             row=row,
         ) from exc
     first_line = text.split("\n", 1)[0]
@@ -92,7 +96,7 @@ def _read_csv(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, l
     try:
         header = next(reader)
     except StopIteration as exc:  # pragma: no cover - guarded by the emptiness check
-        raise FileRejected(file_name, "FILE_EMPTY", "the file has no header row") from exc
+        raise FileRejected(file_name, "FILE_EMPTY", "the file has no header row", row=1) from exc
     rows: list[tuple[int, list[str]]] = []
     try:
         for record in reader:
@@ -114,7 +118,7 @@ def _read_xlsx(data: bytes, file_name: str, layout: Layout) -> tuple[list[str], 
     sheet_name = next((s for s in layout.xlsx_sheets if s in workbook.sheet_names), workbook.sheet_names[0])
     values = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
     if not values:
-        raise FileRejected(file_name, "FILE_EMPTY", f"sheet {sheet_name!r} is empty")
+        raise FileRejected(file_name, "FILE_EMPTY", f"sheet {sheet_name!r} is empty", row=1)
     header = [_cell_text(v) for v in values[0]]
     rows = [
         (index + 1, [_cell_text(v) for v in record])

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from da_platform.ingest.layouts import REGISTER
 from da_platform.lakehouse import silver_schema as schema
 
 MIN_PRODUCING_HOURS = 6.0
@@ -148,10 +149,14 @@ def conform_register(bronze_register: pl.DataFrame) -> pl.DataFrame:
     problems: list[str] = []
     for row in bronze_register.filter(pl.col("parse_errors").is_not_null()).iter_rows(named=True):
         problems.append(f"row {row['source_row']}: {row['parse_errors']}")
+    required = [c.name for c in REGISTER.columns if c.required and c.name != "timezone"]  # timezone: checked below
+    for row in bronze_register.filter(pl.col("parse_errors").is_null()).iter_rows(named=True):
+        if empty := [c for c in required if row[c] is None]:
+            problems.append(f"row {row['source_row']}: no value for {', '.join(empty)}")
     for row in bronze_register.iter_rows(named=True):
         try:
             ZoneInfo(row["timezone"] or "")
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OSError):  # OSError: a tzdata folder such as "Europe"
             problems.append(f"row {row['source_row']}: timezone {row['timezone']!r} is not an IANA time zone")
         if row["valid_to"] is not None and row["valid_from"] is not None and row["valid_to"] < row["valid_from"]:
             problems.append(
@@ -196,7 +201,7 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
     identity_rule = (
         pl.when(pl.col("parse_errors").is_not_null())
         .then(pl.lit("PARSE_ERROR"))
-        .when(~pl.col("_key").is_in(known_keys))
+        .when(pl.col("_key").is_null() | ~pl.col("_key").is_in(known_keys))
         .then(pl.lit("WELL_UNKNOWN"))
         .when(pl.col("well_id").is_null())
         .then(pl.lit("WELL_NOT_ACTIVE"))
@@ -213,7 +218,7 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
         pl.when(pl.col("_rule") == "PARSE_ERROR")
         .then(pl.col("parse_errors"))
         .when(pl.col("_rule") == "WELL_UNKNOWN")
-        .then(pl.format("wellbore {} is not in the well register", pl.col("wellbore_code")))
+        .then(pl.format("wellbore {} is not in the well register", pl.col("wellbore_code").fill_null("(empty)")))
         .when(pl.col("_rule") == "WELL_NOT_ACTIVE")
         .then(
             pl.format(
@@ -227,14 +232,16 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
     rejected_identity = rows.filter(pl.col("_rule").is_not_null())
     candidates = rows.filter(pl.col("_rule").is_null())
 
-    # Latest report wins: the newest arrival, then the newest file version, then the last row in the file.
-    ranked = candidates.sort(["arrived_at", "source_version", "source_row"], descending=True).with_columns(
-        _rank=pl.int_range(pl.len()).over("well_id", "production_date")
-    )
+    # Latest report wins: the newest arrival, then the newest file version, then the last row in the file;
+    # the file name breaks a tie between files landed together, so reruns always pick the same winner.
+    ranked = candidates.sort(
+        ["arrived_at", "source_version", "source_row", "source_file"], descending=True
+    ).with_columns(_rank=pl.int_range(pl.len()).over("well_id", "production_date"))
     winners_meta = ranked.filter(pl.col("_rank") == 0).select(
         "well_id",
         "production_date",
         pl.col("source_file").alias("_win_file"),
+        pl.col("source_version").alias("_win_version"),
         pl.col("source_row").alias("_win_row"),
     )
     superseded = ranked.filter(pl.col("_rank") > 0).join(winners_meta, on=["well_id", "production_date"])
@@ -309,7 +316,10 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
             quarantine_rows(
                 superseded,
                 "DUPLICATE_SUPERSEDED",
-                pl.format("replaced by {} row {}", pl.col("_win_file"), pl.col("_win_row")),
+                # The version matters: a corrected file usually keeps its name.
+                pl.format(
+                    "replaced by {} version {} row {}", pl.col("_win_file"), pl.col("_win_version"), pl.col("_win_row")
+                ),
                 SUPERSEDED,
             ),
             quarantine_rows(rejected_values, pl.col("_rule"), value_reason),
@@ -325,7 +335,7 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
 def conform_monthly(bronze_monthly: pl.DataFrame) -> pl.DataFrame:
     """Reported monthly totals per well-month: the latest landed version of each well-month wins."""
     valid = bronze_monthly.filter(pl.col("parse_errors").is_null())
-    latest = valid.sort(["arrived_at", "source_version", "source_row"], descending=True).unique(
+    latest = valid.sort(["arrived_at", "source_version", "source_row", "source_file"], descending=True).unique(
         ["well_id", "year", "month"], keep="first"
     )
     return _conform(latest, schema.REPORTED_MONTHLY).sort("well_id", "year", "month")

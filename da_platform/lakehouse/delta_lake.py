@@ -24,8 +24,10 @@ class Lake:
         self.root = root.resolve()
         self.env_key = env_key
         # The root itself must sit in its environment's folder: a qa lake pointed at prod's folder is
-        # refused before anything is written.
-        if f"/{env_key}/" not in f"{self.root.as_posix()}/":
+        # refused before anything is written. Only the folder(s) right above the root count, so a home
+        # such as /srv/prod/datalive cannot make every environment's lake look like prod's.
+        env_parts = tuple(env_key.split("/"))
+        if self.root.parent.parts[-len(env_parts) :] != env_parts:
             raise OutsideEnvironmentError(f"lake root {self.root} is not inside the {env_key!r} environment's folder")
 
     def path(self, *parts: str) -> Path:

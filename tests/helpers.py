@@ -1,0 +1,34 @@
+"""Small landing folders cut from the bundled Volve sample, for tests."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parents[1] / "da_platform" / "sample_data" / "landing"
+DAILY_CSV = SAMPLE / "daily" / "volve_daily_production.csv"
+
+
+def write_daily_subset(target: Path, first: str, last: str) -> int:
+    """Copy the Volve daily rows with first <= DATEPRD <= last (header kept, bytes of each row unchanged)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lines = DAILY_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0]] + [line for line in lines[1:] if first <= line[:10] <= last]
+    target.write_text("".join(kept), encoding="utf-8")
+    return len(kept) - 1
+
+
+def make_landing(root: Path, first: str = "2014-04-01", last: str = "2014-05-31") -> Path:
+    """A landing folder with a slice of daily reports, the full monthly sheet and the well register."""
+    landing = root / "landing"
+    write_daily_subset(landing / "daily" / f"volve_{first}_{last}.csv", first, last)
+    for kind in ("monthly", "reference"):
+        shutil.copytree(SAMPLE / kind, landing / kind)
+    return landing
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV as dictionaries."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

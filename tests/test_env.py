@@ -1,0 +1,75 @@
+"""The environment decision: one function, explicit inputs, loud failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from da_platform.env import SettingsError, load_settings
+
+
+def test_defaults_to_dev_under_dot_datalive(tmp_path: Path) -> None:
+    settings = load_settings({}, cwd=tmp_path)
+    assert settings.env == "dev"
+    assert settings.home == (tmp_path / ".datalive").resolve()
+    assert settings.lake_root == settings.home / "dev" / "lake"
+
+
+def test_da_env_selects_prod_and_its_own_roots(tmp_path: Path) -> None:
+    settings = load_settings({"DA_ENV": "prod", "DATALIVE_HOME": str(tmp_path)}, cwd=tmp_path)
+    assert settings.env == "prod"
+    assert settings.env_root == tmp_path.resolve() / "prod"
+    assert settings.warehouse_schema == "analytics_prod"
+    assert settings.dbt_target == "prod"
+
+
+def test_unknown_da_env_fails_with_a_clear_message(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="DA_ENV='staging' is not one of dev, qa, prod"):
+        load_settings({"DA_ENV": "staging"}, cwd=tmp_path)
+
+
+def test_branch_deployment_is_qa_isolated_by_pull_request(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "1",
+            "DAGSTER_CLOUD_PULL_REQUEST_ID": "123",
+            "DAGSTER_CLOUD_DEPLOYMENT_NAME": "pr-123",
+            "DATALIVE_HOME": str(tmp_path),
+        },
+        cwd=tmp_path,
+    )
+    assert settings.env == "qa"
+    assert settings.isolation_key == "qa/pr-123"
+    assert settings.lake_root == tmp_path.resolve() / "qa" / "pr-123" / "lake"
+    assert settings.warehouse_schema == "analytics_qa_pr123"
+
+
+def test_branch_deployment_without_pull_request_id_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="DAGSTER_CLOUD_PULL_REQUEST_ID"):
+        load_settings({"DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "true"}, cwd=tmp_path)
+
+
+def test_dagster_cloud_prod_deployment_is_prod(tmp_path: Path) -> None:
+    assert load_settings({"DAGSTER_CLOUD_DEPLOYMENT_NAME": "prod"}, cwd=tmp_path).env == "prod"
+
+
+def test_unknown_dagster_cloud_deployment_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not a known deployment"):
+        load_settings({"DAGSTER_CLOUD_DEPLOYMENT_NAME": "sandbox"}, cwd=tmp_path)
+
+
+def test_da_env_contradicting_dagster_cloud_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="contradicts"):
+        load_settings({"DA_ENV": "dev", "DAGSTER_CLOUD_DEPLOYMENT_NAME": "prod"}, cwd=tmp_path)
+
+
+def test_non_boolean_branch_flag_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not a boolean"):
+        load_settings({"DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "maybe"}, cwd=tmp_path)
+
+
+def test_settings_are_immutable(tmp_path: Path) -> None:
+    settings = load_settings({}, cwd=tmp_path)
+    with pytest.raises(AttributeError):
+        settings.env = "prod"  # type: ignore[misc]
