@@ -19,7 +19,7 @@ run: setup
 	$(BIN)/datalive run --sample
 
 test: setup
-	$(BIN)/ruff check da_platform tests
+	$(BIN)/ruff check da_platform tests benchmarks
 	$(BIN)/pytest -n 2 -q
 
 bench: setup

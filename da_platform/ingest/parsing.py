@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -210,7 +211,10 @@ def _convert(text: str, column: Column, decimal_comma: bool) -> tuple[object, st
             if not number.is_integer():
                 raise ValueError("not a whole number")
             return int(number), None
-        return float(number_text), None
+        number = float(number_text)
+        if not math.isfinite(number):  # "nan"/"inf" parse as floats but would slip past every range rule
+            raise ValueError("not a finite number")
+        return number, None
     except ValueError:
         return None, f"TYPE_CAST: {column.source}={text!r} is not a valid {column.type}"
 

@@ -17,18 +17,25 @@ class OutsideEnvironmentError(PermissionError):
     """A write was aimed outside the environment's root."""
 
 
+def require_environment_folder(folder: Path, env_key: str, what: str) -> None:
+    """Refuse a location whose enclosing folder is not the environment's own (``.../<env>`` or ``.../qa/pr-N``).
+
+    A qa resource pointed at prod's folder is refused before anything is written. Only the folder(s)
+    right above the location count, so a home such as /srv/prod/datalive cannot make every
+    environment's data look like prod's.
+    """
+    env_parts = tuple(env_key.split("/"))
+    if folder.parts[-len(env_parts) :] != env_parts:
+        raise OutsideEnvironmentError(f"{what} is not inside the {env_key!r} environment's folder")
+
+
 class Lake:
     """Delta tables and immutable files under ``root`` (``<home>/<env>/lake``)."""
 
     def __init__(self, root: Path, env_key: str) -> None:
         self.root = root.resolve()
         self.env_key = env_key
-        # The root itself must sit in its environment's folder: a qa lake pointed at prod's folder is
-        # refused before anything is written. Only the folder(s) right above the root count, so a home
-        # such as /srv/prod/datalive cannot make every environment's lake look like prod's.
-        env_parts = tuple(env_key.split("/"))
-        if self.root.parent.parts[-len(env_parts) :] != env_parts:
-            raise OutsideEnvironmentError(f"lake root {self.root} is not inside the {env_key!r} environment's folder")
+        require_environment_folder(self.root.parent, env_key, f"lake root {self.root}")
 
     def path(self, *parts: str) -> Path:
         """The absolute path of a table or file, refusing anything that escapes the root."""

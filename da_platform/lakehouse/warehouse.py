@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from da_platform.lakehouse.delta_lake import OutsideEnvironmentError
+from da_platform.lakehouse.delta_lake import require_environment_folder
 from da_platform.lakehouse.silver_schema import WAREHOUSE_TABLES
 
 _SCHEMA = "silver"
@@ -24,8 +24,8 @@ class Warehouse:
 
     def __init__(self, path: Path, env_key: str) -> None:
         self.path = path.resolve()
-        if f"/{env_key}/" not in self.path.as_posix():
-            raise OutsideEnvironmentError(f"warehouse {self.path} is not inside the {env_key!r} environment's folder")
+        # <env root>/warehouse/<file>: the folder above "warehouse" must be the environment's own.
+        require_environment_folder(self.path.parent.parent, env_key, f"warehouse {self.path}")
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """Open the database (created on first write)."""

@@ -1,0 +1,79 @@
+"""The landing sensor, the new-days sensor and the daily schedule."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+
+from da_platform.defs.automation import changed_files, daily_refresh, landing_sensor
+from da_platform.defs.resources import PlatformResource
+
+
+def platform(landing: Path) -> PlatformResource:
+    return PlatformResource(
+        env="dev", landing_dir=str(landing), partitions_start="2007-09-01", max_quarantine_ratio=0.05
+    )
+
+
+def land(landing: Path, relative: str, text: str) -> Path:
+    path = landing / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_many_files_arriving_at_once_are_all_reported(tmp_path: Path) -> None:
+    for i in range(25):
+        land(tmp_path, f"daily/report_{i:02d}.csv", f"DATEPRD\n2014-05-{i + 1:02d}\n")
+    changed, cursor = changed_files(tmp_path, {})
+    assert len(changed) == 25
+    assert set(cursor) == {f"daily/report_{i:02d}.csv" for i in range(25)}
+
+
+def test_unchanged_files_are_not_reported_again(tmp_path: Path) -> None:
+    land(tmp_path, "daily/a.csv", "x\n")
+    _, cursor = changed_files(tmp_path, {})
+    changed, _ = changed_files(tmp_path, cursor)
+    assert changed == []
+
+
+def test_a_file_rewritten_with_new_bytes_is_reported_with_its_new_hash(tmp_path: Path) -> None:
+    path = land(tmp_path, "daily/a.csv", "x\n")
+    first, cursor = changed_files(tmp_path, {})
+    path.write_text("y\n", encoding="utf-8")
+    second, _ = changed_files(tmp_path, cursor)
+    assert [p for p, _ in second] == ["daily/a.csv"]
+    assert second[0][1] != first[0][1]
+
+
+def test_files_outside_the_landing_convention_are_ignored(tmp_path: Path) -> None:
+    land(tmp_path, "notes/readme.txt", "x")
+    land(tmp_path, "stray.csv", "x")
+    assert changed_files(tmp_path, {})[0] == []
+
+
+def test_sensor_requests_one_run_keyed_by_paths_and_hashes_and_its_cursor_survives(tmp_path: Path) -> None:
+    land(tmp_path, "daily/a.csv", "x\n")
+    land(tmp_path, "daily/b.csv", "y\n")
+    with dg.build_sensor_context(resources={"platform": platform(tmp_path)}) as context:
+        result = landing_sensor(context)
+    assert len(result.run_requests) == 1
+    first_key = result.run_requests[0].run_key
+    # A restarted daemon hands the stored cursor back: nothing new, no run.
+    with dg.build_sensor_context(cursor=result.cursor, resources={"platform": platform(tmp_path)}) as context:
+        assert landing_sensor(context).run_requests == []
+    land(tmp_path, "daily/c.csv", "z\n")
+    with dg.build_sensor_context(cursor=result.cursor, resources={"platform": platform(tmp_path)}) as context:
+        again = landing_sensor(context)
+    assert len(again.run_requests) == 1
+    assert again.run_requests[0].run_key != first_key
+    assert "daily/c.csv" in json.loads(again.cursor)
+
+
+def test_daily_schedule_rebuilds_the_month_holding_yesterday() -> None:
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2016, 5, 1, 6, 0))
+    request = daily_refresh(context)
+    assert request.partition_key == "2016-04-01"

@@ -1,0 +1,48 @@
+"""Importing any module reads no environment variable, opens no connection and touches no file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+MODULES = [
+    "da_platform.env",
+    "da_platform.naming",
+    "da_platform.definitions",
+    "da_platform.cli",
+    "da_platform.status",
+    "da_platform.defs.automation",
+    "da_platform.defs.ingest_assets",
+    "da_platform.defs.silver_assets",
+    "da_platform.defs.gold_assets",
+    "da_platform.defs.reconciliation_check",
+    "da_platform.gold.report",
+]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_importing_every_module_with_a_broken_environment_succeeds_and_writes_nothing(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DA_ENV": "not-an-environment",
+        "DATALIVE_HOME": str(tmp_path / "home"),
+        "PYTHONPATH": str(ROOT),
+    }
+    code = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *MODULES], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_loading_definitions_with_a_broken_environment_fails_loudly(tmp_path: Path) -> None:
+    env = {**os.environ, "DA_ENV": "not-an-environment", "PYTHONPATH": str(ROOT)}
+    code = "from da_platform.definitions import defs\ndefs()\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "DA_ENV='not-an-environment' is not one of dev, qa, prod" in result.stderr

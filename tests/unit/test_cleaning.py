@@ -1,0 +1,237 @@
+"""The cleaning rules, on the whole bundled Volve daily report and its well register."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from da_platform.lakehouse.cleaning import (
+    RegisterInvalid,
+    SilverResult,
+    conform_daily,
+    conform_register,
+    day_length_hours,
+)
+
+VOLVE_ROWS = 15_634
+FALL_BACK, SPRING_FORWARD = date(2014, 10, 26), date(2015, 3, 29)
+
+
+def accepted(result: SilverResult) -> pl.DataFrame:
+    return pl.concat([result.production, result.injection], how="diagonal_relaxed")
+
+
+def test_every_bronze_row_ends_in_exactly_one_destination(volve_silver: SilverResult) -> None:
+    destinations = [volve_silver.production, volve_silver.injection, volve_silver.quarantine]
+    rows = pl.concat([d.select("source_row") for d in destinations])["source_row"]
+
+    assert sum(d.height for d in destinations) == VOLVE_ROWS
+    assert rows.n_unique() == VOLVE_ROWS
+    assert sorted(rows.to_list()) == list(range(2, VOLVE_ROWS + 2))
+
+
+def test_injection_rows_go_to_the_injection_table(volve_bronze: pl.DataFrame, volve_silver: SilverResult) -> None:
+    injection_rows = volve_bronze.filter(pl.col("flow_kind") == "injection")["source_row"]
+
+    assert injection_rows.len() == 6_473
+    assert sorted(volve_silver.injection["source_row"].to_list()) == sorted(injection_rows.to_list())
+    assert not volve_silver.production["source_row"].is_in(injection_rows.implode()).any()
+
+
+def test_sentinel_zero_downhole_pressure_becomes_null(volve_bronze: pl.DataFrame, volve_silver: SilverResult) -> None:
+    zero_rows = volve_bronze.filter((pl.col("flow_kind") == "production") & (pl.col("avg_downhole_pressure_bar") == 0))[
+        "source_row"
+    ]
+    were_zero = volve_silver.production.filter(pl.col("source_row").is_in(zero_rows.implode()))
+
+    assert zero_rows.len() == 2_312
+    assert were_zero.height == zero_rows.len() - 1  # row 3504 also has negative water: quarantined
+    assert were_zero["avg_downhole_pressure_bar"].null_count() == were_zero.height
+    assert (volve_silver.production["avg_downhole_pressure_bar"] == 0).sum() == 0
+
+
+def test_real_downhole_pressure_is_kept(volve_silver: SilverResult) -> None:
+    row = volve_silver.production.filter(pl.col("source_row") == 6)  # 15/9-F-1 C, 2014-04-11
+
+    assert row["avg_downhole_pressure_bar"].to_list() == [310.37614]
+
+
+def test_rates_are_null_below_six_producing_hours(volve_silver: SilverResult) -> None:
+    short_days = volve_silver.production.filter(pl.col("on_stream_hrs") < 6)
+    one_hour = short_days.filter(pl.col("source_row") == 291)  # 15/9-F-1 C, 2015-01-21: 1 h, 7.64 Sm3 oil
+
+    assert one_hour["oil_sm3"].to_list() == [7.64]
+    assert one_hour["oil_rate_sm3d"].to_list() == [None]
+    assert short_days.height > 0
+    assert (
+        short_days.select("oil_rate_sm3d", "gas_rate_sm3d", "water_rate_sm3d").null_count().row(0)
+        == (short_days.height,) * 3
+    )
+
+
+def test_rates_are_volumes_scaled_to_24_hours_from_six_hours_on(volve_silver: SilverResult) -> None:
+    producing = volve_silver.production.filter(pl.col("on_stream_hrs") >= 6)
+    half_day = producing.filter(pl.col("source_row") == 271)  # 15/9-F-1 C, 2015-01-01: 9.5 h, 94.01 Sm3 oil
+
+    assert half_day["oil_rate_sm3d"].to_list() == [pytest.approx(94.01 * 24 / 9.5)]
+    scaled = producing.select(
+        expected=pl.col("oil_sm3") * 24 / pl.col("on_stream_hrs"), actual=pl.col("oil_rate_sm3d")
+    ).filter(pl.col("expected").is_not_null())
+    assert scaled.height > 5_000  # most Volve production days
+    assert ((scaled["expected"] - scaled["actual"]).abs() < 1e-9).all()
+
+
+@pytest.mark.parametrize(
+    ("day", "hours"), [(FALL_BACK, 25.0), (SPRING_FORWARD, 23.0), (date(2015, 3, 30), 24.0), (date(2014, 10, 27), 24.0)]
+)
+def test_day_length_follows_europe_oslo_daylight_saving(day: date, hours: float) -> None:
+    assert day_length_hours(day, "Europe/Oslo") == hours
+
+
+@pytest.mark.parametrize(("day", "hours"), [(FALL_BACK, 25.0), (SPRING_FORWARD, 23.0)])
+def test_well_days_carry_the_local_day_length(volve_silver: SilverResult, day: date, hours: float) -> None:
+    on_day = accepted(volve_silver).filter(pl.col("production_date") == day)
+
+    assert on_day.height == 7  # five producers, two injectors
+    assert on_day["day_hours"].unique().to_list() == [hours]
+
+
+def test_25_hour_reports_on_the_fall_back_day_are_accepted(volve_silver: SilverResult) -> None:
+    full_day = accepted(volve_silver).filter(pl.col("production_date") == FALL_BACK, pl.col("on_stream_hrs") == 25.0)
+
+    assert full_day.height == 6
+    assert full_day["downtime_hrs"].unique().to_list() == [0.0]
+    assert volve_silver.quarantine.filter(pl.col("rule_id") == "HOURS_OUT_OF_RANGE").height == 0
+
+
+def test_24_hours_reported_on_the_23_hour_day_are_accepted(volve_silver: SilverResult) -> None:
+    spring = accepted(volve_silver).filter(pl.col("production_date") == SPRING_FORWARD)
+
+    assert spring.filter(pl.col("on_stream_hrs") == 24.0).height == 7
+    assert spring["downtime_hrs"].unique().to_list() == [0.0]
+
+
+def test_25_hours_on_an_ordinary_day_are_out_of_range(
+    volve_daily_lines: tuple[str, ...], make_bronze, volve_register: pl.DataFrame
+) -> None:
+    header = volve_daily_lines[0]
+    fall_back_report = volve_daily_lines[203]  # 15/9-F-1 C, 2014-10-26, 25 h
+    ordinary_day = fall_back_report.replace("2014-10-26", "2014-10-27", 1)
+
+    result = conform_daily(make_bronze([header, ordinary_day], "daily_2014-10-27.csv"), volve_register)
+
+    assert result.quarantine.select("source_row", "rule_id").rows() == [(2, "HOURS_OUT_OF_RANGE")]
+    assert "ON_STREAM_HRS 25.0 outside 0..24" in result.quarantine["reason"][0]
+
+
+def test_well_type_comes_from_the_register_interval_of_the_day(volve_silver: SilverResult) -> None:
+    f5 = accepted(volve_silver).filter(pl.col("well_id") == "15/9-F-5")
+    switch = date(2016, 4, 12)
+
+    assert f5.filter(pl.col("production_date") < switch)["well_type"].unique().to_list() == ["WI"]
+    assert f5.filter(pl.col("production_date") >= switch)["well_type"].unique().to_list() == ["OP"]
+    assert f5.filter(pl.col("production_date") == date(2016, 4, 11))["well_type"].to_list() == ["WI"]
+    assert f5.filter(pl.col("production_date") == switch)["well_type"].to_list() == ["OP"]
+
+
+def test_negative_water_rows_are_quarantined_with_their_source_rows(volve_silver: SilverResult) -> None:
+    quarantine = volve_silver.quarantine
+
+    assert quarantine.select("source_row", "rule_id", "disposition").sort("source_row").rows() == [
+        (1984, "VOLUME_NEGATIVE", "rejected"),
+        (3504, "VOLUME_NEGATIVE", "rejected"),
+        (5352, "VOLUME_NEGATIVE", "rejected"),
+        (6560, "VOLUME_NEGATIVE", "rejected"),
+    ]
+    assert quarantine["source_file"].unique().to_list() == ["volve_daily_production.csv"]
+    assert (quarantine["water_sm3"] < 0).all()
+
+
+def test_quarantine_keeps_the_whole_source_record(volve_silver: SilverResult) -> None:
+    record = volve_silver.quarantine.filter(pl.col("source_row") == 1984)["raw_record"].str.json_decode().item()
+
+    assert record["production_date"] == "2008-04-23"
+    assert record["wellbore_code"] == "NO 15/9-F-12 H"
+    assert record["water_sm3"] < 0
+
+
+def test_empty_wellbore_code_is_quarantined_as_unknown(
+    volve_daily_lines: tuple[str, ...], make_bronze, volve_register: pl.DataFrame
+) -> None:
+    header, day = volve_daily_lines[0], volve_daily_lines[2000]
+
+    result = conform_daily(make_bronze([header, day.replace("NO 15/9-F-12 H", "", 1)]), volve_register)
+
+    assert result.quarantine.select("source_row", "rule_id").rows() == [(2, "WELL_UNKNOWN")]
+    assert result.quarantine["reason"][0] == "wellbore (empty) is not in the well register"
+
+
+# --- the well register -------------------------------------------------------------------------------------
+
+# Register lines: 0 header, 1 F-4, 2 F-5 as WI until 2016-04-11, 3 F-5 as OP from 2016-04-12, 4 F-12, ...
+
+
+def test_register_with_overlapping_intervals_is_rejected_naming_the_row(
+    volve_register_lines: tuple[str, ...], make_register
+) -> None:
+    lines = list(volve_register_lines)
+    lines[3] = lines[3].replace("2016-04-12", "2016-04-01")  # OP from 2016-04-01, while still WI until 04-11
+
+    with pytest.raises(RegisterInvalid) as invalid:
+        conform_register(make_register(lines))
+
+    assert "row 4: interval from 2016-04-01 overlaps an earlier one of NO 15/9-F-5 AH" in str(invalid.value)
+
+
+def test_register_with_an_open_interval_before_another_is_rejected(
+    volve_register_lines: tuple[str, ...], make_register
+) -> None:
+    lines = list(volve_register_lines)
+    lines[2] = lines[2].replace("2016-04-11", "")  # the WI interval never ends
+
+    with pytest.raises(RegisterInvalid) as invalid:
+        conform_register(make_register(lines))
+
+    assert "row 4: interval from 2016-04-12 overlaps" in str(invalid.value)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Olso", "Europe", "CEST"])
+def test_register_with_an_unknown_time_zone_is_rejected_naming_the_row(
+    volve_register_lines: tuple[str, ...], make_register, zone: str
+) -> None:
+    lines = list(volve_register_lines)
+    lines[5] = lines[5].replace("Europe/Oslo", zone)
+
+    with pytest.raises(RegisterInvalid) as invalid:
+        conform_register(make_register(lines))
+
+    assert f"row 6: timezone {zone!r} is not an IANA time zone" in str(invalid.value)
+
+
+def test_register_interval_ending_before_it_starts_is_rejected(
+    volve_register_lines: tuple[str, ...], make_register
+) -> None:
+    lines = list(volve_register_lines)
+    lines[2] = lines[2].replace("2016-04-11", "2006-04-11")
+
+    with pytest.raises(RegisterInvalid) as invalid:
+        conform_register(make_register(lines))
+
+    assert "row 3: valid_to 2006-04-11 is before valid_from 2007-09-01" in str(invalid.value)
+
+
+def test_register_row_without_valid_from_is_rejected(volve_register_lines: tuple[str, ...], make_register) -> None:
+    lines = list(volve_register_lines)
+    lines[4] = lines[4].replace("2008-02-12", "")
+
+    with pytest.raises(RegisterInvalid) as invalid:
+        conform_register(make_register(lines))
+
+    assert "row 5: no value for valid_from" in str(invalid.value)
+
+
+def test_bundled_register_conforms_with_normalised_wellbore_codes(volve_register: pl.DataFrame) -> None:
+    assert volve_register.height == 8
+    assert volve_register.filter(pl.col("well_id") == "15/9-F-5")["well_type"].to_list() == ["WI", "OP"]

@@ -1,0 +1,202 @@
+"""The lake's environment guard, idempotent window writes, immutable raw files and the raw-zone audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from da_platform.ingest import raw_zone
+from da_platform.lakehouse.cleaning import SilverResult
+from da_platform.lakehouse.delta_lake import Lake, OutsideEnvironmentError
+
+TABLE = "silver/well_day_production"
+
+
+def window(first: date, last: date) -> str:
+    return f"production_date >= '{first.isoformat()}' AND production_date <= '{last.isoformat()}'"
+
+
+APRIL, MAY = (date(2014, 4, 1), date(2014, 4, 30)), (date(2014, 5, 1), date(2014, 5, 31))
+
+
+def days(silver: SilverResult, first: date, last: date) -> pl.DataFrame:
+    """Real conformed Volve production well-days of one window."""
+    return silver.production.filter(pl.col("production_date").is_between(first, last))
+
+
+# --- the environment guard ---------------------------------------------------------------------------------
+
+
+def test_lake_refuses_a_path_that_climbs_out_of_its_root(lake: Lake) -> None:
+    with pytest.raises(OutsideEnvironmentError):
+        lake.path("silver/../../../prod/lake/silver/well_day_production")
+
+
+def test_lake_refuses_an_absolute_path(lake: Lake, tmp_path: Path) -> None:
+    with pytest.raises(OutsideEnvironmentError):
+        lake.path(str(tmp_path / "prod" / "lake" / "raw"))
+
+
+def test_lake_refuses_to_write_bytes_outside_its_root(lake: Lake, tmp_path: Path) -> None:
+    with pytest.raises(OutsideEnvironmentError):
+        lake.write_bytes_once("../../prod/lake/raw/files/daily/x.csv", b"data")
+
+    assert not (tmp_path / "prod").exists()
+
+
+def test_lake_accepts_paths_inside_its_root(lake: Lake) -> None:
+    assert lake.path("raw", "files", "daily") == lake.root / "raw" / "files" / "daily"
+
+
+def test_lake_whose_root_is_not_in_its_environment_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(OutsideEnvironmentError):
+        Lake(tmp_path / "prod" / "lake", "dev")
+
+
+def test_environment_named_higher_up_the_path_does_not_admit_a_lake(tmp_path: Path) -> None:
+    # A home folder under /…/prod/… must not let a misconfigured prod lake point at dev's folder.
+    with pytest.raises(OutsideEnvironmentError):
+        Lake(tmp_path / "prod" / "datalive" / "dev" / "lake", "prod")
+
+
+def test_branch_deployment_lake_sits_in_its_pull_request_folder(tmp_path: Path) -> None:
+    assert Lake(tmp_path / "qa" / "pr-12" / "lake", "qa/pr-12").root == (tmp_path / "qa" / "pr-12" / "lake").resolve()
+    with pytest.raises(OutsideEnvironmentError):
+        Lake(tmp_path / "qa" / "pr-12" / "lake", "qa")
+
+
+# --- idempotent window writes ----------------------------------------------------------------------------------
+
+
+def test_replacing_a_window_twice_gives_the_same_rows(lake: Lake, volve_silver: SilverResult) -> None:
+    april = days(volve_silver, *APRIL)
+    lake.replace_where(TABLE, april, window(*APRIL))
+
+    lake.replace_where(TABLE, april, window(*APRIL))
+
+    stored = lake.read(TABLE).sort("production_date", "well_id")
+    assert stored.height == april.height == 144
+    assert_frame_equal(stored, april.sort("production_date", "well_id"))
+
+
+def test_replacing_a_window_leaves_other_windows_untouched(lake: Lake, volve_silver: SilverResult) -> None:
+    april, may = days(volve_silver, *APRIL), days(volve_silver, *MAY)
+    lake.append(TABLE, pl.concat([april, may]))
+    rerun = april.with_columns(pl.col("oil_sm3") * 2)
+
+    lake.replace_where(TABLE, rerun, window(*APRIL))
+
+    stored = lake.read(TABLE)
+    stored_may = stored.filter(pl.col("production_date").is_between(*MAY)).sort("production_date", "well_id")
+    stored_april = stored.filter(pl.col("production_date").is_between(*APRIL)).sort("production_date", "well_id")
+    assert_frame_equal(stored_may, may.sort("production_date", "well_id"))
+    assert_frame_equal(stored_april, rerun.sort("production_date", "well_id"))
+
+
+def test_replacing_a_window_with_no_rows_empties_it(lake: Lake, volve_silver: SilverResult) -> None:
+    lake.append(TABLE, pl.concat([days(volve_silver, *APRIL), days(volve_silver, *MAY)]))
+
+    lake.replace_where(TABLE, volve_silver.production.clear(), window(*APRIL))
+
+    assert lake.read(TABLE)["production_date"].dt.month().unique().to_list() == [5]
+
+
+# --- immutable raw files -----------------------------------------------------------------------------------------
+
+
+def test_write_bytes_once_refuses_to_replace_different_bytes(lake: Lake, volve_daily_lines) -> None:
+    original = ("\n".join(volve_daily_lines[:3]) + "\n").encode()
+    lake.write_bytes_once("raw/files/daily/abc/volve.csv", original)
+
+    with pytest.raises(FileExistsError):
+        lake.write_bytes_once("raw/files/daily/abc/volve.csv", original + b"tampered\n")
+
+    assert lake.path("raw/files/daily/abc/volve.csv").read_bytes() == original
+
+
+def test_write_bytes_once_accepts_the_same_bytes_again(lake: Lake) -> None:
+    first = lake.write_bytes_once("raw/files/reference/abc/well_register.csv", b"WELL_ID\n")
+
+    again = lake.write_bytes_once("raw/files/reference/abc/well_register.csv", b"WELL_ID\n")
+
+    assert again == first
+    assert first.read_bytes() == b"WELL_ID\n"
+
+
+# --- the raw zone ---------------------------------------------------------------------------------------------------
+
+
+def landed(tmp_path: Path, lake: Lake, volve_daily_lines) -> pl.DataFrame:
+    daily = tmp_path / "landing" / "daily" / "volve_2014-04.csv"
+    daily.parent.mkdir(parents=True)
+    daily.write_text("\n".join(volve_daily_lines[:6]) + "\n", encoding="utf-8")
+    files, _ = raw_zone.discover(tmp_path / "landing")
+    return raw_zone.land(lake, files, now=datetime(2024, 5, 2, tzinfo=UTC))
+
+
+def test_landing_copies_bytes_and_records_their_sha256(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+    added = landed(tmp_path, lake, volve_daily_lines).row(0, named=True)
+
+    copy = lake.path(added["raw_path"])
+    assert copy.read_bytes() == (tmp_path / "landing" / "daily" / "volve_2014-04.csv").read_bytes()
+    assert added["raw_path"] == f"raw/files/daily/{added['sha256']}/volve_2014-04.csv"
+    assert raw_zone.sha256_of(copy) == added["sha256"]
+    assert (added["kind"], added["version"]) == ("daily", 1)
+
+
+def test_verify_finds_nothing_wrong_after_landing(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+    landed(tmp_path, lake, volve_daily_lines)
+
+    assert raw_zone.verify(lake) == []
+
+
+def test_verify_reports_a_tampered_raw_file(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+    raw_path = landed(tmp_path, lake, volve_daily_lines)["raw_path"][0]
+    copy = lake.path(raw_path)
+    copy.write_bytes(copy.read_bytes().replace("MÆRSK".encode(), b"MAERSK"))
+
+    problems = raw_zone.verify(lake)
+
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{raw_path}: content no longer matches sha256")
+
+
+def test_verify_reports_a_missing_raw_file(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+    raw_path = landed(tmp_path, lake, volve_daily_lines)["raw_path"][0]
+    lake.path(raw_path).unlink()
+
+    assert raw_zone.verify(lake) == [f"{raw_path}: missing from the raw zone"]
+
+
+def test_discover_ignores_files_outside_the_kind_folders(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    for relative in ("daily/d.csv", "reference/well_register.csv", "notes.txt", "invoices/i.csv", "daily/.d.csv.swp"):
+        (landing / relative).parent.mkdir(parents=True, exist_ok=True)
+        (landing / relative).write_text("x\n")
+
+    found, ignored = raw_zone.discover(landing)
+
+    assert [(f.kind, f.path.name) for f in found] == [("daily", "d.csv"), ("reference", "well_register.csv")]
+    assert sorted(p.relative_to(landing).as_posix() for p in ignored) == [
+        "daily/.d.csv.swp",
+        "invoices/i.csv",
+        "notes.txt",
+    ]
+
+
+def test_warehouse_outside_its_environment_folder_is_refused(tmp_path: Path) -> None:
+    from da_platform.lakehouse.warehouse import Warehouse
+
+    with pytest.raises(OutsideEnvironmentError, match="'qa'"):
+        Warehouse(tmp_path / "prod" / "warehouse" / "datalive.duckdb", "qa")
+
+
+def test_warehouse_inside_a_branch_deployment_folder_is_accepted(tmp_path: Path) -> None:
+    from da_platform.lakehouse.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "qa" / "pr-7" / "warehouse" / "datalive.duckdb", "qa/pr-7")
+    assert warehouse.path.name == "datalive.duckdb"
