@@ -81,9 +81,12 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     if first is None:
         _say("[2/2] no new days to conform; silver and gold are up to date")
     else:
-        start_key = partition_key_for(date.fromisoformat(first))
-        end_key = partition_key_for(date.fromisoformat(last))
-        _say(f"[2/2] bronze → silver → gold for {first} .. {last} (months {start_key[:7]} .. {end_key[:7]}, one run) …")
+        start_key = partition_key_for(settings.partition_grain, date.fromisoformat(first))
+        end_key = partition_key_for(settings.partition_grain, date.fromisoformat(last))
+        _say(
+            f"[2/2] bronze → silver → gold for {first} .. {last} "
+            f"({settings.partition_grain} partitions {start_key} .. {end_key}, one run) …"
+        )
         result = daily.execute_in_process(
             run_config=QUIET,
             instance=instance,

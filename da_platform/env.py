@@ -40,6 +40,7 @@ class Settings:
     cost_center: str = "cc-0000"
     project: str = "DatAlive"
     partitions_start: date = date(2007, 9, 1)
+    partition_grain: Literal["daily", "monthly"] = "monthly"
 
     @property
     def is_branch_deployment(self) -> bool:
@@ -143,6 +144,10 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     except ValueError as exc:
         raise SettingsError(f"DATALIVE_PARTITIONS_START={start_raw!r} is not a YYYY-MM-DD date") from exc
 
+    grain = environ.get("DATALIVE_PARTITION_GRAIN", "").strip().lower() or Settings.partition_grain
+    if grain not in ("daily", "monthly"):
+        raise SettingsError(f"DATALIVE_PARTITION_GRAIN={grain!r} is not one of daily, monthly")
+
     return Settings(
         env=env,
         home=home.resolve(),
@@ -151,6 +156,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         owner=environ.get("DATALIVE_OWNER", "") or Settings.owner,
         cost_center=environ.get("DATALIVE_COST_CENTER", "") or Settings.cost_center,
         partitions_start=start,
+        partition_grain=grain,  # type: ignore[arg-type]
     )
 
 

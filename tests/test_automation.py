@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from da_platform.defs.automation import changed_files, daily_refresh, landing_sensor
+from da_platform.defs.automation import build_daily_refresh, changed_files, landing_sensor
 from da_platform.defs.resources import PlatformResource
 
 
@@ -75,5 +75,10 @@ def test_sensor_requests_one_run_keyed_by_paths_and_hashes_and_its_cursor_surviv
 
 def test_daily_schedule_rebuilds_the_month_holding_yesterday() -> None:
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2016, 5, 1, 6, 0))
-    request = daily_refresh(context)
+    request = build_daily_refresh("monthly")(context)
     assert request.partition_key == "2016-04-01"
+
+
+def test_daily_schedule_with_daily_partitions_rebuilds_yesterday() -> None:
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2016, 5, 1, 6, 0))
+    assert build_daily_refresh("daily")(context).partition_key == "2016-04-30"

@@ -91,3 +91,13 @@ def test_jobs_sensors_and_schedule_are_defined(defs: dg.Definitions) -> None:
     assert {j.name for j in defs.resolve_all_job_defs()} >= {"ingest_job", "daily_job"}
     assert {s.name for s in defs.sensors or []} == {"landing_sensor", "new_days_sensor"}
     assert {s.name for s in defs.schedules or []} == {"daily_refresh"}
+
+
+def test_daily_grain_gives_daily_partitions_with_the_same_asset_keys(dbt_manifest: Path, tmp_path: Path) -> None:
+    monthly = build_definitions(load_settings({"DATALIVE_HOME": str(tmp_path)}, cwd=tmp_path))
+    daily = build_definitions(
+        load_settings({"DATALIVE_HOME": str(tmp_path), "DATALIVE_PARTITION_GRAIN": "daily"}, cwd=tmp_path)
+    )
+    key = dg.AssetKey(["silver", "well_day_production"])
+    assert isinstance(daily.resolve_asset_graph().get(key).partitions_def, dg.DailyPartitionsDefinition)
+    assert daily.resolve_asset_graph().get_all_asset_keys() == monthly.resolve_asset_graph().get_all_asset_keys()

@@ -73,3 +73,13 @@ def test_settings_are_immutable(tmp_path: Path) -> None:
     settings = load_settings({}, cwd=tmp_path)
     with pytest.raises(AttributeError):
         settings.env = "prod"  # type: ignore[misc]
+
+
+def test_partition_grain_defaults_to_monthly_and_accepts_daily(tmp_path: Path) -> None:
+    assert load_settings({}, cwd=tmp_path).partition_grain == "monthly"
+    assert load_settings({"DATALIVE_PARTITION_GRAIN": "daily"}, cwd=tmp_path).partition_grain == "daily"
+
+
+def test_unknown_partition_grain_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="DATALIVE_PARTITION_GRAIN='weekly'"):
+        load_settings({"DATALIVE_PARTITION_GRAIN": "weekly"}, cwd=tmp_path)

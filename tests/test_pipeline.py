@@ -158,3 +158,15 @@ def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, 
     by_rule = status(capsys)["layers"]["quarantine"]["by_rule"]
     assert by_rule["WELL_UNKNOWN"] == 1
     assert by_rule["FILE_MISSING_COLUMN"] == 1
+
+
+def test_daily_partitions_build_the_same_gold_as_monthly_ones(run_home, tmp_path, monkeypatch) -> None:
+    home, landing = run_home
+    monkeypatch.setenv("DATALIVE_HOME", str(tmp_path / "daily-home"))
+    monkeypatch.setenv("DATALIVE_PARTITION_GRAIN", "daily")
+    assert main(["run", "--landing", str(landing)]) == 0
+    keys = ["well_id", "production_date"]
+    daily = gold_table(tmp_path / "daily-home", "gold.fct_well_daily_production").sort(keys)
+    monthly = gold_table(home, "gold.fct_well_daily_production").sort(keys)
+    assert daily.height == monthly.height > 0
+    assert daily.equals(monthly)

@@ -73,30 +73,42 @@ def landing_sensor(context: dg.SensorEvaluationContext, platform: PlatformResour
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_cursor, sort_keys=True))
 
 
-@dg.asset_sensor(
-    asset_key=dg.AssetKey(["bronze", "daily_reports"]), job=daily_job, default_status=dg.DefaultSensorStatus.STOPPED
-)
-def new_days_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
-    """After bronze takes new rows, conform and rebuild exactly the days they touched, in one run."""
-    materialization = asset_event.asset_materialization
-    metadata = materialization.metadata if materialization else {}
-    first, last = metadata.get("first_date"), metadata.get("last_date")
-    if not first or not last or not first.value:
-        return dg.SkipReason("bronze took no dated rows")
-    yield dg.RunRequest(
-        run_key=f"days:{asset_event.storage_id}",
-        tags={
-            RANGE_START: partition_key_for(date.fromisoformat(str(first.value))),
-            RANGE_END: partition_key_for(date.fromisoformat(str(last.value))),
-        },
+def build_new_days_sensor(grain: str) -> dg.SensorDefinition:
+    """After bronze takes new rows, conform and rebuild exactly the partitions they touched, in one run."""
+
+    @dg.asset_sensor(
+        asset_key=dg.AssetKey(["bronze", "daily_reports"]), job=daily_job, default_status=dg.DefaultSensorStatus.STOPPED
     )
+    def new_days_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+        materialization = asset_event.asset_materialization
+        metadata = materialization.metadata if materialization else {}
+        first, last = metadata.get("first_date"), metadata.get("last_date")
+        if not first or not last or not first.value:
+            yield dg.SkipReason("bronze took no dated rows")
+            return
+        yield dg.RunRequest(
+            run_key=f"days:{asset_event.storage_id}",
+            tags={
+                RANGE_START: partition_key_for(grain, date.fromisoformat(str(first.value))),
+                RANGE_END: partition_key_for(grain, date.fromisoformat(str(last.value))),
+            },
+        )
+
+    return new_days_sensor
 
 
-@dg.schedule(
-    cron_schedule="0 6 * * *", job=daily_job, execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.STOPPED
-)
-def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Every morning, rebuild the month holding yesterday so late corrections reach gold."""
-    tick = context.scheduled_execution_time or datetime.now(UTC)
-    yesterday: date = tick.date() - timedelta(days=1)
-    return dg.RunRequest(partition_key=partition_key_for(yesterday))
+def build_daily_refresh(grain: str) -> dg.ScheduleDefinition:
+    """Every morning, rebuild the partition holding yesterday so late corrections reach gold."""
+
+    @dg.schedule(
+        cron_schedule="0 6 * * *",
+        job=daily_job,
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+    )
+    def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        tick = context.scheduled_execution_time or datetime.now(UTC)
+        yesterday: date = tick.date() - timedelta(days=1)
+        return dg.RunRequest(partition_key=partition_key_for(grain, yesterday))
+
+    return daily_refresh

@@ -41,9 +41,7 @@ def build_gold_assets(settings: Settings, partitions: dg.PartitionsDefinition) -
 
     @dbt_assets(
         manifest=project.manifest_path,
-        dagster_dbt_translator=GoldTranslator(
-            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-        ),
+        dagster_dbt_translator=GoldTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         name="gold_dbt_models",
