@@ -26,8 +26,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.run_volve
 
 dev: setup
-	mkdir -p .datalive/dev/dagster
-	DAGSTER_HOME=$(CURDIR)/.datalive/dev/dagster $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/datalive dev
 
 clean:
 	rm -rf .datalive dbt_project/target dbt_project/logs

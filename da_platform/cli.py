@@ -25,15 +25,41 @@ telemetry:
 """
 
 
-def _instance(settings):
-    from dagster import DagsterInstance
-
+def _instance_home(settings) -> Path:
+    """The environment's DAGSTER_HOME, with the run-queue limits written on first use."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(INSTANCE_YAML)
-    return DagsterInstance.from_config(str(home))
+    return home
+
+
+def _instance(settings):
+    from dagster import DagsterInstance
+
+    return DagsterInstance.from_config(str(_instance_home(settings)))
+
+
+def cmd_dev(args: argparse.Namespace, settings) -> int:
+    """Start the Dagster UI on this environment's instance (the same history `datalive run` writes)."""
+    import os
+    import subprocess
+
+    _prepare_dbt()
+    dagster = Path(sys.executable).parent / "dagster"
+    command = [
+        str(dagster if dagster.exists() else "dagster"),
+        "dev",
+        "-m",
+        "da_platform.definitions",
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
+    ]
+    _say(f"dagster dev on http://{args.host}:{args.port} · env={settings.isolation_key}")
+    return subprocess.call(command, env={**os.environ, "DAGSTER_HOME": str(_instance_home(settings))})
 
 
 def _prepare_dbt() -> None:
@@ -227,13 +253,16 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--json", action="store_true")
     status = sub.add_parser("status", help="row counts per layer, quarantine by rule, latest checks")
     status.add_argument("--json", action="store_true")
+    dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as exc:
         _say(f"datalive: {exc}")
         return 2
-    handler = {"run": cmd_run, "report": cmd_report, "status": cmd_status}[args.command]
+    handler = {"run": cmd_run, "report": cmd_report, "status": cmd_status, "dev": cmd_dev}[args.command]
     return handler(args, settings)
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from da_platform.defs.automation import build_daily_refresh, changed_files, landing_sensor
+from da_platform.defs.automation import (
+    RANGE_END,
+    RANGE_START,
+    build_daily_refresh,
+    changed_files,
+    days_run_request,
+    landing_sensor,
+)
 from da_platform.defs.resources import PlatformResource
 
 
@@ -82,3 +89,18 @@ def test_daily_schedule_rebuilds_the_month_holding_yesterday() -> None:
 def test_daily_schedule_with_daily_partitions_rebuilds_yesterday() -> None:
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2016, 5, 1, 6, 0))
     assert build_daily_refresh("daily")(context).partition_key == "2016-04-30"
+
+
+def test_new_days_become_one_run_over_the_partitions_that_hold_them() -> None:
+    metadata = {"first_date": dg.MetadataValue.text("2014-04-07"), "last_date": dg.MetadataValue.text("2014-05-31")}
+    monthly = days_run_request(metadata, 17, "monthly")
+    assert monthly.tags[RANGE_START] == "2014-04-01"
+    assert monthly.tags[RANGE_END] == "2014-05-01"
+    assert monthly.run_key == "days:17"
+    daily = days_run_request(metadata, 17, "daily")
+    assert (daily.tags[RANGE_START], daily.tags[RANGE_END]) == ("2014-04-07", "2014-05-31")
+
+
+def test_bronze_without_dated_rows_starts_no_run() -> None:
+    empty = {"first_date": dg.MetadataValue.text(""), "last_date": dg.MetadataValue.text("")}
+    assert isinstance(days_run_request(empty, 3, "monthly"), dg.SkipReason)

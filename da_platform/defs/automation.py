@@ -73,6 +73,21 @@ def landing_sensor(context: dg.SensorEvaluationContext, platform: PlatformResour
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_cursor, sort_keys=True))
 
 
+def days_run_request(metadata: dict, storage_id: int, grain: str) -> dg.RunRequest | dg.SkipReason:
+    """The one run that conforms the partitions holding the days a bronze materialization reported."""
+    first, last = metadata.get("first_date"), metadata.get("last_date")
+    first_day, last_day = (getattr(v, "value", v) for v in (first, last))
+    if not first_day or not last_day:
+        return dg.SkipReason("bronze took no dated rows")
+    return dg.RunRequest(
+        run_key=f"days:{storage_id}",
+        tags={
+            RANGE_START: partition_key_for(grain, date.fromisoformat(str(first_day))),
+            RANGE_END: partition_key_for(grain, date.fromisoformat(str(last_day))),
+        },
+    )
+
+
 def build_new_days_sensor(grain: str) -> dg.SensorDefinition:
     """After bronze takes new rows, conform and rebuild exactly the partitions they touched, in one run."""
 
@@ -81,18 +96,7 @@ def build_new_days_sensor(grain: str) -> dg.SensorDefinition:
     )
     def new_days_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
         materialization = asset_event.asset_materialization
-        metadata = materialization.metadata if materialization else {}
-        first, last = metadata.get("first_date"), metadata.get("last_date")
-        if not first or not last or not first.value:
-            yield dg.SkipReason("bronze took no dated rows")
-            return
-        yield dg.RunRequest(
-            run_key=f"days:{asset_event.storage_id}",
-            tags={
-                RANGE_START: partition_key_for(grain, date.fromisoformat(str(first.value))),
-                RANGE_END: partition_key_for(grain, date.fromisoformat(str(last.value))),
-            },
-        )
+        yield days_run_request(dict(materialization.metadata) if materialization else {}, asset_event.storage_id, grain)
 
     return new_days_sensor
 
