@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE_LANDING = Path(__file__).parent / "sample_data" / "landing"
+REBUILD_ALL_KINDS = {"monthly", "reference"}
 # Progress is printed by this module; Dagster's own console log only for errors.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 INSTANCE_YAML = """\
@@ -102,8 +103,10 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
         _say("ingest failed; nothing downstream was run (see the errors above)")
         return 1
     first, last = _new_days(result)
-    if args.full or first is None:
-        first, last = _bronze_days(settings) if (args.full or not _silver_exists(settings)) else (None, None)
+    reference_changed = bool(REBUILD_ALL_KINDS & _kinds_added(result))
+    if args.full or reference_changed or not _silver_exists(settings):
+        # A new register or monthly sheet changes how every day conforms or reconciles.
+        first, last = _bronze_days(settings)
     if first is None:
         _say("[2/2] no new days to conform; silver and gold are up to date")
     else:
@@ -152,6 +155,12 @@ def _new_days(result) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _kinds_added(result) -> set[str]:
+    for materialization in result.asset_materializations_for_node("raw__landed_files"):
+        return set(materialization.metadata["kinds_added"].value)
+    return set()
+
+
 def _silver_exists(settings) -> bool:
     from da_platform.lakehouse.delta_lake import Lake
 
@@ -159,21 +168,10 @@ def _silver_exists(settings) -> bool:
 
 
 def _bronze_days(settings) -> tuple[str | None, str | None]:
-    import polars as pl
-
+    from da_platform.ingest.bronze import admitted_day_range
     from da_platform.lakehouse.delta_lake import Lake
 
-    lake = Lake(settings.lake_root, settings.isolation_key)
-    if not lake.exists("bronze/daily_reports"):
-        return None, None
-    days = (
-        lake.scan("bronze/daily_reports")
-        .filter(pl.col("admitted"))
-        .select(first=pl.col("production_date").min(), last=pl.col("production_date").max())
-        .collect()
-    )
-    first, last = days["first"][0], days["last"][0]
-    return (first.isoformat(), last.isoformat()) if first else (None, None)
+    return admitted_day_range(Lake(settings.lake_root, settings.isolation_key))
 
 
 def _status(settings, instance, defs) -> dict[str, Any]:

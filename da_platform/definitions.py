@@ -27,7 +27,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         asset_checks=[build_reconciliation_check(partitions)],
         jobs=[automation.ingest_job, automation.daily_job],
-        sensors=[automation.landing_sensor, automation.build_new_days_sensor(settings.partition_grain)],
+        sensors=[
+            automation.landing_sensor,
+            automation.build_new_days_sensor(settings.partition_grain),
+            automation.build_reference_sensor(settings.partition_grain),
+        ],
         schedules=[automation.build_daily_refresh(settings.partition_grain)],
         resources={**build_resources(settings), "dbt": dbt_resource(settings)},
     )

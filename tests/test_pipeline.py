@@ -170,3 +170,20 @@ def test_daily_partitions_build_the_same_gold_as_monthly_ones(run_home, tmp_path
     monthly = gold_table(home, "gold.fct_well_daily_production").sort(keys)
     assert daily.height == monthly.height > 0
     assert daily.equals(monthly)
+
+
+def test_a_corrected_register_reconforms_rows_it_had_quarantined(tmp_path, isolated_env, capsys) -> None:
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    register = landing / "reference" / "well_register.csv"
+    original = register.read_text(encoding="utf-8")
+    without_f11 = "".join(line for line in original.splitlines(keepends=True) if not line.startswith("15/9-F-11,"))
+    register.write_text(without_f11, encoding="utf-8")
+    main(["run", "--landing", str(landing)])
+    quarantined = status(capsys)["layers"]["quarantine"]["by_rule"].get("WELL_UNKNOWN", 0)
+    assert quarantined == 31  # every May day of 15/9-F-11
+
+    register.write_text(original, encoding="utf-8")  # the operator lands the corrected register
+    assert main(["run", "--landing", str(landing)]) == 0
+    layers = status(capsys)["layers"]
+    assert "WELL_UNKNOWN" not in layers["quarantine"]["by_rule"]
+    assert layers["raw"]["rows"] == 4  # both register versions are kept in raw

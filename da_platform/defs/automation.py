@@ -8,8 +8,9 @@ from pathlib import Path
 import dagster as dg
 
 from da_platform.defs.partitions import partition_key_for
-from da_platform.defs.resources import PlatformResource
+from da_platform.defs.resources import LakeResource, PlatformResource
 from da_platform.ingest import raw_zone
+from da_platform.ingest.bronze import admitted_day_range
 
 LAKE_WRITER_TAG = {"datalive/lake-writer": "true"}  # the instance's run queue admits one at a time
 INGEST_SELECTION = dg.AssetSelection.groups("raw", "bronze") | dg.AssetSelection.assets(
@@ -99,6 +100,26 @@ def build_new_days_sensor(grain: str) -> dg.SensorDefinition:
         yield days_run_request(dict(materialization.metadata) if materialization else {}, asset_event.storage_id, grain)
 
     return new_days_sensor
+
+
+def build_reference_sensor(grain: str) -> dg.SensorDefinition:
+    """A new well register or monthly sheet changes how every day conforms or reconciles: rebuild them all."""
+
+    @dg.asset_sensor(
+        asset_key=dg.AssetKey(["raw", "landed_files"]), job=daily_job, default_status=dg.DefaultSensorStatus.STOPPED
+    )
+    def reference_changed_sensor(
+        context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry, lake: LakeResource
+    ):
+        materialization = asset_event.asset_materialization
+        kinds = set(materialization.metadata["kinds_added"].value) if materialization else set()
+        if not kinds & {"monthly", "reference"}:
+            yield dg.SkipReason(f"no register or monthly sheet landed (kinds: {sorted(kinds)})")
+            return
+        first, last = admitted_day_range(lake.lake())
+        yield days_run_request({"first_date": first, "last_date": last}, asset_event.storage_id, grain)
+
+    return reference_changed_sensor
 
 
 def build_daily_refresh(grain: str) -> dg.ScheduleDefinition:

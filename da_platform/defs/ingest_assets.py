@@ -8,12 +8,12 @@ import polars as pl
 
 from da_platform.defs.resources import LakeResource, PlatformResource, severity
 from da_platform.ingest import raw_zone
-from da_platform.ingest.bronze import bronze_rows
+from da_platform.ingest.bronze import DAILY_TABLE, bronze_rows
 from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER, Layout
 from da_platform.ingest.parsing import FileRejected
 from da_platform.lakehouse.cleaning import admission_rejects, file_rejection
 
-BRONZE_DAILY = "bronze/daily_reports"
+BRONZE_DAILY = DAILY_TABLE
 BRONZE_REJECTIONS = "bronze/rejections"
 BRONZE_MONTHLY = "bronze/monthly_reports"
 BRONZE_REGISTER = "bronze/well_register"
@@ -50,6 +50,8 @@ def landed_files(
         metadata={
             "files_found": len(files),
             "files_added": added.height,
+            # Downstream decides from this what to rebuild: a new register or monthly sheet touches every day.
+            "kinds_added": dg.MetadataValue.json(sorted(set(added["kind"].to_list()))),
             "files_ignored": len(ignored),
             "bytes_added": int(added["size_bytes"].sum() or 0),
             "added": dg.MetadataValue.md(_markdown(added.select("kind", "file_name", "version", "sha256"))),

@@ -8,6 +8,9 @@ import polars as pl
 
 from da_platform.ingest.layouts import Layout
 from da_platform.ingest.parsing import parse_file
+from da_platform.lakehouse.delta_lake import Lake
+
+DAILY_TABLE = "bronze/daily_reports"
 
 
 def bronze_rows(
@@ -25,3 +28,17 @@ def bronze_rows(
         arrived_at=pl.lit(arrived_at, dtype=pl.Datetime("us", "UTC")),
     )
     return frame, parsed.extra_columns
+
+
+def admitted_day_range(lake: Lake) -> tuple[str | None, str | None]:
+    """First and last production day (ISO) among bronze daily rows that can be placed on a partition."""
+    if not lake.exists(DAILY_TABLE):
+        return None, None
+    days = (
+        lake.scan(DAILY_TABLE)
+        .filter(pl.col("admitted"))
+        .select(first=pl.col("production_date").min(), last=pl.col("production_date").max())
+        .collect()
+    )
+    first, last = days["first"][0], days["last"][0]
+    return (first.isoformat(), last.isoformat()) if first else (None, None)
