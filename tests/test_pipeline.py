@@ -187,3 +187,27 @@ def test_a_corrected_register_reconforms_rows_it_had_quarantined(tmp_path, isola
     layers = status(capsys)["layers"]
     assert "WELL_UNKNOWN" not in layers["quarantine"]["by_rule"]
     assert layers["raw"]["rows"] == 4  # both register versions are kept in raw
+
+
+def test_the_latest_landed_version_of_a_report_wins_even_when_it_reverts(tmp_path, isolated_env) -> None:
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    report = landing / "daily" / "volve_2014-05-01_2014-05-31.csv"
+    original = report.read_text(encoding="utf-8")
+    line = next(x for x in original.splitlines() if x.startswith("2014-05-14,NO 15/9-F-11 H"))
+    fields = line.split(",")
+    fields[18] = "1234.5"  # BORE_OIL_VOL in a corrected report
+    corrected = original.replace(line, ",".join(fields))
+
+    def oil_on_may_14() -> float:
+        gold = gold_table(isolated_env, "gold.fct_well_daily_production")
+        return gold.filter((pl.col("well_id") == "15/9-F-11") & (pl.col("production_date") == pl.date(2014, 5, 14)))[
+            "oil_sm3"
+        ].item()
+
+    assert main(["run", "--landing", str(landing)]) == 0
+    report.write_text(corrected, encoding="utf-8")
+    main(["run", "--landing", str(landing)])
+    assert oil_on_may_14() == pytest.approx(1234.5)
+    report.write_text(original, encoding="utf-8")
+    main(["run", "--landing", str(landing)])
+    assert oil_on_may_14() == pytest.approx(float(line.split(",")[18]))

@@ -72,16 +72,25 @@ def _markdown(frame: pl.DataFrame, limit: int = 50) -> str:
     return head + body
 
 
-def _pending(store, kind: str, done_shas: set[str]) -> list[dict]:
+def _pending(store, kind: str, parsed: set[tuple[str, int]], rejected_shas: set[str]) -> list[dict]:
+    """Manifest entries (file name, version) bronze has not parsed yet, oldest first."""
     manifest = store.read(raw_zone.MANIFEST_TABLE, raw_zone.MANIFEST_SCHEMA)
     rows = manifest.filter(pl.col("kind") == kind).sort("arrived_at", "version").to_dicts()
-    return [r for r in rows if r["sha256"] not in done_shas]
+    return [r for r in rows if (r["file_name"], r["version"]) not in parsed and r["sha256"] not in rejected_shas]
 
 
-def _shas(store, table: str) -> set[str]:
+def _rejected_file_shas(store) -> set[str]:
+    """Files rejected whole (rules FILE_*): the same bytes would be rejected again."""
+    if not store.exists(BRONZE_REJECTIONS):
+        return set()
+    rejected = store.scan(BRONZE_REJECTIONS).filter(pl.col("rule_id").str.starts_with("FILE_"))
+    return set(rejected.select("source_sha256").unique().collect()["source_sha256"].to_list())
+
+
+def _distinct(store, table: str, columns: list[str]) -> set[tuple]:
     if not store.exists(table):
         return set()
-    return set(store.scan(table).select("source_sha256").unique().collect()["source_sha256"].to_list())
+    return set(store.scan(table).select(columns).unique().collect().iter_rows())
 
 
 @dg.multi_asset(
@@ -119,13 +128,14 @@ def _shas(store, table: str) -> set[str]:
 def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform: PlatformResource):
     """Parse every daily report in raw that bronze has not seen yet (incremental by file)."""
     store = lake.lake()
-    done = _shas(store, BRONZE_DAILY) | _shas(store, BRONZE_REJECTIONS)
+    parsed = _distinct(store, BRONZE_DAILY, ["source_file", "source_version"])
+    rejected_shas = _rejected_file_shas(store)
     first_day = date.fromisoformat(platform.partitions_start)
     as_of = datetime.now(UTC).date()
     drift: dict[str, list[str]] = {}
     rejected_files: list[str] = []
     rows_added, dates = 0, []
-    for entry in _pending(store, "daily", done):
+    for entry in _pending(store, "daily", parsed, rejected_shas):
         data = store.path(entry["raw_path"]).read_bytes()
         try:
             frame, extra = bronze_rows(

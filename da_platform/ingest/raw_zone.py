@@ -69,28 +69,33 @@ def discover(landing: Path) -> tuple[list[LandedFile], list[Path]]:
 def land(lake: Lake, files: list[LandedFile], now: datetime | None = None) -> pl.DataFrame:
     """Copy new content into raw and append it to the manifest; returns the manifest rows added.
 
-    Content already in the manifest (same kind and sha256) is skipped, so landing twice is a no-op.
-    The copy is written before the manifest row: a crash in between leaves a file that the next run
-    records, never a manifest row without its bytes.
+    Content already in the manifest (same kind and sha256) is skipped, so landing twice is a no-op,
+    unless it is an older version of the same file name coming back: a file reverted to earlier bytes
+    is a new version and wins again downstream. The copy is written before the manifest row: a crash
+    in between leaves a file that the next run records, never a manifest row without its bytes.
     """
-    manifest = lake.read(MANIFEST_TABLE, MANIFEST_SCHEMA)
+    manifest = lake.read(MANIFEST_TABLE, MANIFEST_SCHEMA).sort("version")
     known = set(zip(manifest["kind"].to_list(), manifest["sha256"].to_list(), strict=True))
     versions: dict[tuple[str, str], int] = {}
-    for kind, name in zip(manifest["kind"].to_list(), manifest["file_name"].to_list(), strict=True):
+    latest: dict[tuple[str, str], str] = {}
+    for kind, name, sha in manifest.select("kind", "file_name", "sha256").iter_rows():
         versions[(kind, name)] = versions.get((kind, name), 0) + 1
+        latest[(kind, name)] = sha
 
     arrived_at = now or datetime.now(UTC)
     added: list[dict[str, object]] = []
     for landed in files:
-        if (landed.kind, landed.sha256) in known:
+        key = (landed.kind, landed.path.name)
+        reverted = key in latest and latest[key] != landed.sha256
+        if (landed.kind, landed.sha256) in known and not reverted:
             continue
         data = landed.path.read_bytes()
         if hashlib.sha256(data).hexdigest() != landed.sha256:
             raise RuntimeError(f"{landed.path} changed while it was being landed; it will be retried")
         raw_path = f"raw/files/{landed.kind}/{landed.sha256}/{landed.path.name}"
         lake.write_bytes_once(raw_path, data)
-        key = (landed.kind, landed.path.name)
         versions[key] = versions.get(key, 0) + 1
+        latest[key] = landed.sha256
         known.add((landed.kind, landed.sha256))
         added.append(
             {

@@ -324,3 +324,21 @@ def test_not_a_number_and_infinite_values_are_parse_errors() -> None:
     assert "ON_STREAM_HRS='nan'" in errors
     assert "BORE_OIL_VOL='inf'" in errors
     assert parsed.frame["on_stream_hrs"][0] is None
+
+
+def test_a_file_reverted_to_earlier_bytes_lands_as_a_new_version(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "dev" / "lake", "dev")
+    landing = tmp_path / "landing" / "daily"
+    landing.mkdir(parents=True)
+    report = landing / "report.csv"
+    versions = []
+    for text in ("first\n", "second\n", "first\n"):
+        report.write_text(text, encoding="utf-8")
+        files, _ = raw_zone.discover(landing.parent)
+        versions += raw_zone.land(lake, files)["version"].to_list()
+    assert versions == [1, 2, 3]
+    manifest = lake.read(raw_zone.MANIFEST_TABLE)
+    assert (
+        manifest.filter(pl.col("version") == 3)["sha256"].item()
+        == manifest.filter(pl.col("version") == 1)["sha256"].item()
+    )
