@@ -46,6 +46,7 @@ def build_reconciliation_check(partitions: dg.PartitionsDefinition | None = None
                 "explained": result.counts().get("explained", 0),
                 "unexplained": result.unexplained.height,
                 "not_loaded": result.counts().get("not_loaded", 0),
+                "not_reported": result.counts().get("not_reported", 0),
                 "tolerance_sm3": TOLERANCE_SM3,
                 "differences": dg.MetadataValue.md(
                     "\n".join(

@@ -6,6 +6,8 @@ whichever is larger. A difference outside it is *explained* when the volume of r
 that well-month closes the gap within the same tolerance; the explanation names those rows. Months for
 which no daily report of any well has been loaded yet are ``not_loaded``: nothing to compare, not a
 failure. A well missing from a month that other wells reported daily *is* compared, and fails.
+Well-months with daily data but no reported row are ``not_reported``: counted, not failed, since the
+sheet, not the daily data, is what is missing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ RELATIVE_TOLERANCE = 1e-6
 
 @dataclass
 class Reconciliation:
-    """Per well-month outcome: ``matched``, ``explained``, ``unexplained`` or ``not_loaded``."""
+    """Per well-month outcome: ``matched``, ``explained``, ``unexplained``, ``not_loaded`` or ``not_reported``."""
 
     rows: pl.DataFrame
 
@@ -58,7 +60,7 @@ def reconcile(monthly: pl.DataFrame, quarantined: pl.DataFrame, product: str = "
         .with_columns(pl.col("year").cast(pl.Int32), pl.col("month").cast(pl.Int32), _loaded=pl.lit(True))
     )
     rows = (
-        monthly.filter(pl.col(reported_col).is_not_null())
+        monthly.filter(pl.col(reported_col).is_not_null() | pl.col(daily_col).is_not_null())
         .with_columns(pl.col("year").cast(pl.Int32), pl.col("month").cast(pl.Int32))
         .join(
             explained_by.with_columns(pl.col("year").cast(pl.Int32), pl.col("month").cast(pl.Int32)),
@@ -73,6 +75,8 @@ def reconcile(monthly: pl.DataFrame, quarantined: pl.DataFrame, product: str = "
         .with_columns(
             status=pl.when(pl.col("_loaded").is_null())
             .then(pl.lit("not_loaded"))
+            .when(pl.col(reported_col).is_null())
+            .then(pl.lit("not_reported"))
             .when(pl.col("difference_sm3").abs() <= pl.col("tolerance_sm3"))
             .then(pl.lit("matched"))
             .when(

@@ -11,7 +11,8 @@ quarantine (with the rule that sent it there, a reason and its source file and r
 - volumes must not be negative; the flow kind must be production or injection.
 Accepted rows get canonical keys from the register, sentinel zeros (downhole pressure or temperature
 exactly 0) become null, and production rows get rates per producing day (volume scaled to 24 h, only
-for days with at least ``MIN_PRODUCING_HOURS`` on stream).
+for days with at least ``MIN_PRODUCING_HOURS`` on stream). Missing on-stream hours (285 Volve rows)
+are kept as unknown: the volumes are real, uptime and rates stay null rather than guessed.
 """
 
 from __future__ import annotations

@@ -123,3 +123,23 @@ def test_quarantined_rows_of_another_month_do_not_explain_a_gap(
 
     assert outcome(result, F12, APRIL_2008)["status"] == "unexplained"
     assert outcome(result, F12, (2012, 8))["status"] == "explained"
+
+
+def test_a_well_month_with_daily_data_but_no_reported_row_is_counted_not_failed() -> None:
+    monthly = pl.DataFrame(
+        {"well_id": ["A"], "year": [2015], "month": [3], "daily_oil_sm3": [120.0], "reported_oil_sm3": [None]},
+        schema_overrides={"reported_oil_sm3": pl.Float64},
+    )
+    quarantined = pl.DataFrame(
+        schema={
+            "well_id": pl.String,
+            "production_date": pl.Date,
+            "oil_sm3": pl.Float64,
+            "source_file": pl.String,
+            "source_row": pl.Int64,
+            "rule_id": pl.String,
+        }
+    )
+    result = reconcile(monthly, quarantined)
+    assert result.rows["status"].to_list() == ["not_reported"]
+    assert result.unexplained.height == 0
