@@ -22,10 +22,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *ingest_assets.assets,
             silver_assets.silver_register,
             silver_assets.silver_monthly,
-            silver_assets.build_silver_daily(settings, partitions),
-            build_gold_assets(settings, partitions),
+            silver_assets.build_silver_daily(partitions),
+            build_gold_assets(partitions),
         ],
-        asset_checks=[build_reconciliation_check(partitions)],
+        asset_checks=[build_reconciliation_check()],
         jobs=[automation.ingest_job, automation.daily_job],
         sensors=[
             automation.landing_sensor,

@@ -35,7 +35,7 @@ class GoldTranslator(DagsterDbtTranslator):
         return "gold"
 
 
-def build_gold_assets(settings: Settings, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     """The dbt models as one partitioned multi-asset; a range of days runs as one dbt build."""
     project = dbt_project()
 

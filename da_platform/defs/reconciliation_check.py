@@ -10,7 +10,7 @@ from da_platform.lakehouse.cleaning import normalise_wellbore
 MONTHLY_MODEL = dg.AssetKey(["gold", "fct_well_monthly_production"])
 
 
-def build_reconciliation_check(partitions: dg.PartitionsDefinition | None = None) -> dg.AssetChecksDefinition:
+def build_reconciliation_check() -> dg.AssetChecksDefinition:
     """Summed daily oil per well-month must equal the reported sheet, or be explained by quarantined rows."""
 
     @dg.asset_check(

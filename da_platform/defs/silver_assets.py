@@ -7,16 +7,18 @@ import polars as pl
 
 from da_platform.defs.ingest_assets import BRONZE_DAILY, BRONZE_MONTHLY, BRONZE_REGISTER, RETRY
 from da_platform.defs.resources import LakeResource, PlatformResource, WarehouseResource, severity
-from da_platform.env import Settings
 from da_platform.lakehouse import silver_schema
-from da_platform.lakehouse.cleaning import RegisterInvalid, conform_daily, conform_monthly, conform_register
+from da_platform.lakehouse.cleaning import (
+    RegisterInvalid,
+    SilverResult,
+    conform_daily,
+    conform_monthly,
+    conform_register,
+)
 from da_platform.lakehouse.quality import accounted, duplicated_keys, hours_out_of_range, null_counts, schema_problems
 
 SILVER_REGISTER = "silver/well_register"
 SILVER_MONTHLY = "silver/reported_monthly"
-PRODUCTION = "silver/well_day_production"
-INJECTION = "silver/well_day_injection"
-QUARANTINE = "silver/quarantine"
 
 
 @dg.asset(
@@ -56,7 +58,7 @@ def silver_monthly(lake: LakeResource, warehouse: WarehouseResource) -> dg.Mater
     return dg.MaterializeResult(metadata={"well_months": monthly.height})
 
 
-def build_silver_daily(settings: Settings, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     """The daily-partitioned conform step (one run can cover a range of days)."""
     prod_key = dg.AssetKey(["silver", "well_day_production"])
     inj_key = dg.AssetKey(["silver", "well_day_injection"])
@@ -116,7 +118,7 @@ def build_silver_daily(settings: Settings, partitions: dg.PartitionsDefinition) 
             else pl.DataFrame()
         )
         register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
-        result = conform_daily(bronze, register) if bronze.height else _empty_result()
+        result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
         predicate = f"production_date >= '{first.isoformat()}' AND production_date <= '{last.isoformat()}'"
         wh = warehouse.warehouse()
         for table, frame in (
@@ -187,14 +189,4 @@ def _check(key: dg.AssetKey, name: str, problems: list[str]) -> dg.AssetCheckRes
             "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:50]) or "none"),
             "count": len(problems),
         },
-    )
-
-
-def _empty_result():
-    from da_platform.lakehouse.cleaning import SilverResult
-
-    return SilverResult(
-        production=pl.DataFrame(schema=silver_schema.WELL_DAY_PRODUCTION),
-        injection=pl.DataFrame(schema=silver_schema.WELL_DAY_INJECTION),
-        quarantine=pl.DataFrame(schema=silver_schema.QUARANTINE),
     )

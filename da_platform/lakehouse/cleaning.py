@@ -63,6 +63,15 @@ class SilverResult:
     injection: pl.DataFrame
     quarantine: pl.DataFrame
 
+    @classmethod
+    def empty(cls) -> SilverResult:
+        """A window with no bronze rows: three empty tables in their contracts."""
+        return cls(
+            production=pl.DataFrame(schema=schema.WELL_DAY_PRODUCTION),
+            injection=pl.DataFrame(schema=schema.WELL_DAY_INJECTION),
+            quarantine=pl.DataFrame(schema=schema.QUARANTINE),
+        )
+
 
 def normalise_wellbore(code: pl.Expr) -> pl.Expr:
     """Compare wellbore codes ignoring case and repeated spaces (``no 15/9-F-12  h`` is ``NO 15/9-F-12 H``)."""
