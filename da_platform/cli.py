@@ -79,7 +79,7 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     """Land the files of a landing folder and build raw → bronze → silver → gold for the days they touch."""
 
     from da_platform.definitions import build_definitions
-    from da_platform.defs.partitions import partition_key_for
+    from da_platform.defs.partitions import days_to_rebuild, partition_key_for
 
     landing = Path(args.landing).resolve() if args.landing else settings.landing_dir
     if args.sample:
@@ -103,10 +103,14 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
         _say("ingest failed; nothing downstream was run (see the errors above)")
         return 1
     first, last = _new_days(result)
+    data_first, data_last = _bronze_days(settings)
     reference_changed = bool(REBUILD_ALL_KINDS & _kinds_added(result))
     if args.full or reference_changed or not _silver_exists(settings):
         # A new register or monthly sheet changes how every day conforms or reconciles.
-        first, last = _bronze_days(settings)
+        first, last = data_first, data_last
+    elif first is not None:
+        start, end = days_to_rebuild(date.fromisoformat(first), date.fromisoformat(last), _day(data_last))
+        first, last = start.isoformat(), end.isoformat()
     if first is None:
         _say("[2/2] no new days to conform; silver and gold are up to date")
     else:
@@ -153,6 +157,10 @@ def _new_days(result) -> tuple[str | None, str | None]:
             last = materialization.metadata["last_date"].value
             return (first or None), (last or None)
     return None, None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _kinds_added(result) -> set[str]:

@@ -93,12 +93,22 @@ def test_daily_schedule_with_daily_partitions_rebuilds_yesterday() -> None:
 
 def test_new_days_become_one_run_over_the_partitions_that_hold_them() -> None:
     metadata = {"first_date": dg.MetadataValue.text("2014-04-07"), "last_date": dg.MetadataValue.text("2014-05-31")}
-    monthly = days_run_request(metadata, 17, "monthly")
+    monthly = days_run_request(metadata, 17, "monthly", data_last="2014-05-31")
     assert monthly.tags[RANGE_START] == "2014-04-01"
     assert monthly.tags[RANGE_END] == "2014-05-01"
     assert monthly.run_key == "days:17"
-    daily = days_run_request(metadata, 17, "daily")
+    daily = days_run_request(metadata, 17, "daily", data_last="2014-05-31")
     assert (daily.tags[RANGE_START], daily.tags[RANGE_END]) == ("2014-04-07", "2014-05-31")
+
+
+def test_days_whose_moving_averages_look_back_into_changed_days_are_rebuilt_too() -> None:
+    metadata = {"first_date": dg.MetadataValue.text("2014-05-20"), "last_date": dg.MetadataValue.text("2014-05-20")}
+    daily = days_run_request(metadata, 5, "daily", data_last="2016-12-01")
+    assert (daily.tags[RANGE_START], daily.tags[RANGE_END]) == ("2014-05-20", "2014-06-18")
+    monthly = days_run_request(metadata, 5, "monthly", data_last="2016-12-01")
+    assert (monthly.tags[RANGE_START], monthly.tags[RANGE_END]) == ("2014-05-01", "2014-06-01")
+    at_the_end = days_run_request(metadata, 5, "daily", data_last="2014-05-25")
+    assert at_the_end.tags[RANGE_END] == "2014-05-25"
 
 
 def test_bronze_without_dated_rows_starts_no_run() -> None:

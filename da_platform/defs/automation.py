@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from da_platform.defs.partitions import partition_key_for
+from da_platform.defs.partitions import days_to_rebuild, partition_key_for
 from da_platform.defs.resources import LakeResource, PlatformResource
 from da_platform.ingest import raw_zone
 from da_platform.ingest.bronze import admitted_day_range
@@ -74,18 +74,23 @@ def landing_sensor(context: dg.SensorEvaluationContext, platform: PlatformResour
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_cursor, sort_keys=True))
 
 
-def days_run_request(metadata: dict, storage_id: int, grain: str) -> dg.RunRequest | dg.SkipReason:
-    """The one run that conforms the partitions holding the days a bronze materialization reported."""
+def days_run_request(
+    metadata: dict, storage_id: int, grain: str, data_last: str | None = None
+) -> dg.RunRequest | dg.SkipReason:
+    """The one run that conforms the partitions holding the days a bronze materialization reported,
+    and the days after them whose gold looks back into them."""
     first, last = metadata.get("first_date"), metadata.get("last_date")
     first_day, last_day = (getattr(v, "value", v) for v in (first, last))
     if not first_day or not last_day:
         return dg.SkipReason("bronze took no dated rows")
+    start, end = days_to_rebuild(
+        date.fromisoformat(str(first_day)),
+        date.fromisoformat(str(last_day)),
+        date.fromisoformat(data_last) if data_last else None,
+    )
     return dg.RunRequest(
         run_key=f"days:{storage_id}",
-        tags={
-            RANGE_START: partition_key_for(grain, date.fromisoformat(str(first_day))),
-            RANGE_END: partition_key_for(grain, date.fromisoformat(str(last_day))),
-        },
+        tags={RANGE_START: partition_key_for(grain, start), RANGE_END: partition_key_for(grain, end)},
     )
 
 
@@ -95,9 +100,11 @@ def build_new_days_sensor(grain: str) -> dg.SensorDefinition:
     @dg.asset_sensor(
         asset_key=dg.AssetKey(["bronze", "daily_reports"]), job=daily_job, default_status=dg.DefaultSensorStatus.STOPPED
     )
-    def new_days_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+    def new_days_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry, lake: LakeResource):
         materialization = asset_event.asset_materialization
-        yield days_run_request(dict(materialization.metadata) if materialization else {}, asset_event.storage_id, grain)
+        metadata = dict(materialization.metadata) if materialization else {}
+        _, data_last = admitted_day_range(lake.lake())
+        yield days_run_request(metadata, asset_event.storage_id, grain, data_last)
 
     return new_days_sensor
 

@@ -10,7 +10,7 @@ a second. Deployments whose event log is PostgreSQL (Dagster+) can choose daily 
 partitions are idempotent: each run replaces exactly the days of its window.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 
@@ -28,3 +28,16 @@ def production_partitions(settings: Settings) -> dg.TimeWindowPartitionsDefiniti
 def partition_key_for(grain: str, day: date) -> str:
     """The partition key (YYYY-MM-DD: the day, or the first of its month) that holds a production day."""
     return day.isoformat() if grain == "daily" else day.replace(day=1).isoformat()
+
+
+# Gold's 30-day moving averages look 29 days back (and day-over-day one day), so a change on day D
+# moves gold rows up to D + 29: those days are rebuilt with it.
+GOLD_LOOKBACK_DAYS = 29
+
+
+def days_to_rebuild(first: date, last: date, data_last: date | None) -> tuple[date, date]:
+    """The changed days plus the following days whose gold looks back into them (never past the data)."""
+    end = last + timedelta(days=GOLD_LOOKBACK_DAYS)
+    if data_last is not None:
+        end = min(end, max(last, data_last))
+    return first, end
