@@ -19,6 +19,7 @@ MODULES = [
     "da_platform.defs.gold_assets",
     "da_platform.defs.reconciliation_check",
     "da_platform.gold.report",
+    "da_platform.forecast",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,0 +1,33 @@
+"""Production forecasting core: pure functions over numpy and polars (no Dagster, no MLflow, no I/O on import).
+
+Per well and product, the rate on producing days and the uptime are modelled apart; candidates (naive,
+moving means, exponential smoothing, drift, Arps decline curves) are chosen per well by rolling-origin
+error on the training history, with P10/P50/P90 from empirical errors. See ``forecast`` (daily),
+``forecast_monthly`` / ``forecast_well_monthly`` (medium term) and ``backtest`` (the issue's protocol).
+"""
+
+from da_platform.forecast.backtest import BacktestConfig, backtest, backtest_windows, summarize
+from da_platform.forecast.decline import ArpsFit, fit_arps
+from da_platform.forecast.monthly import MonthlyForecast, forecast_monthly, forecast_well_monthly
+from da_platform.forecast.select import ForecastConfig, ForecastResult, forecast, forecast_series
+from da_platform.forecast.series import DailySeries, NotAProducerError, daily_series, read_volve_daily
+
+__all__ = [
+    "ArpsFit",
+    "BacktestConfig",
+    "DailySeries",
+    "ForecastConfig",
+    "ForecastResult",
+    "MonthlyForecast",
+    "NotAProducerError",
+    "backtest",
+    "backtest_windows",
+    "daily_series",
+    "fit_arps",
+    "forecast",
+    "forecast_monthly",
+    "forecast_series",
+    "forecast_well_monthly",
+    "read_volve_daily",
+    "summarize",
+]

@@ -1,0 +1,202 @@
+"""Rolling-origin backtest per well, the protocol of the forecasting issue.
+
+For each producing well, cut-off dates between 2014-01-01 and 2016-12-31 where the well has history
+before and a full horizon of data after; at each cut-off every model sees only the data up to it.
+Scored per window:
+
+- ``mase``: rate on producing days (>= 6 h, scaled to 24 h), MAE over the window's producing days divided
+  by the mean absolute one-step naive error of the training rates;
+- ``mae_volume_sm3d``: calendar-day volumes (forecast rate x forecast uptime vs. reported volume);
+- ``cum_volume_error_pct``: |forecast - actual| cumulative volume over the window, % of actual;
+- ``coverage_p10_p90``: share of producing-day rates inside the P10–P90 band;
+- beating naive: the window's MASE is below the naive forecast's MASE on the same window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from da_platform.forecast.metrics import coverage, mase, naive_scale
+from da_platform.forecast.select import ForecastConfig, forecast_rate_candidates
+from da_platform.forecast.series import DailySeries, NotAProducerError, daily_series
+from da_platform.forecast.uptime import estimate_uptime
+
+HORIZONS = (30, 90)
+PROTOCOL_START = date(2014, 1, 1)
+PROTOCOL_END = date(2016, 12, 31)
+METRICS_SCHEMA = {
+    "model": pl.String(),
+    "horizon_days": pl.Int64(),
+    "metric": pl.String(),
+    "value": pl.Float64(),
+    "windows": pl.Int64(),
+    "beats_naive_share": pl.Float64(),
+}
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """Protocol settings: origins per well, horizons and the history a cut-off needs."""
+
+    horizons: tuple[int, ...] = HORIZONS
+    origins_per_well: int = 10
+    start: date = PROTOCOL_START
+    end: date = PROTOCOL_END
+    min_history_producing_days: int = 30
+    forecast: ForecastConfig = ForecastConfig()  # noqa: RUF009 - frozen, safe to share
+
+
+def origins_for(series: DailySeries, config: BacktestConfig) -> list[np.datetime64]:
+    """Evenly spaced cut-offs in the protocol period with enough history before and a full horizon after.
+
+    Cut-offs must leave max(horizons) days of record after them, so 30- and 90-day scores come from the
+    same origins. Fewer distinct days than ``origins_per_well`` means fewer origins (a short well).
+    """
+    if series.n_producing() == 0:
+        return []
+    prod_dates = series.dates[series.producing]
+    need = config.min_history_producing_days
+    if len(prod_dates) < need:
+        return []
+    first = max(np.datetime64(config.start, "D"), prod_dates[need - 1])
+    last = min(np.datetime64(config.end, "D"), series.dates[-1] - np.timedelta64(max(config.horizons), "D"))
+    if last < first:
+        return []
+    span = int((last - first).astype(int))
+    steps = np.unique(np.round(np.linspace(0, span, config.origins_per_well)).astype(int))
+    return [first + np.timedelta64(int(s), "D") for s in steps]
+
+
+def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig()) -> pl.DataFrame:
+    """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well."""
+    rows: list[dict[str, object]] = []
+    day = series.day_index
+    for origin in origins_for(series, config):
+        train = series.until(origin)
+        t_origin = float(day[len(train.dates) - 1])
+        prod = train.producing
+        t_tr, y_tr = day[: len(train.dates)][prod], train.rate[prod]
+        scale = naive_scale(y_tr)
+        uptime = estimate_uptime(train, config.forecast.uptime_window_days).mean
+        for horizon in config.horizons:
+            test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
+            t_future = t_origin + np.arange(1, horizon + 1, dtype=float)
+            forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, t_origin, config.forecast, True)
+            n = len(test.dates)
+            actual_rate = test.rate
+            vol_ok = test.observed
+            actual_cum = float(test.volume[vol_ok].sum())
+            naive_mase = None
+            for name, rf in sorted(forecasts.items(), key=lambda kv: kv[0] != "naive"):
+                p50 = rf.p50[:n]
+                score = mase(actual_rate, p50, scale)
+                if name == "naive":
+                    naive_mase = score
+                up = 0.0 if rf.status == "shut_in" else uptime
+                vol_fc = p50 * up
+                cum_fc = float(vol_fc[vol_ok].sum())
+                rows.append(
+                    {
+                        "well_id": series.well_id,
+                        "origin": origin.astype(object),
+                        "horizon_days": horizon,
+                        "model": name,
+                        "model_id": rf.model,
+                        "status": rf.status,
+                        "mase": score,
+                        "naive_mase": naive_mase,
+                        "mae_volume_sm3d": float(np.mean(np.abs(vol_fc[vol_ok] - test.volume[vol_ok])))
+                        if vol_ok.any()
+                        else float("nan"),
+                        "cum_volume_error_pct": abs(cum_fc - actual_cum) / actual_cum * 100.0
+                        if actual_cum > 0
+                        else float("nan"),
+                        "coverage_p10_p90": coverage(actual_rate, rf.p10[:n], rf.p90[:n]),
+                        "producing_days": int(np.isfinite(actual_rate).sum()),
+                    }
+                )
+    return pl.DataFrame(rows, schema_overrides={"mase": pl.Float64, "naive_mase": pl.Float64}, strict=False)
+
+
+def producing_wells(frame: pl.DataFrame) -> list[str]:
+    """Wells with production rows whose latest activity is production (injectors are left out)."""
+    out = []
+    for well in sorted(frame["well_id"].unique().to_list()):
+        try:
+            daily_series(frame.filter(pl.col("well_id") == well), "oil", well)
+        except NotAProducerError:
+            continue
+        out.append(well)
+    return out
+
+
+def backtest_windows(
+    frame: pl.DataFrame,
+    product: str = "oil",
+    wells: Iterable[str] | None = None,
+    config: BacktestConfig = BacktestConfig(),
+) -> pl.DataFrame:
+    """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells)."""
+    parts = []
+    for well in wells if wells is not None else producing_wells(frame):
+        series = daily_series(frame.filter(pl.col("well_id") == well), product, well)
+        part = backtest_series(series, config)
+        if part.height:
+            parts.append(part)
+    return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
+
+
+def summarize(windows: pl.DataFrame) -> pl.DataFrame:
+    """The metrics table: rows of (model, horizon_days, metric, value, windows, beats_naive_share).
+
+    ``mase`` is the mean of per-window MASE (windows with at least one producing day), ``mase_median``
+    its median; ``beats_naive_share`` is the share of those windows where the model's MASE is below
+    naive's. Volume metrics average over windows with reported days.
+    """
+    if windows.is_empty():
+        return pl.DataFrame(schema=METRICS_SCHEMA)
+    scored = windows.with_columns(beats=(pl.col("mase") < pl.col("naive_mase")).cast(pl.Float64))
+    rate_ok = pl.col("mase").is_not_nan() & pl.col("mase").is_not_null()
+    out = []
+    for (model, horizon), g in scored.group_by(["model", "horizon_days"], maintain_order=True):
+        rate = g.filter(rate_ok)
+        beats = float(rate["beats"].mean()) if rate.height else float("nan")
+        values = {
+            "mase": (rate["mase"].mean(), rate.height),
+            "mase_median": (rate["mase"].median(), rate.height),
+            "coverage_p10_p90": _nanmean(rate["coverage_p10_p90"]),
+            "mae_volume_sm3d": _nanmean(g["mae_volume_sm3d"]),
+            "cum_volume_error_pct": _nanmean(g["cum_volume_error_pct"]),
+        }
+        for metric, (value, n) in values.items():
+            out.append(
+                {
+                    "model": model,
+                    "horizon_days": horizon,
+                    "metric": metric,
+                    "value": float(value) if value is not None else float("nan"),
+                    "windows": int(n),
+                    "beats_naive_share": beats,
+                }
+            )
+    return pl.DataFrame(out, schema=METRICS_SCHEMA).sort(["horizon_days", "metric", "model"])
+
+
+def _nanmean(col: pl.Series) -> tuple[float, int]:
+    vals = col.drop_nulls().drop_nans()
+    return (float(vals.mean()) if vals.len() else float("nan"), vals.len())
+
+
+def backtest(
+    frame: pl.DataFrame,
+    product: str = "oil",
+    wells: Iterable[str] | None = None,
+    config: BacktestConfig = BacktestConfig(),
+) -> pl.DataFrame:
+    """Run the rolling-origin backtest and return the metrics table (see ``summarize``)."""
+    return summarize(backtest_windows(frame, product, wells, config))

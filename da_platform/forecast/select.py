@@ -1,0 +1,381 @@
+"""Candidate models, per-well selection by rolling-origin error on the training history, and ``forecast``.
+
+Everything here looks only at data up to the forecast origin: the candidates are scored on inner
+origins whose whole evaluation window ends before it, and the same inner errors give the P10/P90 band.
+That makes ``forecast`` safe to call inside the backtest (the outer loop) without peeking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+from da_platform.forecast import baselines
+from da_platform.forecast.decline import DeclineModel, fit_arps, noise_scale
+from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
+from da_platform.forecast.metrics import mase, naive_scale
+from da_platform.forecast.series import DailySeries, daily_series
+from da_platform.forecast.uptime import Uptime, estimate_uptime
+
+# (t_train, y_train, t_future) -> point forecast at t_future. t is the calendar time axis (days or months).
+Forecaster = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _decline(model: DeclineModel, window: float, anchored: bool) -> Forecaster:
+    """A decline-curve forecaster fitted on the last ``window`` time units.
+
+    Anchored: keep the fitted decline shape but rescale it to the recent median level, because on real
+    wells the level shifts (chokes, workovers) much more often than the decline shape changes.
+    """
+
+    def run(t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
+        sel = t >= t[-1] - window
+        if sel.sum() < 10:
+            return baselines.median_last(y, len(t_future))
+        fit = fit_arps(t[sel], y[sel], model)
+        out = fit.rate(t_future)
+        if anchored:
+            recent = slice(-7, None)
+            fitted_recent = float(np.median(fit.rate(t[recent])))
+            if fitted_recent > 0:
+                out = out * float(np.median(y[recent])) / fitted_recent
+        return out
+
+    return run
+
+
+def candidate_forecasters(fit_window: float = 365.0) -> dict[str, Forecaster]:
+    """The named candidates. ``fit_window`` is in the series' time unit (days for daily data)."""
+    recent = fit_window / 4.0
+    return {
+        "naive": lambda t, y, tf: baselines.naive(y, len(tf)),
+        "mean_7": lambda t, y, tf: baselines.mean_last(y, len(tf), 7),
+        "median_7": lambda t, y, tf: baselines.median_last(y, len(tf), 7),
+        "mean_30": lambda t, y, tf: baselines.mean_last(y, len(tf), 30),
+        "drift": lambda t, y, tf: baselines.drift(y, t, tf, recent),
+        "ses": lambda t, y, tf: baselines.ses(y, len(tf)),
+        "arps_exponential": _decline("exponential", fit_window, anchored=False),
+        "arps_hyperbolic": _decline("hyperbolic", fit_window, anchored=False),
+        "arps_harmonic": _decline("harmonic", fit_window, anchored=False),
+        "arps_modified_hyperbolic": _decline("modified_hyperbolic", fit_window, anchored=False),
+        "arps_hyperbolic_anchored": _decline("hyperbolic", fit_window, anchored=True),
+    }
+
+
+DEFAULT_CANDIDATES = (
+    "naive",
+    "mean_7",
+    "median_7",
+    "mean_30",
+    "drift",
+    "ses",
+    "arps_exponential",
+    "arps_hyperbolic",
+    "arps_harmonic",
+    "arps_modified_hyperbolic",
+    "arps_hyperbolic_anchored",
+)
+# Used when there are not enough inner origins to choose: robust to a single partial day, no trend risk.
+FALLBACK_MODEL = "median_7"
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """Knobs of the forecast. Times are in the series' unit (days for daily data)."""
+
+    min_producing_points: int = 60  # fewer: fall back to FALLBACK_MODEL without selection
+    min_fallback_points: int = 3  # fewer: explicit insufficient history
+    shut_in_days: int = 30  # no producing day in this many most recent days: zero forecast
+    fit_window: float = 365.0
+    inner_origins: int = 8
+    inner_spacing: float = 14.0
+    min_train_points: int = 30  # an inner origin needs this many producing points before it
+    uptime_window_days: int = 90
+    candidates: tuple[str, ...] = DEFAULT_CANDIDATES
+    ensemble_size: int = 3  # the "ensemble" candidate averages this many best inner candidates
+
+
+def safe_predict(fn: Forecaster, t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
+    """Run a forecaster and guarantee a finite, non-negative result (median of recent days if it fails)."""
+    try:
+        out = np.asarray(fn(t, y, t_future), float)
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+        out = baselines.median_last(y, len(t_future))
+    if out.shape != (len(t_future),) or not np.all(np.isfinite(out)):
+        fallback = baselines.median_last(y, len(t_future))
+        out = np.where(np.isfinite(out), out, fallback) if out.shape == fallback.shape else fallback
+    return out.clip(min=0.0)
+
+
+@dataclass
+class InnerEvaluation:
+    """Candidate errors on inner origins: window MASE per origin and log1p errors by lead."""
+
+    scores: dict[str, list[float]] = field(default_factory=dict)
+    leads: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    log_errors: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    n_origins: int = 0
+
+    def mean_score(self, name: str) -> float:
+        vals = [v for v in self.scores.get(name, []) if np.isfinite(v)]
+        return float(np.mean(vals)) if vals else float("inf")
+
+    def quantiles(self, name: str, horizon: int, noise: float) -> LogErrorQuantiles:
+        if not self.leads.get(name):
+            return fallback_quantiles(horizon, noise)
+        return empirical_quantiles(
+            np.concatenate(self.leads[name]), np.concatenate(self.log_errors[name]), horizon, noise
+        )
+
+
+def inner_origins(t: np.ndarray, horizon: float, config: ForecastConfig) -> list[float]:
+    """Origins inside the training data whose whole window (origin, origin + horizon] is also inside it."""
+    if len(t) == 0:
+        return []
+    out = []
+    for j in range(config.inner_origins):
+        origin = t[-1] - horizon - j * config.inner_spacing
+        if np.searchsorted(t, origin, side="right") >= config.min_train_points:
+            out.append(float(origin))
+    return out
+
+
+def evaluate_inner(
+    t: np.ndarray, y: np.ndarray, horizon: int, names: tuple[str, ...], config: ForecastConfig
+) -> InnerEvaluation:
+    """Score every candidate on the inner origins (training data only)."""
+    forecasters = candidate_forecasters(config.fit_window)
+    ev = InnerEvaluation()
+    origins = inner_origins(t, horizon, config)
+    ev.n_origins = len(origins)
+    per_origin: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    actuals: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for origin in origins:
+        n_train = int(np.searchsorted(t, origin, side="right"))
+        t_tr, y_tr = t[:n_train], y[:n_train]
+        in_win = (t > origin) & (t <= origin + horizon)
+        t_te, y_te = t[in_win], y[in_win]
+        scale = naive_scale(y_tr)
+        actuals.append((t_te - origin, y_te, scale))
+        for name in names:
+            per_origin[name].append(safe_predict(forecasters[name], t_tr, y_tr, t_te))
+    for name in names:
+        _record(ev, name, per_origin[name], actuals)
+    # The ensemble's inner forecasts are the mean of the best candidates' inner forecasts at each origin.
+    if origins and config.ensemble_size > 1:
+        members = ensemble_members(ev, names, config.ensemble_size)
+        ens = [np.mean([per_origin[m][i] for m in members], axis=0) for i in range(len(origins))]
+        _record(ev, "ensemble", ens, actuals)
+    return ev
+
+
+def _record(
+    ev: InnerEvaluation, name: str, preds: list[np.ndarray], actuals: list[tuple[np.ndarray, np.ndarray, float]]
+) -> None:
+    ev.scores[name], ev.leads[name], ev.log_errors[name] = [], [], []
+    for pred, (lead, y_te, scale) in zip(preds, actuals, strict=True):
+        ev.scores[name].append(mase(y_te, pred, scale))
+        ev.leads[name].append(np.ceil(lead))
+        ev.log_errors[name].append(np.log1p(y_te) - np.log1p(pred))
+
+
+def ensemble_members(ev: InnerEvaluation, names: tuple[str, ...], size: int) -> list[str]:
+    ranked = sorted(names, key=ev.mean_score)
+    return ranked[:size]
+
+
+@dataclass(frozen=True)
+class RateForecast:
+    """Rate on producing days at the requested future times, with the model that made it."""
+
+    model: str
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    status: str  # "ok", "fallback", "shut_in", "insufficient_history"
+    reason: str
+    inner_scores: dict[str, float]
+
+
+def forecast_rate_candidates(
+    t: np.ndarray,
+    y: np.ndarray,
+    t_future: np.ndarray,
+    t_origin: float,
+    config: ForecastConfig = ForecastConfig(),
+    include_candidates: bool = False,
+) -> dict[str, RateForecast]:
+    """Forecast rates at ``t_future`` from producing points (t, y) known at ``t_origin``.
+
+    Always returns ``"selected"``: the candidate (or the ensemble of the best few) with the lowest mean
+    inner MASE. With ``include_candidates`` every candidate is returned too, each with its own band, from
+    the same inner evaluation (the backtest scores them all at the cost of one). Defined outcomes instead
+    of errors: too few points, or a well shut in for the whole recent window, give a status and reason
+    with finite, non-negative numbers.
+    """
+    t = np.asarray(t, float)
+    y = np.asarray(y, float)
+    ok = np.isfinite(t) & np.isfinite(y) & (y >= 0)
+    t, y = t[ok], y[ok]
+    n_future = len(t_future)
+    zeros = np.zeros(n_future)
+    lead = np.asarray(t_future, float) - t_origin
+    horizon = max(int(np.ceil(lead.max())), 1) if n_future else 1
+    if len(y) < config.min_fallback_points:
+        reason = f"{len(y)} producing points; at least {config.min_fallback_points} are needed"
+        return {"selected": RateForecast("none", zeros, zeros, zeros, "insufficient_history", reason, {})}
+    if t_origin - t[-1] >= config.shut_in_days:
+        reason = f"shut in: no producing day in the {int(t_origin - t[-1])} days before the origin"
+        return {"selected": RateForecast("shut_in", zeros, zeros, zeros, "shut_in", reason, {})}
+    noise = noise_scale(y)
+    forecasters = candidate_forecasters(config.fit_window)
+    lead_idx = np.clip(np.ceil(lead).astype(int), 1, horizon)
+
+    if len(y) < config.min_producing_points:
+        # Too short to score candidates against each other: the fallback model is "selected"; candidates
+        # asked for by the backtest still get their own forecast (with the same noise band) so every model
+        # is scored on the same windows.
+        reason = f"only {len(y)} producing points (< {config.min_producing_points}): no model selection"
+        band = fallback_quantiles(horizon, noise)
+        names = (FALLBACK_MODEL, *config.candidates) if include_candidates else (FALLBACK_MODEL,)
+        out = {}
+        for name in dict.fromkeys(names):
+            p10, p50, p90 = _band(safe_predict(forecasters[name], t, y, t_future), band, lead_idx)
+            out[name] = RateForecast(name, p10, p50, p90, "fallback", reason, {})
+        out["selected"] = out[FALLBACK_MODEL]
+        return out
+
+    names = config.candidates
+    ev = evaluate_inner(t, y, horizon, names, config)
+    scores = {n: ev.mean_score(n) for n in ev.scores}
+    status = "ok" if ev.n_origins else "fallback"
+    reason = "" if ev.n_origins else "no inner origin to score candidates on"
+    chosen = min(scores, key=lambda n: scores[n]) if ev.n_origins else FALLBACK_MODEL
+    wanted = [chosen, *names] if include_candidates else [chosen]
+    if include_candidates and "ensemble" in scores:
+        wanted.append("ensemble")
+    points: dict[str, np.ndarray] = {}
+    out: dict[str, RateForecast] = {}
+    for name in dict.fromkeys(wanted):
+        if name == "ensemble":
+            members = ensemble_members(ev, names, config.ensemble_size)
+            for m in members:
+                if m not in points:
+                    points[m] = safe_predict(forecasters[m], t, y, t_future)
+            p50 = np.mean([points[m] for m in members], axis=0)
+            label = "ensemble(" + "+".join(members) + ")"
+        else:
+            if name not in points:
+                points[name] = safe_predict(forecasters[name], t, y, t_future)
+            p50, label = points[name], name
+        p10, p50, p90 = _band(p50, ev.quantiles(name, horizon, noise), lead_idx)
+        out[name] = RateForecast(label, p10, p50, p90, status, reason, scores)
+    out["selected"] = out[chosen]
+    return out
+
+
+def forecast_rate(
+    t: np.ndarray,
+    y: np.ndarray,
+    t_future: np.ndarray,
+    t_origin: float,
+    config: ForecastConfig = ForecastConfig(),
+) -> RateForecast:
+    """The selected model's rate forecast (see ``forecast_rate_candidates``)."""
+    return forecast_rate_candidates(t, y, t_future, t_origin, config)["selected"]
+
+
+def _band(p50: np.ndarray, q: LogErrorQuantiles, lead_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply the lead-dependent log band at each future point's own lead."""
+    idx = lead_idx - 1
+    per_point = LogErrorQuantiles(lead_idx, q.q10[idx], q.q50[idx], q.q90[idx], q.n_errors, q.source)
+    return apply_band(p50, per_point)
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """A well's daily forecast: ``points`` has date, p10, p50, p90 (rate on producing days, Sm3/d) and
+    uptime and volume_p50 (expected calendar-day volume, Sm3/d = rate x uptime)."""
+
+    well_id: str
+    product: str
+    model: str
+    status: str
+    reason: str
+    origin: date | None
+    points: pl.DataFrame
+    uptime: Uptime | None
+
+
+POINTS_SCHEMA = {
+    "date": pl.Date(),
+    "p10": pl.Float64(),
+    "p50": pl.Float64(),
+    "p90": pl.Float64(),
+    "uptime": pl.Float64(),
+    "volume_p50": pl.Float64(),
+}
+
+
+def forecast_series(
+    series: DailySeries,
+    horizon_days: int,
+    config: ForecastConfig = ForecastConfig(),
+) -> ForecastResult:
+    """``forecast`` on an already prepared series; the origin is the series' last calendar day."""
+    if horizon_days < 1:
+        raise ValueError(f"horizon_days must be at least 1, got {horizon_days}")
+    if len(series.dates) == 0:
+        return ForecastResult(
+            series.well_id,
+            series.product,
+            "none",
+            "insufficient_history",
+            "no producing-period rows",
+            None,
+            pl.DataFrame(schema=POINTS_SCHEMA),
+            None,
+        )
+    day = series.day_index
+    prod = series.producing
+    origin_t = float(day[-1])
+    t_future = origin_t + np.arange(1, horizon_days + 1, dtype=float)
+    rf = forecast_rate(day[prod], series.rate[prod], t_future, origin_t, config)
+    up = estimate_uptime(series, config.uptime_window_days)
+    uptime = 0.0 if rf.status == "shut_in" else up.mean
+    origin = series.dates[-1].astype(object)
+    points = pl.DataFrame(
+        {
+            "date": [origin + timedelta(days=i) for i in range(1, horizon_days + 1)],
+            "p10": rf.p10,
+            "p50": rf.p50,
+            "p90": rf.p90,
+            "uptime": np.full(horizon_days, uptime),
+            "volume_p50": rf.p50 * uptime,
+        },
+        schema=POINTS_SCHEMA,
+    )
+    if rf.status == "insufficient_history":
+        points = points.clear()
+    return ForecastResult(series.well_id, series.product, rf.model, rf.status, rf.reason, origin, points, up)
+
+
+def forecast(
+    history: pl.DataFrame,
+    horizon_days: int,
+    product: str = "oil",
+    *,
+    config: ForecastConfig = ForecastConfig(),
+) -> ForecastResult:
+    """Daily forecast for one well from its silver well-day rows, starting the day after the last row.
+
+    Raises ``NotAProducerError`` for an injector; every other bad input gives a result with a status:
+    ``ok``, ``fallback`` (short history: median of the last 7 producing days with a noise-based band),
+    ``shut_in`` (no producing day in the last ``shut_in_days``: zero forecast) or
+    ``insufficient_history`` (fewer than ``min_fallback_points`` producing days: no points).
+    """
+    return forecast_series(daily_series(history, product), horizon_days, config)

@@ -1,0 +1,50 @@
+"""Uptime: the share of calendar time a well is on stream, modelled apart from its rate.
+
+A well's calendar-day volume is (rate on producing days) x (on-stream hours / 24). The two move for
+different reasons (reservoir vs. operations), so the rate models never see shut-ins and uptime is
+estimated here from recent on-stream hours, with a Beta distribution for its uncertainty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import beta as beta_dist
+
+from da_platform.forecast.series import DailySeries
+
+
+@dataclass(frozen=True)
+class Uptime:
+    """Expected on-stream fraction and its P10/P50/P90 (fractions of 24 h)."""
+
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+    window_days: int
+    observed_days: int
+
+
+def estimate_uptime(series: DailySeries, window_days: int = 90, prior_days: float = 2.0) -> Uptime:
+    """Uptime over the last ``window_days`` observed calendar days.
+
+    Beta(a, b) with a = sum of on-stream fractions + prior, b = sum of off-stream fractions + prior: a
+    recent-window average that is uncertain when the window is short and never exactly 0 or 1, so P10/P90
+    exist even for a well that has been always on. The prior (``prior_days`` days half on) pulls wells
+    with almost no data toward 50 %. Calendar gaps (no report) are left out, not counted as shut-ins.
+    """
+    obs = series.observed[-window_days:]
+    frac = np.clip(series.hours[-window_days:][obs] / 24.0, 0.0, 1.0)
+    n = int(obs.sum())
+    if n == 0:
+        return Uptime(0.5, 0.1, 0.5, 0.9, window_days, 0)
+    # Days are strongly correlated (a shut-in lasts weeks): count the window as fewer independent draws,
+    # otherwise a 90-day window yields a band far too narrow to hold the next quarter.
+    eff = max(n / 7.0, 1.0)
+    mean_frac = float(frac.mean())
+    a = mean_frac * eff + prior_days / 2.0
+    b = (1.0 - mean_frac) * eff + prior_days / 2.0
+    p10, p50, p90 = (float(v) for v in beta_dist.ppf([0.1, 0.5, 0.9], a, b))
+    return Uptime(mean_frac, p10, p50, p90, window_days, n)

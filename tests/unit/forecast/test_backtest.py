@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from da_platform.forecast.backtest import (
+    METRICS_SCHEMA,
+    BacktestConfig,
+    backtest,
+    backtest_windows,
+    origins_for,
+    producing_wells,
+)
+from da_platform.forecast.select import ForecastConfig
+from da_platform.forecast.series import daily_series
+
+from .synthetic import declining_rates, well_frame
+
+SMALL = BacktestConfig(
+    horizons=(30,),
+    origins_per_well=3,
+    start=date(2015, 1, 1),
+    end=date(2016, 12, 31),
+    forecast=ForecastConfig(inner_origins=3, inner_spacing=20, candidates=("naive", "mean_7", "arps_exponential")),
+)
+
+
+def test_every_real_producer_gets_at_least_8_origins_in_2014_to_2016_with_a_full_horizon_after(
+    volve: pl.DataFrame,
+) -> None:
+    wells = producing_wells(volve)
+    assert "15/9-F-4" not in wells and "15/9-F-5" in wells and len(wells) == 6
+    for well in wells:
+        series = daily_series(volve.filter(pl.col("well_id") == well), "oil", well)
+        origins = origins_for(series, BacktestConfig())
+        assert len(origins) >= 8, well
+        assert min(origins) >= np.datetime64("2014-01-01") and max(origins) <= np.datetime64("2016-12-31")
+        assert all(o + np.timedelta64(90, "D") <= series.dates[-1] for o in origins)
+
+
+def test_backtest_returns_the_metrics_table_with_naive_never_beating_itself() -> None:
+    frame = well_frame(declining_rates(700), start=date(2014, 6, 1))
+    table = backtest(frame, config=SMALL)
+    assert dict(table.schema) == METRICS_SCHEMA
+    assert set(table["metric"]) == {
+        "mase",
+        "mase_median",
+        "mae_volume_sm3d",
+        "cum_volume_error_pct",
+        "coverage_p10_p90",
+    }
+    assert {"naive", "selected", "arps_exponential"} <= set(table["model"])
+    assert table.filter(pl.col("model") == "naive")["beats_naive_share"].unique().to_list() == [0.0]
+    assert table["value"].is_finite().all()
+
+
+def test_a_clean_decline_is_forecast_better_than_naive_in_the_backtest() -> None:
+    rates = 800.0 * np.exp(-0.003 * np.arange(700)) * np.exp(np.random.default_rng(2).normal(0, 0.01, 700))
+    table = backtest(well_frame(rates, start=date(2014, 6, 1)), config=SMALL)
+    mase = dict(table.filter(pl.col("metric") == "mase").select("model", "value").iter_rows())
+    assert mase["arps_exponential"] < mase["naive"]
+
+
+def test_backtest_windows_before_a_data_change_are_unaffected_by_it() -> None:
+    frame = well_frame(declining_rates(700), start=date(2014, 6, 1))
+    change = date(2016, 1, 1)
+    changed = frame.with_columns(
+        oil_sm3=pl.when(pl.col("production_date") >= change).then(pl.col("oil_sm3") * 3).otherwise("oil_sm3")
+    )
+    a, b = backtest_windows(frame, config=SMALL), backtest_windows(changed, config=SMALL)
+    early = pl.col("origin") < date(2015, 12, 1)  # origin + 30 days still before the change
+    assert a.filter(early).height > 0
+    assert a.filter(early).equals(b.filter(early))

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from da_platform.forecast.monthly import forecast_monthly, forecast_well_monthly, monthly_from_daily
+from da_platform.forecast.series import daily_series
+
+
+def test_daily_history_aggregates_to_monthly_volumes_and_on_stream_days(volve: pl.DataFrame) -> None:
+    f12 = volve.filter(pl.col("well_id") == "15/9-F-12", pl.col("production_date").dt.year() == 2015)
+    monthly = monthly_from_daily(daily_series(f12, "oil"))
+    assert monthly.height == 12
+    jan = f12.filter(pl.col("production_date").dt.month() == 1)
+    assert monthly["volume_sm3"][0] == pytest.approx(jan["oil_sm3"].fill_null(0).sum())
+    assert monthly["on_stream_days"][0] == pytest.approx(jan["on_stream_hrs"].sum() / 24)
+
+
+def test_a_real_well_gets_a_12_month_forecast_from_its_daily_history(volve: pl.DataFrame) -> None:
+    f12 = volve.filter(pl.col("well_id") == "15/9-F-12", pl.col("production_date") <= date(2014, 12, 31))
+    result = forecast_well_monthly(daily_series(f12, "oil"), 12)
+    assert result.status == "ok"
+    assert result.points["month"].to_list()[0] == date(2015, 1, 1) and result.points.height == 12
+    values = result.points.drop("month").to_numpy()
+    assert np.all(np.isfinite(values)) and np.all(values >= 0)
+
+
+def test_a_field_monthly_series_without_hours_is_forecast_as_calendar_volumes() -> None:
+    months = [date(2010 + i // 12, i % 12 + 1, 1) for i in range(60)]
+    days = np.array([(date(m.year + (m.month == 12), m.month % 12 + 1, 1) - m).days for m in months])
+    volumes = 3000.0 * np.exp(-0.03 * np.arange(60)) * days
+    result = forecast_monthly(months, volumes, 6, series_id="FIELD")
+    assert result.points["uptime"].to_list() == [1.0] * 6
+    expected = 3000.0 * np.exp(-0.03 * np.arange(60, 66))
+    np.testing.assert_allclose(result.points["p50"].to_numpy(), expected, rtol=0.05)
+    assert result.points["month"][0] == date(2015, 1, 1)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from da_platform.forecast.series import daily_series
+from da_platform.forecast.uptime import estimate_uptime
+
+from .synthetic import well_frame
+
+
+def test_a_well_always_on_has_uptime_one_with_a_lower_band_below_one() -> None:
+    up = estimate_uptime(daily_series(well_frame(np.full(120, 100.0)), "oil"))
+    assert up.mean == pytest.approx(1.0)
+    assert up.p10 < up.p50 <= up.p90 <= 1.0
+    assert up.p10 > 0.7
+
+
+def test_uptime_is_the_on_stream_share_of_the_recent_window() -> None:
+    hours = np.tile([24.0, 0.0], 100)  # on every other day
+    up = estimate_uptime(daily_series(well_frame(np.full(200, 100.0), hours), "oil"), window_days=90)
+    assert up.mean == pytest.approx(0.5, abs=0.01)
+    assert up.p10 < 0.5 < up.p90
+
+
+def test_calendar_gaps_do_not_count_as_shut_in_days() -> None:
+    frame = well_frame(np.full(120, 100.0))
+    gappy = frame.filter((np.arange(120) % 3) != 0)  # a third of the days not reported
+    up = estimate_uptime(daily_series(gappy, "oil"))
+    assert up.mean == pytest.approx(1.0)
+    assert up.observed_days == 60
