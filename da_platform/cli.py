@@ -239,6 +239,102 @@ def cmd_report(args: argparse.Namespace, settings) -> int:
     return 0 if report["wells"] else 3
 
 
+def _registry(settings):
+    from da_platform.defs.resources import ModelRegistryResource
+
+    return ModelRegistryResource(env_root=str(settings.env_root), isolation_key=settings.isolation_key)
+
+
+def _silver_production(settings):
+    from da_platform.lakehouse.delta_lake import Lake
+
+    lake = Lake(settings.lake_root, settings.isolation_key)
+    if not lake.exists("silver/well_day_production"):
+        raise SystemExit("datalive: no silver production yet in this environment: run `datalive run` first")
+    return lake.read("silver/well_day_production")
+
+
+def cmd_forecast(args: argparse.Namespace, settings) -> int:
+    """Forecast one well from its last landed day with the champion policy (or the default one)."""
+    from da_platform.forecast.plots import fan_chart
+    from da_platform.forecast.series import NotAProducerError, daily_series
+    from da_platform.forecast.service import forecast_well, well_history
+
+    production = _silver_production(settings)
+    config, version, run_id = _registry(settings).champion_config()
+    try:
+        result = forecast_well(production, args.well, args.product, args.horizon_days, config)
+    except (KeyError, NotAProducerError) as exc:
+        _say(f"datalive forecast: {exc.args[0]}")
+        return 2
+    if args.plot:
+        series = daily_series(well_history(production, args.well), args.product, args.well)
+        fan_chart(series, result, Path(args.plot))
+        _say(f"fan chart written to {args.plot}")
+    points = [
+        {"date": d.isoformat(), "p10": p10, "p50": p50, "p90": p90}
+        for d, p10, p50, p90 in result.points.select("date", "p10", "p50", "p90").iter_rows()
+    ]
+    payload = {
+        "well": result.well_id,
+        "product": result.product,
+        "model": result.model,
+        "model_version": version,
+        "run_id": run_id,
+        "status": result.status,
+        "reason": result.reason,
+        "origin": result.origin.isoformat() if result.origin else None,
+        "points": points,
+    }
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(f"{result.well_id} {result.product}: model {result.model} ({result.status}) from {payload['origin']}")
+        for point in points[:: max(1, len(points) // 10)]:
+            print(f"  {point['date']}  P10 {point['p10']:8.1f}  P50 {point['p50']:8.1f}  P90 {point['p90']:8.1f} Sm3/d")
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace, settings) -> int:
+    """Run the rolling-origin backtest on silver, log it to MLflow as a candidate, print the metrics."""
+    from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells
+    from da_platform.forecast.select import ForecastConfig
+    from da_platform.forecast.tracking import champion, log_candidate, set_champion
+
+    production = _silver_production(settings)
+    config = ForecastConfig()
+    table = backtest(production, args.product, producing_wells(production), BacktestConfig(forecast=config))
+    target = _registry(settings).target()
+    candidate = log_candidate(target, config, table, tags={"source": "cli"})
+    if champion(target) is None:
+        set_champion(target, candidate.version)
+    _say(f"logged as {target.model_name} version {candidate.version} (run {candidate.run_id})")
+    if args.json:
+        print(json.dumps(table.to_dicts(), indent=2, default=str))
+    else:
+        print(table.filter(table["metric"].is_in(["mase", "coverage_p10_p90"])).sort("model", "horizon_days"))
+    return 0
+
+
+def cmd_models(args: argparse.Namespace, settings) -> int:
+    """Promote the champion forecast policy of this environment into qa or prod."""
+    from dataclasses import replace
+
+    from da_platform.forecast.tracking import PromotionRefused, promote
+
+    if args.to == settings.env:
+        _say(f"datalive models promote: already in {settings.env}")
+        return 2
+    target_settings = replace(settings, env=args.to, pr_id=None)
+    try:
+        promotion = promote(_registry(settings).target(), _registry(target_settings).target(), args.version)
+    except PromotionRefused as exc:
+        _say(f"refused: {exc}")
+        return 1
+    _say(f"promoted to {args.to}: {promotion}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``datalive`` console script."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
@@ -259,6 +355,20 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--json", action="store_true")
     status = sub.add_parser("status", help="row counts per layer, quarantine by rule, latest checks")
     status.add_argument("--json", action="store_true")
+    fc = sub.add_parser("forecast", help="P10/P50/P90 forecast of one well from its last landed day")
+    fc.add_argument("--well", required=True)
+    fc.add_argument("--product", choices=["oil", "gas", "water"], default="oil")
+    fc.add_argument("--horizon-days", type=int, default=30)
+    fc.add_argument("--json", action="store_true")
+    fc.add_argument("--plot", help="write a fan chart (.png or .svg) to this path")
+    bt = sub.add_parser("backtest", help="rolling-origin backtest of the forecast policy, logged to MLflow")
+    bt.add_argument("--product", choices=["oil", "gas", "water"], default="oil")
+    bt.add_argument("--json", action="store_true")
+    models = sub.add_parser("models", help="the forecast model registry")
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    promote_parser = models_sub.add_parser("promote", help="promote the champion into qa or prod")
+    promote_parser.add_argument("--to", choices=["qa", "prod"], required=True)
+    promote_parser.add_argument("--version")
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
@@ -268,7 +378,15 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         _say(f"datalive: {exc}")
         return 2
-    handler = {"run": cmd_run, "report": cmd_report, "status": cmd_status, "dev": cmd_dev}[args.command]
+    handler = {
+        "run": cmd_run,
+        "report": cmd_report,
+        "status": cmd_status,
+        "dev": cmd_dev,
+        "forecast": cmd_forecast,
+        "backtest": cmd_backtest,
+        "models": cmd_models,
+    }[args.command]
     return handler(args, settings)
 
 

@@ -20,6 +20,9 @@ MODULES = [
     "da_platform.defs.reconciliation_check",
     "da_platform.gold.report",
     "da_platform.forecast",
+    "da_platform.forecast.tracking",
+    "da_platform.forecast.plots",
+    "da_platform.defs.forecast_assets",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from da_platform.defs.metadata import markdown_table
 from da_platform.defs.resources import LakeResource, PlatformResource, severity
 from da_platform.ingest import raw_zone
 from da_platform.ingest.bronze import DAILY_TABLE, bronze_rows
@@ -54,7 +55,7 @@ def landed_files(
             "kinds_added": dg.MetadataValue.json(sorted(set(added["kind"].to_list()))),
             "files_ignored": len(ignored),
             "bytes_added": int(added["size_bytes"].sum() or 0),
-            "added": dg.MetadataValue.md(_markdown(added.select("kind", "file_name", "version", "sha256"))),
+            "added": dg.MetadataValue.md(markdown_table(added.select("kind", "file_name", "version", "sha256"))),
         }
     )
     yield dg.AssetCheckResult(
@@ -62,14 +63,6 @@ def landed_files(
         passed=not problems,
         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
     )
-
-
-def _markdown(frame: pl.DataFrame, limit: int = 50) -> str:
-    if frame.height == 0:
-        return "none"
-    head = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
-    body = "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in frame.head(limit).iter_rows())
-    return head + body
 
 
 def _pending(store, kind: str, parsed: set[tuple[str, int]], rejected_shas: set[str]) -> list[dict]:

@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from da_platform.env import Settings
+from da_platform.forecast.select import ForecastConfig
 from da_platform.lakehouse.delta_lake import Lake
 from da_platform.lakehouse.warehouse import Warehouse
 
@@ -45,11 +46,34 @@ class PlatformResource(dg.ConfigurableResource):
         return self.env == "prod"
 
 
+class ModelRegistryResource(dg.ConfigurableResource):
+    """The environment's MLflow tracking store and model registry (SQLite + local artifacts in dev)."""
+
+    env_root: str
+    isolation_key: str
+
+    def target(self):
+        """Where runs, models and the champion alias of this environment live."""
+        from da_platform.forecast.tracking import dev_target
+
+        return dev_target(Path(self.env_root), self.isolation_key)
+
+    def champion_config(self) -> tuple[ForecastConfig, str | None, str | None]:
+        """The promoted forecast policy (config, version, run id), or the default when none is promoted."""
+        from da_platform.forecast.tracking import champion, load_champion_config
+
+        current = champion(self.target())
+        if current is None:
+            return ForecastConfig(), None, None
+        return load_champion_config(self.target()), current.version, current.run_id
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     """The resource dictionary for one environment."""
     return {
         "lake": LakeResource(root=str(settings.lake_root), env_key=settings.isolation_key),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key),
+        "registry": ModelRegistryResource(env_root=str(settings.env_root), isolation_key=settings.isolation_key),
         "platform": PlatformResource(
             env=settings.env,
             landing_dir=str(settings.landing_dir),

@@ -1,0 +1,93 @@
+"""Forecast assets: the rolling-origin backtest (logged to MLflow) and the daily forecasts per well."""
+
+import base64
+
+import dagster as dg
+import polars as pl
+
+from da_platform.defs.ingest_assets import RETRY
+from da_platform.defs.metadata import markdown_table
+from da_platform.defs.resources import LakeResource, ModelRegistryResource
+from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells
+from da_platform.forecast.plots import fan_chart
+from da_platform.forecast.select import ForecastConfig
+from da_platform.forecast.series import daily_series
+from da_platform.forecast.service import forecast_all
+
+SILVER_PRODUCTION = dg.AssetKey(["silver", "well_day_production"])
+HORIZON_DAYS = 90
+PRODUCTS = ("oil", "gas", "water")
+
+
+def _production(lake: LakeResource) -> pl.DataFrame:
+    return lake.lake().read("silver/well_day_production")
+
+
+@dg.asset(
+    key=["forecast", "backtest_metrics"],
+    group_name="forecast",
+    deps=[SILVER_PRODUCTION],
+    kinds={"mlflow", "polars"},
+    retry_policy=RETRY,
+    description="Rolling-origin backtest of the forecast policy on every producing well (MASE, MAE, "
+    "cumulative-volume error, interval coverage); logged to MLflow as a candidate model version.",
+)
+def backtest_metrics(context: dg.AssetExecutionContext, lake: LakeResource, registry: ModelRegistryResource):
+    """Score the forecast policy and register it as a candidate; the first candidate becomes champion."""
+    from da_platform.forecast.tracking import champion, log_candidate, set_champion
+
+    production = _production(lake)
+    config = ForecastConfig()
+    table = backtest(production, "oil", producing_wells(production), BacktestConfig(forecast=config))
+    lake.lake().overwrite("forecast/backtest_metrics", table)
+    target = registry.target()
+    candidate = log_candidate(target, config, table, tags={"source": "dagster", "run": context.run_id})
+    if champion(target) is None:
+        set_champion(target, candidate.version)
+    selected = table.filter(pl.col("model") == "selected")
+    return dg.MaterializeResult(
+        metadata={
+            "mlflow_run_id": candidate.run_id,
+            "model_version": candidate.version,
+            "selected": dg.MetadataValue.md(markdown_table(selected)),
+        }
+    )
+
+
+@dg.asset(
+    key=["forecast", "well_daily_forecasts"],
+    group_name="forecast",
+    deps=[SILVER_PRODUCTION, dg.AssetKey(["forecast", "backtest_metrics"])],
+    kinds={"delta", "polars"},
+    retry_policy=RETRY,
+    description=f"P10/P50/P90 rate on producing days and expected volume, {HORIZON_DAYS} days ahead, "
+    "per producing well and product, from the champion forecast policy.",
+)
+def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, registry: ModelRegistryResource):
+    """Forecast every producing well from its last landed day, with a fan chart per well in the metadata."""
+    production = _production(lake)
+    config, version, run_id = registry.champion_config()
+    table, results = forecast_all(production, PRODUCTS, HORIZON_DAYS, config)
+    table = table.with_columns(model_version=pl.lit(version), mlflow_run_id=pl.lit(run_id))
+    lake.lake().overwrite("forecast/well_daily_forecasts", table)
+    charts = []
+    for result in (r for r in results if r.product == "oil"):
+        series = daily_series(production.filter(pl.col("well_id") == result.well_id), "oil", result.well_id)
+        png = base64.b64encode(fan_chart(series, result)).decode()
+        charts.append(f"### {result.well_id}\n![fan chart](data:image/png;base64,{png})")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": table.height,
+            "model_version": str(version),
+            "statuses": dg.MetadataValue.json(dict(table.group_by("status").len().rows())),
+            "fan_charts": dg.MetadataValue.md("\n\n".join(charts) or "no producing well"),
+        }
+    )
+
+
+forecast_job = dg.define_asset_job(
+    "forecast_job",
+    selection=dg.AssetSelection.groups("forecast"),
+    description="Backtest the forecast policy, log it to MLflow, and forecast every producing well.",
+)
+assets = [backtest_metrics, well_daily_forecasts]
