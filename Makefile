@@ -20,7 +20,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check da_platform tests benchmarks
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadfile -q
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_volve

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import csv
+import json
 import shutil
 from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from da_platform.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "da_platform" / "sample_data" / "landing"
 DAILY_CSV = SAMPLE / "daily" / "volve_daily_production.csv"
@@ -28,7 +34,14 @@ def make_landing(root: Path, first: str = "2014-04-01", last: str = "2014-05-31"
     return landing
 
 
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV as dictionaries."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def status(capsys: pytest.CaptureFixture[str]) -> dict:
+    """`datalive status --json`, parsed."""
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def gold_table(home: Path, table: str) -> pl.DataFrame:
+    """A whole warehouse table of the dev environment under ``home``."""
+    with duckdb.connect(str(home / "dev" / "warehouse" / "datalive_dev.duckdb"), read_only=True) as con:
+        return con.execute(f"SELECT * FROM {table}").pl()

@@ -1,0 +1,84 @@
+"""End-to-end scenarios, each on its own environment: tampered sheets, rule breakers, corrections."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from da_platform.cli import main
+from tests.helpers import gold_table, make_landing, status
+
+
+def test_reconciliation_check_fails_on_a_tampered_monthly_sheet(tmp_path, isolated_env, capsys) -> None:
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    sheet = landing / "monthly" / "volve_monthly_production.csv"
+    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+    # 15/9-F-11 reported 2014-05 oil, inflated by 1,000 Sm3: no quarantined row can explain it.
+    index = next(i for i, line in enumerate(lines) if line.startswith("15/9-F-11,7078.0,2014,5,"))
+    fields = lines[index].split(",")
+    fields[5] = f"{float(fields[5]) + 1000:.2f}"
+    lines[index] = ",".join(fields)
+    sheet.write_text("".join(lines), encoding="utf-8")
+
+    assert main(["run", "--landing", str(landing)]) == 1
+    checks = {c["name"]: c for c in status(capsys)["checks"]}
+    assert checks["monthly_oil_reconciles_with_reported"]["passed"] is False
+
+
+def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, capsys) -> None:
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    header = (landing / "daily").joinpath("volve_2014-05-01_2014-05-31.csv").read_text(encoding="utf-8").splitlines()[0]
+    typo = (
+        "2014-05-02,NO 15/9-F-99 H,9999,15/9-F-99,3420717,VOLVE,369304,MÆRSK INSPIRER,"
+        "24,,,,,,,,,,10,10,10,,production,OP"
+    )
+    (landing / "daily" / "late_report.csv").write_text(f"{header}\n{typo}\n", encoding="utf-8")
+    (landing / "daily" / "broken.csv").write_text(
+        "DATEPRD,WELL_BORE_CODE\n2014-05-02,NO 15/9-F-11 H\n", encoding="utf-8"
+    )
+
+    assert main(["run", "--landing", str(landing)]) == 0  # dev: a rejected file warns, it does not fail the run
+    by_rule = status(capsys)["layers"]["quarantine"]["by_rule"]
+    assert by_rule["WELL_UNKNOWN"] == 1
+    assert by_rule["FILE_MISSING_COLUMN"] == 1
+
+
+def test_a_corrected_register_reconforms_rows_it_had_quarantined(tmp_path, isolated_env, capsys) -> None:
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    register = landing / "reference" / "well_register.csv"
+    original = register.read_text(encoding="utf-8")
+    without_f11 = "".join(line for line in original.splitlines(keepends=True) if not line.startswith("15/9-F-11,"))
+    register.write_text(without_f11, encoding="utf-8")
+    main(["run", "--landing", str(landing)])
+    quarantined = status(capsys)["layers"]["quarantine"]["by_rule"].get("WELL_UNKNOWN", 0)
+    assert quarantined == 31  # every May day of 15/9-F-11
+
+    register.write_text(original, encoding="utf-8")  # the operator lands the corrected register
+    assert main(["run", "--landing", str(landing)]) == 0
+    layers = status(capsys)["layers"]
+    assert "WELL_UNKNOWN" not in layers["quarantine"]["by_rule"]
+    assert layers["raw"]["rows"] == 4  # both register versions are kept in raw
+
+
+def test_the_latest_landed_version_of_a_report_wins_even_when_it_reverts(tmp_path, isolated_env) -> None:
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    report = landing / "daily" / "volve_2014-05-01_2014-05-31.csv"
+    original = report.read_text(encoding="utf-8")
+    line = next(x for x in original.splitlines() if x.startswith("2014-05-14,NO 15/9-F-11 H"))
+    fields = line.split(",")
+    fields[18] = "1234.5"  # BORE_OIL_VOL in a corrected report
+    corrected = original.replace(line, ",".join(fields))
+
+    def oil_on_may_14() -> float:
+        gold = gold_table(isolated_env, "gold.fct_well_daily_production")
+        return gold.filter((pl.col("well_id") == "15/9-F-11") & (pl.col("production_date") == pl.date(2014, 5, 14)))[
+            "oil_sm3"
+        ].item()
+
+    assert main(["run", "--landing", str(landing)]) == 0
+    report.write_text(corrected, encoding="utf-8")
+    main(["run", "--landing", str(landing)])
+    assert oil_on_may_14() == pytest.approx(1234.5)
+    report.write_text(original, encoding="utf-8")
+    main(["run", "--landing", str(landing)])
+    assert oil_on_may_14() == pytest.approx(float(line.split(",")[18]))
