@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from da_platform.forecast.select import ForecastConfig, ForecastResult, forecast_series
+from da_platform.forecast.select import POINTS_SCHEMA, ForecastConfig, ForecastResult, forecast_series
 from da_platform.forecast.series import NotAProducerError, daily_series
 
 FORECAST_SCHEMA: dict[str, pl.DataType] = {
     "well_id": pl.String(),
     "product": pl.String(),
-    "date": pl.Date(),
-    "p10": pl.Float64(),
-    "p50": pl.Float64(),
-    "p90": pl.Float64(),
-    "uptime": pl.Float64(),
-    "volume_p50": pl.Float64(),
+    **POINTS_SCHEMA,
     "model": pl.String(),
     "status": pl.String(),
     "reason": pl.String(),
