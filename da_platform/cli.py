@@ -79,6 +79,7 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     """Land the files of a landing folder and build raw → bronze → silver → gold for the days they touch."""
 
     from da_platform.definitions import build_definitions
+    from da_platform.defs.automation import RANGE_END, RANGE_START
     from da_platform.defs.partitions import days_to_rebuild, partition_key_for
 
     landing = Path(args.landing).resolve() if args.landing else settings.landing_dir
@@ -124,7 +125,7 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
             run_config=QUIET,
             instance=instance,
             raise_on_error=False,
-            tags={"dagster/asset_partition_range_start": start_key, "dagster/asset_partition_range_end": end_key},
+            tags={RANGE_START: start_key, RANGE_END: end_key},
         )
         _report_steps(result)
         if not result.success:

@@ -49,11 +49,6 @@ class ParsedFile:
     delimiter: str = ","
     decimal_comma: bool = False
 
-    @property
-    def rows_with_errors(self) -> int:
-        """How many rows carry at least one parse error."""
-        return int(self.frame["parse_errors"].is_not_null().sum())
-
 
 def normalise_header(name: str) -> str:
     """Headers compare case-insensitively with spaces as underscores (``Valid from`` == ``VALID_FROM``)."""

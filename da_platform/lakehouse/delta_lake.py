@@ -66,7 +66,7 @@ class Lake:
         """The current version of a table, or None if it does not exist."""
         return DeltaTable(str(self.path(table))).version() if self.exists(table) else None
 
-    def append(self, table: str, frame: pl.DataFrame, partition_by: list[str] | None = None) -> None:
+    def append(self, table: str, frame: pl.DataFrame) -> None:
         """Append rows, creating the table on first write."""
         if frame.height == 0 and self.exists(table):
             return
@@ -74,20 +74,17 @@ class Lake:
             str(self.path(table)),
             frame.to_arrow(),
             mode="append",
-            partition_by=partition_by,
             schema_mode="merge",
         )
 
-    def replace_where(
-        self, table: str, frame: pl.DataFrame, predicate: str, partition_by: list[str] | None = None
-    ) -> None:
+    def replace_where(self, table: str, frame: pl.DataFrame, predicate: str) -> None:
         """Atomically replace the rows matching ``predicate`` with ``frame`` (idempotent reruns).
 
         ``predicate`` is a delta-rs SQL expression built by the caller from typed values (dates), never
         from user text.
         """
         if not self.exists(table):
-            self.append(table, frame, partition_by)
+            self.append(table, frame)
             return
         write_deltalake(str(self.path(table)), frame.to_arrow(), mode="overwrite", predicate=predicate)
 
