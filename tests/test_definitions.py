@@ -31,6 +31,7 @@ EXPECTED_ASSETS = {
     "gold/dim_well": "gold",
     "forecast/backtest_metrics": "forecast",
     "forecast/well_daily_forecasts": "forecast",
+    "forecast/monthly_forecasts": "forecast",
 }
 
 

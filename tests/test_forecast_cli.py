@@ -104,3 +104,6 @@ def test_forecast_job_writes_forecasts_for_every_producing_well_and_product(env)
     assert table.filter(pl.col("p10") > pl.col("p90")).height == 0
     charts = result.asset_materializations_for_node("forecast__well_daily_forecasts")[0].metadata["fan_charts"].value
     assert "data:image/png;base64," in charts
+    monthly = Lake(settings.lake_root, settings.isolation_key).read("forecast/monthly_forecasts")
+    assert set(monthly.filter(pl.col("level") == "field")["series_id"].to_list()) == {"VOLVE"}
+    assert {"15/9-F-14", "15/9-F-11"} <= set(monthly.filter(pl.col("level") == "well")["series_id"].to_list())

@@ -12,10 +12,11 @@ from da_platform.forecast.backtest import BacktestConfig, backtest, producing_we
 from da_platform.forecast.plots import fan_chart
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.series import daily_series
-from da_platform.forecast.service import forecast_all
+from da_platform.forecast.service import forecast_all, forecast_monthly_all
 
 SILVER_PRODUCTION = dg.AssetKey(["silver", "well_day_production"])
 HORIZON_DAYS = 90
+HORIZON_MONTHS = 12
 PRODUCTS = ("oil", "gas", "water")
 
 
@@ -85,9 +86,34 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
     )
 
 
+@dg.asset(
+    key=["forecast", "monthly_forecasts"],
+    group_name="forecast",
+    deps=[SILVER_PRODUCTION],
+    kinds={"delta", "polars"},
+    retry_policy=RETRY,
+    description=f"Medium-term P10/P50/P90 monthly forecasts, {HORIZON_MONTHS} months ahead: per producing well "
+    "from its daily history and per field from its wells' summed monthly volumes.",
+)
+def monthly_forecasts(lake: LakeResource):
+    """Forecast every producing well and every field month by month from the last complete month."""
+    table = forecast_monthly_all(_production(lake), PRODUCTS, HORIZON_MONTHS)
+    lake.lake().overwrite("forecast/monthly_forecasts", table)
+    fields = table.filter((pl.col("level") == "field") & (pl.col("product") == "oil"))
+    return dg.MaterializeResult(
+        metadata={
+            "rows": table.height,
+            "statuses": dg.MetadataValue.json(dict(table.group_by("status").len().rows())),
+            "field_oil": dg.MetadataValue.md(
+                markdown_table(fields.select("series_id", "month", "volume_p10", "volume_p50", "volume_p90"))
+            ),
+        }
+    )
+
+
 forecast_job = dg.define_asset_job(
     "forecast_job",
     selection=dg.AssetSelection.groups("forecast"),
     description="Backtest the forecast policy, log it to MLflow, and forecast every producing well.",
 )
-assets = [backtest_metrics, well_daily_forecasts]
+assets = [backtest_metrics, well_daily_forecasts, monthly_forecasts]

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from da_platform.forecast import baselines
+from da_platform.forecast import baselines, statistical
 from da_platform.forecast.decline import DeclineModel, fit_arps, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
 from da_platform.forecast.metrics import mase, naive_scale
@@ -63,6 +63,8 @@ def candidate_forecasters(fit_window: float = 365.0) -> dict[str, Forecaster]:
         "arps_harmonic": _decline("harmonic", fit_window, anchored=False),
         "arps_modified_hyperbolic": _decline("modified_hyperbolic", fit_window, anchored=False),
         "arps_hyperbolic_anchored": _decline("hyperbolic", fit_window, anchored=True),
+        "auto_ets": lambda t, y, tf: statistical.auto_ets(y, len(tf), int(fit_window)),
+        "auto_theta": lambda t, y, tf: statistical.auto_theta(y, len(tf), int(fit_window)),
     }
 
 
@@ -78,6 +80,8 @@ DEFAULT_CANDIDATES = (
     "arps_harmonic",
     "arps_modified_hyperbolic",
     "arps_hyperbolic_anchored",
+    "auto_ets",
+    "auto_theta",
 )
 # Used when there are not enough inner origins to choose: robust to a single partial day, no trend risk.
 FALLBACK_MODEL = "median_7"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
@@ -8,6 +8,7 @@ import pytest
 
 from da_platform.forecast.monthly import forecast_monthly, forecast_well_monthly, monthly_from_daily
 from da_platform.forecast.series import daily_series
+from da_platform.forecast.service import field_monthly_history, forecast_monthly_all
 
 
 def test_daily_history_aggregates_to_monthly_volumes_and_on_stream_days(volve: pl.DataFrame) -> None:
@@ -37,3 +38,31 @@ def test_a_field_monthly_series_without_hours_is_forecast_as_calendar_volumes() 
     expected = 3000.0 * np.exp(-0.03 * np.arange(60, 66))
     np.testing.assert_allclose(result.points["p50"].to_numpy(), expected, rtol=0.05)
     assert result.points["month"][0] == date(2015, 1, 1)
+
+
+def _field_rows(days: list[date], wells: dict[str, float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {"production_date": d, "well_id": w, "field_id": "FIELD", "on_stream_hrs": 24.0, "oil_sm3": v}
+            for d in days
+            for w, v in wells.items()
+        ]
+    )
+
+
+def test_a_field_month_is_the_sum_of_its_wells_and_a_partial_last_month_is_dropped() -> None:
+    days = [date(2015, 1, 1) + timedelta(days=i) for i in range(31 + 28 + 10)]  # Jan, Feb, 10 days of March
+    history = field_monthly_history(_field_rows(days, {"A": 100.0, "B": 50.0}), "FIELD", "oil")
+    assert history["month"].to_list() == [date(2015, 1, 1), date(2015, 2, 1)]
+    assert history["volume_sm3"].to_list() == [31 * 150.0, 28 * 150.0]
+
+
+def test_monthly_forecasts_cover_every_producing_well_and_the_field_but_no_injector(volve: pl.DataFrame) -> None:
+    recent = volve.filter(pl.col("production_date").is_between(date(2013, 1, 1), date(2014, 12, 31)))
+    table = forecast_monthly_all(recent.with_columns(field_id=pl.lit("VOLVE")), ("oil",), 6)
+    wells = set(table.filter(pl.col("level") == "well")["series_id"].to_list())
+    assert {"15/9-F-12", "15/9-F-14"} <= wells and "15/9-F-4" not in wells
+    field = table.filter(pl.col("level") == "field")
+    assert field["series_id"].unique().to_list() == ["VOLVE"] and field.height == 6
+    assert field["month"][0] == date(2015, 1, 1)
+    assert field.filter(pl.col("volume_p10") > pl.col("volume_p90")).height == 0
