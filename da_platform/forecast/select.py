@@ -19,7 +19,7 @@ from da_platform.forecast.decline import DeclineModel, fit_arps, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
 from da_platform.forecast.metrics import mase, naive_scale
 from da_platform.forecast.series import DailySeries, daily_series
-from da_platform.forecast.uptime import Uptime, estimate_uptime
+from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
 
 # (t_train, y_train, t_future) -> point forecast at t_future. t is the calendar time axis (days or months).
 Forecaster = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -303,7 +303,7 @@ def _band(p50: np.ndarray, q: LogErrorQuantiles, lead_idx: np.ndarray) -> tuple[
 @dataclass(frozen=True)
 class ForecastResult:
     """A well's daily forecast: ``points`` has date, p10, p50, p90 (rate on producing days, Sm3/d) and
-    uptime and volume_p50 (expected calendar-day volume, Sm3/d = rate x uptime)."""
+    uptime and volume_p10/p50/p90 (expected calendar-day volume, Sm3/d = rate x uptime, both uncertain)."""
 
     well_id: str
     product: str
@@ -321,7 +321,9 @@ POINTS_SCHEMA = {
     "p50": pl.Float64(),
     "p90": pl.Float64(),
     "uptime": pl.Float64(),
+    "volume_p10": pl.Float64(),
     "volume_p50": pl.Float64(),
+    "volume_p90": pl.Float64(),
 }
 
 
@@ -350,7 +352,9 @@ def forecast_series(
     t_future = origin_t + np.arange(1, horizon_days + 1, dtype=float)
     rf = forecast_rate(day[prod], series.rate[prod], t_future, origin_t, config)
     up = estimate_uptime(series, config.uptime_window_days)
-    uptime = 0.0 if rf.status == "shut_in" else up.mean
+    shut_in = rf.status == "shut_in"
+    uptime = 0.0 if shut_in else up.mean
+    volumes = (np.zeros(horizon_days),) * 3 if shut_in else volume_band(rf.p10, rf.p50, rf.p90, up)
     origin = series.dates[-1].astype(object)
     points = pl.DataFrame(
         {
@@ -359,7 +363,9 @@ def forecast_series(
             "p50": rf.p50,
             "p90": rf.p90,
             "uptime": np.full(horizon_days, uptime),
-            "volume_p50": rf.p50 * uptime,
+            "volume_p10": volumes[0],
+            "volume_p50": volumes[1],
+            "volume_p90": volumes[2],
         },
         schema=POINTS_SCHEMA,
     )

@@ -25,6 +25,8 @@ class Uptime:
     p90: float
     window_days: int
     observed_days: int
+    a: float = 1.0  # Beta parameters behind the quantiles (1, 1: uniform, nothing observed)
+    b: float = 1.0
 
 
 def estimate_uptime(series: DailySeries, window_days: int = 90, prior_days: float = 2.0) -> Uptime:
@@ -47,4 +49,23 @@ def estimate_uptime(series: DailySeries, window_days: int = 90, prior_days: floa
     a = mean_frac * eff + prior_days / 2.0
     b = (1.0 - mean_frac) * eff + prior_days / 2.0
     p10, p50, p90 = (float(v) for v in beta_dist.ppf([0.1, 0.5, 0.9], a, b))
-    return Uptime(mean_frac, p10, p50, p90, window_days, n)
+    return Uptime(mean_frac, p10, p50, p90, window_days, n, a, b)
+
+
+def volume_band(
+    rate_p10: np.ndarray, rate_p50: np.ndarray, rate_p90: np.ndarray, uptime: Uptime, draws: int = 2000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P10/P50/P90 of the expected calendar-day volume, rate x uptime, per future day.
+
+    The two are drawn independently (reservoir and operations): the rate from a split normal in log1p
+    space through its own P10/P50/P90, the uptime from its Beta. Quantiles of a product are not products
+    of quantiles, hence the draws; a fixed seed keeps the table reproducible.
+    """
+    lo, mid, hi = (np.log1p(np.asarray(v, float)) for v in (rate_p10, rate_p50, rate_p90))
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((draws, 1))
+    sigma = np.where(z < 0, (mid - lo) / 1.2816, (hi - mid) / 1.2816)
+    rates = np.expm1(mid + z * sigma).clip(min=0.0)
+    up = rng.beta(uptime.a, uptime.b, size=(draws, 1))
+    v10, v50, v90 = np.quantile(rates * up, [0.1, 0.5, 0.9], axis=0)
+    return v10, v50, v90

@@ -16,7 +16,7 @@ FAST = ForecastConfig(inner_origins=4, inner_spacing=20)
 def test_forecast_returns_one_point_per_day_after_the_last_row_with_a_model_id() -> None:
     frame = well_frame(declining_rates(300))
     result = forecast(frame, 45, config=FAST)
-    assert result.points.columns == ["date", "p10", "p50", "p90", "uptime", "volume_p50"]
+    assert result.points.columns == ["date", "p10", "p50", "p90", "uptime", "volume_p10", "volume_p50", "volume_p90"]
     assert result.points["date"].to_list() == [date(2015, 10, 28) + timedelta(days=i) for i in range(45)]
     assert result.model and result.status == "ok"
     p = result.points

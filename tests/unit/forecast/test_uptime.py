@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from da_platform.forecast.series import daily_series
-from da_platform.forecast.uptime import estimate_uptime
+from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
 
 from .synthetic import well_frame
 
@@ -29,3 +29,16 @@ def test_calendar_gaps_do_not_count_as_shut_in_days() -> None:
     up = estimate_uptime(daily_series(gappy, "oil"))
     assert up.mean == pytest.approx(1.0)
     assert up.observed_days == 60
+
+
+def test_volume_band_is_the_rate_band_scaled_by_a_nearly_certain_uptime() -> None:
+    certain = Uptime(0.5, 0.5, 0.5, 0.5, 90, 90, a=50_000.0, b=50_000.0)
+    v10, v50, v90 = volume_band(np.array([80.0]), np.array([100.0]), np.array([130.0]), certain)
+    np.testing.assert_allclose([v10[0], v50[0], v90[0]], [40.0, 50.0, 65.0], rtol=0.03)
+
+
+def test_an_uncertain_uptime_widens_the_volume_band_beyond_the_rate_band() -> None:
+    rate = (np.array([100.0]), np.array([100.0]), np.array([100.0]))
+    v10, v50, v90 = volume_band(*rate, Uptime(0.5, 0.1, 0.5, 0.9, 90, 0))
+    assert v10[0] < 20.0 < 80.0 < v90[0] <= 100.0
+    assert v10[0] <= v50[0] <= v90[0]
