@@ -24,6 +24,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_volve
+	$(BIN)/python -m benchmarks.forecast_speed
 
 dev: setup
 	$(BIN)/datalive dev

@@ -15,6 +15,7 @@ from da_platform.forecast.series import daily_series
 from da_platform.forecast.service import forecast_all, forecast_monthly_all
 
 SILVER_PRODUCTION = dg.AssetKey(["silver", "well_day_production"])
+FORECASTS = "forecast/well_daily_forecasts"
 HORIZON_DAYS = 90
 HORIZON_MONTHS = 12
 PRODUCTS = ("oil", "gas", "water")
@@ -65,14 +66,20 @@ def backtest_metrics(context: dg.AssetExecutionContext, lake: LakeResource, regi
     "per producing well and product, from the champion forecast policy.",
 )
 def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, registry: ModelRegistryResource):
-    """Forecast every producing well from its last landed day, with a fan chart per well in the metadata."""
+    """Forecast every producing well from its last landed day, with a fan chart per refitted well in the
+    metadata; wells whose rows did not change since the last forecast under the same champion keep theirs."""
     production = _production(lake)
     config, version, run_id = registry.champion_config()
-    table, results = forecast_all(production, PRODUCTS, HORIZON_DAYS, config)
-    table = table.with_columns(model_version=pl.lit(version), mlflow_run_id=pl.lit(run_id))
-    lake.lake().overwrite("forecast/well_daily_forecasts", table)
+    previous = lake.lake().read(FORECASTS)
+    same_policy = "model_version" in previous.columns and previous.height > 0
+    same_policy = same_policy and previous["model_version"][0] == str(version)
+    table, results, refitted = forecast_all(
+        production, PRODUCTS, HORIZON_DAYS, config, previous if same_policy else None
+    )
+    table = table.with_columns(model_version=pl.lit(str(version)), mlflow_run_id=pl.lit(run_id))
+    lake.lake().overwrite(FORECASTS, table)
     charts = []
-    for result in (r for r in results if r.product == "oil"):
+    for result in (r for r in results if r.product == "oil" and r.well_id in refitted):
         series = daily_series(production.filter(pl.col("well_id") == result.well_id), "oil", result.well_id)
         png = base64.b64encode(fan_chart(series, result)).decode()
         charts.append(f"### {result.well_id}\n![fan chart](data:image/png;base64,{png})")
@@ -80,8 +87,9 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
         metadata={
             "rows": table.height,
             "model_version": str(version),
+            "refitted_wells": dg.MetadataValue.json(refitted),
             "statuses": dg.MetadataValue.json(dict(table.group_by("status").len().rows())),
-            "fan_charts": dg.MetadataValue.md("\n\n".join(charts) or "no producing well"),
+            "fan_charts": dg.MetadataValue.md("\n\n".join(charts) or "no well refitted"),
         }
     )
 

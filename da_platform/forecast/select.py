@@ -68,6 +68,8 @@ def candidate_forecasters(fit_window: float = 365.0) -> dict[str, Forecaster]:
     }
 
 
+# "auto_theta" is available but not a default: on Volve it changed no selection that mattered and costs
+# ~120 ms a fit, half of a well's forecast time (benchmarks/forecast_speed.py).
 DEFAULT_CANDIDATES = (
     "naive",
     "mean_7",
@@ -81,7 +83,6 @@ DEFAULT_CANDIDATES = (
     "arps_modified_hyperbolic",
     "arps_hyperbolic_anchored",
     "auto_ets",
-    "auto_theta",
 )
 # Used when there are not enough inner origins to choose: robust to a single partial day, no trend risk.
 FALLBACK_MODEL = "median_7"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
+
 import polars as pl
 
 from da_platform.forecast.monthly import MONTHLY_SCHEMA, MonthlyForecast, forecast_monthly, forecast_well_monthly
@@ -15,6 +18,7 @@ FORECAST_SCHEMA: dict[str, pl.DataType] = {
     "model": pl.String(),
     "status": pl.String(),
     "reason": pl.String(),
+    "input_sha256": pl.String(),  # of the well's rows the forecast was made from: unchanged input, reuse
 }
 
 
@@ -34,17 +38,52 @@ def forecast_well(
     return forecast_series(daily_series(well_history(production, well_id), product, well_id), horizon_days, config)
 
 
+def input_fingerprint(history: pl.DataFrame) -> str:
+    """sha256 of a well's rows in date order: equal fingerprints mean the forecast input did not change."""
+    rows = history.sort("production_date").select(sorted(history.columns))
+    return hashlib.sha256(rows.write_csv().encode()).hexdigest()
+
+
+def _reused(previous: pl.DataFrame, well_id: str, product: str, fingerprint: str) -> ForecastResult | None:
+    rows = previous.filter(
+        (pl.col("well_id") == well_id) & (pl.col("product") == product) & (pl.col("input_sha256") == fingerprint)
+    )
+    if rows.height == 0:
+        return None
+    first = rows.row(0, named=True)
+    origin = first["date"] - timedelta(days=1) if first["date"] is not None else None
+    points = rows.sort("date").select(list(POINTS_SCHEMA)).drop_nulls("date")
+    return ForecastResult(well_id, product, first["model"], first["status"], first["reason"], origin, points, None)
+
+
 def forecast_all(
-    production: pl.DataFrame, products: tuple[str, ...], horizon_days: int, config: ForecastConfig
-) -> tuple[pl.DataFrame, list[ForecastResult]]:
-    """Every producing well × product as one table (injectors are skipped), plus the per-well results."""
-    frames, results = [], []
+    production: pl.DataFrame,
+    products: tuple[str, ...],
+    horizon_days: int,
+    config: ForecastConfig,
+    previous: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, list[ForecastResult], list[str]]:
+    """Every producing well × product as one table (injectors are skipped), the per-well results, and
+    the wells refitted.
+
+    ``previous`` is the last table made with the same policy and horizon: a well whose rows have not
+    changed since (same ``input_sha256``) keeps its forecast instead of being refitted, so a new day of
+    data costs the wells it touches, not the whole fleet.
+    """
+    frames, results, refitted = [], [], []
+    reusable = previous is not None and previous.height > 0 and "input_sha256" in previous.columns
     for well_id in sorted(production["well_id"].unique().to_list()):
+        history = well_history(production, well_id)
+        fingerprint = input_fingerprint(history)
         for product in products:
-            try:
-                result = forecast_well(production, well_id, product, horizon_days, config)
-            except NotAProducerError:
-                break
+            result = _reused(previous, well_id, product, fingerprint) if reusable else None
+            if result is None:
+                try:
+                    result = forecast_series(daily_series(history, product, well_id), horizon_days, config)
+                except NotAProducerError:
+                    break
+                if well_id not in refitted:
+                    refitted.append(well_id)
             results.append(result)
             frames.append(
                 result.points.with_columns(
@@ -53,10 +92,12 @@ def forecast_all(
                     model=pl.lit(result.model),
                     status=pl.lit(result.status),
                     reason=pl.lit(result.reason),
+                    input_sha256=pl.lit(fingerprint),
                 )
             )
-    table = pl.concat([f.select(list(FORECAST_SCHEMA)) for f in frames]) if frames else pl.DataFrame()
-    return table.cast(FORECAST_SCHEMA) if frames else pl.DataFrame(schema=FORECAST_SCHEMA), results
+    if not frames:
+        return pl.DataFrame(schema=FORECAST_SCHEMA), results, refitted
+    return pl.concat([f.select(list(FORECAST_SCHEMA)) for f in frames]).cast(FORECAST_SCHEMA), results, refitted
 
 
 MONTHLY_FORECAST_SCHEMA: dict[str, pl.DataType] = {
