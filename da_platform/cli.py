@@ -336,6 +336,19 @@ def cmd_models(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace, settings) -> int:
+    """Write a synthetic operator-size landing folder (deterministic for a seed)."""
+    from da_platform.ingest.synthetic import generate
+
+    started = time.perf_counter()
+    summary = generate(Path(args.out), args.wells, args.days, args.seed, date.fromisoformat(args.start))
+    _say(
+        f"wrote {summary.daily_rows} daily rows in {summary.daily_files} files, {summary.events} events, "
+        f"bad rows {summary.bad_rows} to {args.out} in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``datalive`` console script."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
@@ -370,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     promote_parser = models_sub.add_parser("promote", help="promote the champion into qa or prod")
     promote_parser.add_argument("--to", choices=["qa", "prod"], required=True)
     promote_parser.add_argument("--version")
+    gen = sub.add_parser("generate", help="write a synthetic landing folder of any size (Volve file layout)")
+    gen.add_argument("--wells", type=int, required=True)
+    gen.add_argument("--days", type=int, required=True)
+    gen.add_argument("--out", required=True)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--start", default="2020-01-01", help="first production day (YYYY-MM-DD)")
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
@@ -387,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         "forecast": cmd_forecast,
         "backtest": cmd_backtest,
         "models": cmd_models,
+        "generate": cmd_generate,
     }[args.command]
     return handler(args, settings)
 
