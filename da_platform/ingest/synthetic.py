@@ -236,7 +236,8 @@ def _month_batch(
     )
     summary.daily_rows += frame.height
     # NaN is a computation artefact here; in the files a missing volume is an empty field.
-    frame = frame.with_columns(pl.col(pl.Float64).fill_nan(None))
+    # Rounded as written, so the monthly sheet sums exactly what the daily files say.
+    frame = frame.with_columns(pl.col(pl.Float64).fill_nan(None).round(3))
     return _plant_bad_rows(frame, rng, summary).select(DAILY_COLUMNS)
 
 
