@@ -25,6 +25,7 @@ test: setup
 bench: setup
 	$(BIN)/python -m benchmarks.run_volve
 	$(BIN)/python -m benchmarks.forecast_speed
+	$(BIN)/python -m benchmarks.lakehouse_scale
 
 dev: setup
 	$(BIN)/datalive dev
