@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: setup run test lint bench dev clean
+.PHONY: setup run test test-integration lint bench dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: setup
 test: setup
 	$(BIN)/ruff check da_platform tests benchmarks
 	$(BIN)/pytest -n 2 --dist loadfile -q
+
+# Against real-protocol servers the tests start on 127.0.0.1 themselves (a Kafka-protocol broker, ...).
+test-integration: setup
+	$(BIN)/pytest -m integration -q tests/integration
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_volve

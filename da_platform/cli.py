@@ -349,6 +349,34 @@ def cmd_generate(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_stream(args: argparse.Namespace, settings) -> int:
+    """Consume this environment's topic into its raw zone in micro-batches (exactly-once effect)."""
+    from da_platform.ingest.stream import StreamIngestor, kafka_consumer
+    from da_platform.lakehouse.delta_lake import Lake
+
+    bootstrap = args.bootstrap or settings.kafka_bootstrap
+    if not bootstrap:
+        _say("datalive stream: no broker; set DATALIVE_KAFKA_BOOTSTRAP or pass --bootstrap HOST:PORT")
+        return 2
+    ingestor = StreamIngestor(
+        kafka_consumer(bootstrap, settings.stream_group),
+        settings.stream_topic,
+        settings.landing_dir,
+        Lake(settings.lake_root, settings.isolation_key),
+    )
+    try:
+        report = ingestor.consume(
+            args.max_batches, args.batch_messages, args.batch_seconds, args.idle_seconds, args.until_end
+        )
+    finally:
+        ingestor.close()
+    _say(
+        f"{settings.stream_topic}: {report.messages} messages in {len(report.batches)} batches landed in raw "
+        f"({report.duplicates_dropped} replayed duplicates dropped); `datalive run` builds them to gold"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``datalive`` console script."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
@@ -389,6 +417,13 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--out", required=True)
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--start", default="2020-01-01", help="first production day (YYYY-MM-DD)")
+    stream = sub.add_parser("stream", help="consume this environment's Kafka-protocol topic into raw")
+    stream.add_argument("--bootstrap", help="HOST:PORT (default: DATALIVE_KAFKA_BOOTSTRAP)")
+    stream.add_argument("--max-batches", type=int, default=100)
+    stream.add_argument("--batch-messages", type=int, default=5000)
+    stream.add_argument("--batch-seconds", type=float, default=5.0)
+    stream.add_argument("--idle-seconds", type=float, default=10.0, help="stop after this long without messages")
+    stream.add_argument("--until-end", action="store_true", help="stop once every partition is read to its end")
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
@@ -407,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         "backtest": cmd_backtest,
         "models": cmd_models,
         "generate": cmd_generate,
+        "stream": cmd_stream,
     }[args.command]
     return handler(args, settings)
 

@@ -41,6 +41,7 @@ class Settings:
     project: str = "DatAlive"
     partitions_start: date = date(2007, 9, 1)
     partition_grain: Literal["daily", "monthly"] = "monthly"
+    kafka_bootstrap: str | None = None  # a Kafka-protocol endpoint (Kafka, MSK, Event Hubs); None: no stream
 
     @property
     def is_branch_deployment(self) -> bool:
@@ -51,6 +52,16 @@ class Settings:
     def isolation_key(self) -> str:
         """The physical namespace: ``dev``, ``prod``, ``qa`` or ``qa/pr-123`` for a branch deployment."""
         return f"{self.env}/pr-{self.pr_id}" if self.pr_id else self.env
+
+    @property
+    def stream_topic(self) -> str:
+        """This environment's topic of daily report rows (``datalive.qa.pr-12.daily-reports``): never shared."""
+        return "datalive." + self.isolation_key.replace("/", ".") + ".daily-reports"
+
+    @property
+    def stream_group(self) -> str:
+        """The consumer group that lands this environment's topic into its raw zone."""
+        return "datalive-" + self.isolation_key.replace("/", "-") + "-raw"
 
     @property
     def env_root(self) -> Path:
@@ -157,6 +168,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         cost_center=environ.get("DATALIVE_COST_CENTER", "") or Settings.cost_center,
         partitions_start=start,
         partition_grain=grain,  # type: ignore[arg-type]
+        kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
     )
 
 
