@@ -31,19 +31,20 @@ SHUT_IN_PER_DAY = 1 / 120  # a well is shut in about three times a year
 PARTIAL_DAY_SHARE = 0.03
 BAD_ROW_SHARE = 1 / 20_000
 CAUSES = (
-    ("planned", "planned maintenance"),
-    ("planned", "well test"),
-    ("unplanned", "compressor trip"),
-    ("unplanned", "power failure"),
-    ("unplanned", "scale build-up"),
-    ("weather", "weather: crane operations stopped"),
+    ("downtime", "planned maintenance"),
+    ("well_test", "well test"),
+    ("downtime", "compressor trip"),
+    ("downtime", "power failure"),
+    ("downtime", "scale build-up"),
+    ("downtime", "weather: crane operations stopped"),
 )
 DAILY_COLUMNS = [c.source for c in DAILY.columns]
 MONTHLY_HEADER = ["WELLBORE_NAME", "NPD_CODE", "YEAR", "MONTH", "ON_STREAM_HRS", "OIL_SM3", "GAS_SM3", "WATER_SM3",
                   "GI_SM3", "WI_SM3"]  # fmt: skip
 REGISTER_HEADER = ["well_id", "wellbore_code", "npd_wellbore_code", "field_id", "facility_id", "well_type",
                    "status", "valid_from", "valid_to", "timezone"]  # fmt: skip
-EVENTS_HEADER = ["well_id", "start_date", "end_date", "category", "cause", "comment"]
+# The events landing format (see the explanation index): inclusive dates, a register well id.
+EVENTS_HEADER = ["event_id", "well", "start", "end", "category", "cause", "comment", "source"]
 
 
 @dataclass
@@ -181,10 +182,12 @@ def _month_batch(
             length = int(rng.integers(1, 31))
             shut_until[sl.start + i] = d + length - 1
             category, cause = CAUSES[int(rng.integers(len(CAUSES)))]
-            events.writerow([w.well_id[sl.start + i], (start + timedelta(days=d)).isoformat(),
-                             (start + timedelta(days=d + length - 1)).isoformat(), category, cause,
-                             f"synthetic: {cause}, {length} day(s)"])  # fmt: skip
             summary.events += 1
+            well = w.well_id[sl.start + i]
+            first, last = start + timedelta(days=d), start + timedelta(days=d + length - 1)
+            comment = f"{well} shut in: {cause}, {length} day(s)."
+            row = [f"SYN-EV-{summary.events:08d}", well, first.isoformat(), last.isoformat(), category, cause]
+            events.writerow([*row, comment, "SYNTHETIC: datalive generate"])
         hours[shut_until[sl] >= d, j] = 0.0
     partial = (rng.random((n, n_days)) < PARTIAL_DAY_SHARE) & (hours > 0)
     hours[partial] = rng.uniform(2.0, 23.0, int(partial.sum()))

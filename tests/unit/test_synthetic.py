@@ -61,12 +61,12 @@ def test_injectors_report_injected_water_and_no_production(landing: Path) -> Non
 
 def test_event_days_are_shut_in_days(landing: Path) -> None:
     events = pl.read_csv(landing / "events" / "downtime_events.csv", try_parse_dates=True)
-    assert events.height > 0 and set(events["category"]) <= {"planned", "unplanned", "weather"}
+    assert events.height > 0 and set(events["category"]) <= {"downtime", "well_test"}
+    assert events["event_id"].is_unique().all()
     daily = _daily(landing)
     event = events.row(0, named=True)
     days = daily.filter(
-        (pl.col("NPD_WELL_BORE_NAME") == event["well_id"])
-        & pl.col("DATEPRD").is_between(event["start_date"], event["end_date"])
+        (pl.col("NPD_WELL_BORE_NAME") == event["well"]) & pl.col("DATEPRD").is_between(event["start"], event["end"])
     )
     assert days.height > 0 and (days["ON_STREAM_HRS"] == 0).all()
 
