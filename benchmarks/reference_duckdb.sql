@@ -50,8 +50,9 @@ with matched as (
         r.facility_id,
         r.well_type,
         r.status,
-        (select count(*) from register k where k.wellbore_key = b.wellbore_key) as known
+        k.wellbore_key is not null as known
     from bronze b
+    left join (select distinct wellbore_key from register) k on k.wellbore_key = b.wellbore_key
     left join register r
         on r.wellbore_key = b.wellbore_key and b.production_date between r.valid_from and r.valid_to
 ),
@@ -59,7 +60,7 @@ ruled as (
     select
         *,
         case
-            when known = 0 then 'WELL_UNKNOWN'
+            when not known then 'WELL_UNKNOWN'
             when well_id is null or status <> 'active' then 'WELL_NOT_ACTIVE'
             when npd_wellbore_code is not null and npd_wellbore_code <> register_npd then 'WELL_CODE_MISMATCH'
             when flow_kind not in ('production', 'injection') then 'FLOW_KIND_INVALID'
