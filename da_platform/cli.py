@@ -377,6 +377,27 @@ def cmd_stream(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_cleanup(args: argparse.Namespace, settings) -> int:
+    """Drop a closed pull request's branch-deployment resources (qa/pr-N); refuses anything else."""
+    from dataclasses import replace
+
+    from da_platform.cleanup import CleanupRefused, drop_branch, plan_cleanup
+
+    target = replace(settings, env="qa", pr_id=str(args.pr))
+    try:
+        plan = drop_branch(target) if args.yes else plan_cleanup(target)
+    except CleanupRefused as exc:
+        _say(f"refused: {exc}")
+        return 1
+    if not plan.exists:
+        _say(f"pull request {plan.pr_id}: nothing to drop at {plan.folder}")
+    elif args.yes:
+        _say(f"pull request {plan.pr_id}: dropped {plan.folder}")
+    else:
+        _say(f"pull request {plan.pr_id}: would drop {plan.folder} (pass --yes to do it)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``datalive`` console script."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
@@ -424,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     stream.add_argument("--batch-seconds", type=float, default=5.0)
     stream.add_argument("--idle-seconds", type=float, default=10.0, help="stop after this long without messages")
     stream.add_argument("--until-end", action="store_true", help="stop once every partition is read to its end")
+    cleanup = sub.add_parser("cleanup", help="drop a closed pull request's branch-deployment resources")
+    cleanup.add_argument("--pr", type=int, required=True)
+    cleanup.add_argument("--yes", action="store_true", help="really drop (default: say what would be dropped)")
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
@@ -443,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
         "models": cmd_models,
         "generate": cmd_generate,
         "stream": cmd_stream,
+        "cleanup": cmd_cleanup,
     }[args.command]
     return handler(args, settings)
 
