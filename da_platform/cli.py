@@ -398,6 +398,21 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace, settings) -> int:
+    """Print the readiness checklist of this environment (or of --env); exit 1 if a required check fails."""
+    from dataclasses import replace
+
+    from da_platform.doctor import SNOWFLAKE_SECRETS, ready, render, run_checks
+    from da_platform.env import variables_present
+
+    if args.env and args.env != settings.env:
+        settings = replace(settings, env=args.env, pr_id=None)
+    checks = run_checks(settings, variables_present(SNOWFLAKE_SECRETS))
+    print(f"datalive doctor · {settings.isolation_key}")
+    print(render(checks))
+    return 0 if ready(checks) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``datalive`` console script."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
@@ -448,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     cleanup = sub.add_parser("cleanup", help="drop a closed pull request's branch-deployment resources")
     cleanup.add_argument("--pr", type=int, required=True)
     cleanup.add_argument("--yes", action="store_true", help="really drop (default: say what would be dropped)")
+    doctor = sub.add_parser("doctor", help="readiness checklist of the environment's resources and secrets")
+    doctor.add_argument("--env", choices=["dev", "qa", "prod"])
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
@@ -468,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         "generate": cmd_generate,
         "stream": cmd_stream,
         "cleanup": cmd_cleanup,
+        "doctor": cmd_doctor,
     }[args.command]
     return handler(args, settings)
 

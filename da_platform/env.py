@@ -182,6 +182,13 @@ _DAGSTER_PROCESS_DEFAULTS = {
 }
 
 
+def variables_present(names: tuple[str, ...], environ: Mapping[str, str] | None = None) -> dict[str, bool]:
+    """Whether each variable is set and non-empty. Only presence leaves this module, never a value, so
+    a readiness report can name a missing secret without any code path that could print one."""
+    environ = os.environ if environ is None else environ
+    return {name: bool(environ.get(name, "").strip()) for name in names}
+
+
 def apply_process_defaults() -> None:
     """Set the process-wide Dagster/dbt switches the CLI relies on (explicit values win)."""
     for name, value in _DAGSTER_PROCESS_DEFAULTS.items():

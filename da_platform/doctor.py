@@ -1,0 +1,126 @@
+"""``datalive doctor``: is every resource of an environment configured and reachable?
+
+Each check says what it looked at and passes or fails; nothing is written except a probe file in the
+environment's own lake folder (removed again), and no secret value is ever read here: secrets are known
+only as present or missing (``env.variables_present``). A failing required check makes the command exit 1.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from da_platform.env import Settings
+
+# dbt's qa/prod targets build gold on Snowflake with these (dbt_project/profiles.yml).
+SNOWFLAKE_SECRETS = ("DATALIVE_SNOWFLAKE_ACCOUNT", "DATALIVE_SNOWFLAKE_USER", "DATALIVE_SNOWFLAKE_PASSWORD")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the checklist."""
+
+    name: str
+    ok: bool
+    detail: str
+    required: bool = True
+
+
+def _check(name: str, probe: Callable[[], str], required: bool = True) -> Check:
+    try:
+        return Check(name, True, probe(), required)
+    except Exception as exc:  # a readiness report lists every failure instead of stopping at the first
+        return Check(name, False, f"{type(exc).__name__}: {exc}", required)
+
+
+def _lake(settings: Settings) -> str:
+    from da_platform.lakehouse.delta_lake import Lake
+
+    lake = Lake(settings.lake_root, settings.isolation_key)  # refuses another environment's folder
+    if not settings.lake_root.exists():
+        parent = next(p for p in settings.lake_root.parents if p.exists())
+        if not os.access(parent, os.W_OK):
+            raise PermissionError(f"lake folder missing and {parent.name}/ is not writable")
+        return "not created yet (the first run creates it); its parent is writable"
+    probe = settings.lake_root / ".doctor-probe"
+    probe.write_bytes(b"ok")
+    probe.unlink()
+    silver = "silver present" if lake.exists("silver/well_day_production") else "no silver yet (run `datalive run`)"
+    return f"writable, inside the {settings.isolation_key} folder; {silver}"
+
+
+def _warehouse(settings: Settings) -> str:
+    import duckdb
+
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError("no warehouse file yet (run `datalive run`)")
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        tables = con.execute("select count(*) from information_schema.tables where table_schema = 'gold'").fetchone()
+    return f"DuckDB opens read-only, {tables[0]} gold tables"
+
+
+def _snowflake(present: Mapping[str, bool]) -> str:
+    missing = [name for name in SNOWFLAKE_SECRETS if not present[name]]
+    if missing:
+        raise LookupError(f"missing: {', '.join(missing)}")
+    return "credentials present (values not shown); reachability is tested by dbt's first build"
+
+
+def _dbt_manifest() -> str:
+    from da_platform.defs.gold_assets import dbt_project
+
+    manifest = dbt_project().manifest_path
+    if not manifest.exists():
+        raise FileNotFoundError("dbt manifest missing (run `make setup` or `dbt parse`)")
+    return "manifest parsed"
+
+
+def _registry(settings: Settings) -> str:
+    from da_platform.forecast.tracking import champion, dev_target
+
+    target = dev_target(settings.env_root, settings.isolation_key)
+    if not (settings.env_root / "mlflow" / "mlflow.db").exists():
+        return f"no MLflow store yet (the first backtest creates {target.experiment})"
+    current = champion(target)
+    return f"MLflow store opens; experiment {target.experiment}; " + (
+        f"champion version {current.version}" if current else "no champion yet (run `datalive backtest`)"
+    )
+
+
+def _stream(settings: Settings) -> str:
+    host, _, port = (settings.kafka_bootstrap or "").rpartition(":")
+    with socket.create_connection((host, int(port)), timeout=3):
+        pass
+    return f"broker reachable; topic {settings.stream_topic}"
+
+
+def run_checks(settings: Settings, present: Mapping[str, bool]) -> list[Check]:
+    """The checklist for one environment. ``present`` maps secret names to whether they are set."""
+    checks = [
+        Check("environment", True, settings.isolation_key),
+        _check("lake", lambda: _lake(settings)),
+        _check("dbt project", _dbt_manifest),
+        _check("model registry", lambda: _registry(settings)),
+    ]
+    if settings.env == "dev":
+        checks.append(_check("warehouse", lambda: _warehouse(settings)))
+    else:
+        checks.append(_check("warehouse (Snowflake)", lambda: _snowflake(present)))
+    if settings.kafka_bootstrap:
+        checks.append(_check("stream", lambda: _stream(settings)))
+    else:
+        checks.append(Check("stream", True, "not configured (DATALIVE_KAFKA_BOOTSTRAP)", required=False))
+    return checks
+
+
+def render(checks: list[Check]) -> str:
+    """The checklist as text, one line per check."""
+    marks = {True: "[ok]  ", False: "[FAIL]"}
+    return "\n".join(f"{marks[c.ok]} {c.name}: {c.detail}" + ("" if c.required else " (optional)") for c in checks)
+
+
+def ready(checks: list[Check]) -> bool:
+    """True when no required check failed."""
+    return all(c.ok or not c.required for c in checks)

@@ -1,0 +1,78 @@
+"""`datalive doctor`: a readiness checklist that fails on what is missing and never shows a secret."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from da_platform.cli import main
+from da_platform.doctor import ready, run_checks
+from da_platform.env import load_settings
+
+
+def _checks(home: Path, **environ: str) -> dict:
+    settings = load_settings({"DATALIVE_HOME": str(home), **environ}, cwd=home)
+    return {c.name: c for c in run_checks(settings, _secrets(environ))}
+
+
+def _secrets(environ: dict) -> dict:
+    names = ("DATALIVE_SNOWFLAKE_ACCOUNT", "DATALIVE_SNOWFLAKE_USER", "DATALIVE_SNOWFLAKE_PASSWORD")
+    return {name: bool(environ.get(name)) for name in names}
+
+
+def test_a_fresh_dev_environment_is_not_ready_and_doctor_writes_nothing(tmp_path: Path) -> None:
+    checks = _checks(tmp_path / "home")
+    assert checks["warehouse"].ok is False and "datalive run" in checks["warehouse"].detail
+    assert checks["lake"].ok is True and "not created yet" in checks["lake"].detail
+    assert not ready(list(checks.values()))
+    assert not (tmp_path / "home").exists()
+
+
+def test_dev_with_a_warehouse_reports_its_gold_tables(tmp_path: Path) -> None:
+    settings = load_settings({"DATALIVE_HOME": str(tmp_path)}, cwd=tmp_path)
+    settings.warehouse_path.parent.mkdir(parents=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("create schema gold; create table gold.t (x int)")
+    checks = _checks(tmp_path)
+    assert checks["warehouse"].ok and "1 gold tables" in checks["warehouse"].detail
+
+
+def test_prod_without_snowflake_credentials_names_the_missing_ones(tmp_path: Path) -> None:
+    checks = _checks(tmp_path, DA_ENV="prod", DATALIVE_SNOWFLAKE_ACCOUNT="acme")
+    snowflake = checks["warehouse (Snowflake)"]
+    assert snowflake.ok is False
+    assert "DATALIVE_SNOWFLAKE_USER" in snowflake.detail and "DATALIVE_SNOWFLAKE_PASSWORD" in snowflake.detail
+    assert "DATALIVE_SNOWFLAKE_ACCOUNT" not in snowflake.detail
+
+
+def test_doctor_never_prints_a_secret_value(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DATALIVE_HOME", str(tmp_path))
+    monkeypatch.setenv("DA_ENV", "prod")
+    for name, value in {"ACCOUNT": "acme-eu", "USER": "svc_datalive", "PASSWORD": "s3cr3t-Pa55"}.items():
+        monkeypatch.setenv(f"DATALIVE_SNOWFLAKE_{name}", value)
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr()
+    assert "credentials present" in out.out
+    for value in ("acme-eu", "svc_datalive", "s3cr3t-Pa55"):
+        assert value not in out.out + out.err
+
+
+def test_a_configured_broker_must_answer(tmp_path: Path) -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert _checks(tmp_path, DATALIVE_KAFKA_BOOTSTRAP=f"127.0.0.1:{port}")["stream"].ok
+    down = _checks(tmp_path, DATALIVE_KAFKA_BOOTSTRAP=f"127.0.0.1:{port}")["stream"]
+    assert down.ok is False and down.required
+
+
+@pytest.mark.parametrize("env", ["qa", "prod"])
+def test_doctor_env_flag_checks_that_environment(tmp_path: Path, monkeypatch, capsys, env: str) -> None:
+    monkeypatch.setenv("DATALIVE_HOME", str(tmp_path))
+    monkeypatch.delenv("DA_ENV", raising=False)
+    assert main(["doctor", "--env", env]) == 1
+    assert f"datalive doctor · {env}" in capsys.readouterr().out
