@@ -336,6 +336,43 @@ def cmd_models(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace, settings) -> int:
+    """Build or refresh the explanation index of this environment (only new or changed chunks are embedded)."""
+    from da_platform.rag.build import build_index
+
+    try:
+        stats = build_index(settings)
+    except FileNotFoundError as exc:
+        _say(f"datalive index: {exc}")
+        return 2
+    _say(
+        f"index {stats.collection}: {stats.chunks} chunks, {stats.embedded} embedded, {stats.unchanged} unchanged, "
+        f"{stats.removed} removed in {stats.seconds:.1f} s"
+    )
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace, settings) -> int:
+    """Answer a question about production with checked numbers and citations (builds the index if missing)."""
+    from da_platform.rag.service import open_explainer
+    from da_platform.rag.store import DuckDBVectorStore
+
+    if not DuckDBVectorStore.for_settings(settings, read_only=True).path.exists() and settings.warehouse_path.exists():
+        _say("no explanation index yet in this environment: building it once (datalive index refreshes it)")
+        if cmd_index(args, settings) != 0:
+            return 2
+    explanation = open_explainer(settings).explain(args.question)
+    if args.json:
+        print(json.dumps(explanation.to_dict(), indent=2, default=str))
+    elif explanation.refused:
+        print(f"refused: {explanation.reason}")
+    else:
+        print(explanation.answer)
+        for n, citation in enumerate(explanation.to_dict()["citations"], start=1):
+            print(f"  [{n}] {citation['id']}: {citation['quote']}")
+    return 3 if explanation.refused else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``datalive`` console script."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
@@ -370,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     promote_parser = models_sub.add_parser("promote", help="promote the champion into qa or prod")
     promote_parser.add_argument("--to", choices=["qa", "prod"], required=True)
     promote_parser.add_argument("--version")
+    sub.add_parser("index", help="build or refresh the explanation index (rag_<env>) from gold, events, runbooks")
+    explain = sub.add_parser("explain", help="explain production in natural language, with checked citations")
+    explain.add_argument("question")
+    explain.add_argument("--json", action="store_true")
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
@@ -387,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
         "forecast": cmd_forecast,
         "backtest": cmd_backtest,
         "models": cmd_models,
+        "index": cmd_index,
+        "explain": cmd_explain,
     }[args.command]
     return handler(args, settings)
 

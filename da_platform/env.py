@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -41,6 +41,10 @@ class Settings:
     project: str = "DatAlive"
     partitions_start: date = date(2007, 9, 1)
     partition_grain: Literal["daily", "monthly"] = "monthly"
+    # Optional LLM composer for explanations (an OpenAI-compatible endpoint); off when the URL is empty.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
 
     @property
     def is_branch_deployment(self) -> bool:
@@ -157,6 +161,9 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         cost_center=environ.get("DATALIVE_COST_CENTER", "") or Settings.cost_center,
         partitions_start=start,
         partition_grain=grain,  # type: ignore[arg-type]
+        llm_base_url=environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
+        llm_model=environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
+        llm_api_key=environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,
     )
 
 
