@@ -160,7 +160,7 @@ class DeterministicComposer:
                 f"{e.end.isoformat()}, cause \u201c{safe_text(e.cause, 80)}\u201d)"
                 + cite([evidence.event_chunks.get(e.event_id, "")])
             )
-        more = f" and {len(events) - 4} more" if len(events) > 4 else ""
+        more = f" ({len(events)} events in total)" if len(events) > 4 else ""
         return ["Operator events on these wells in the period: " + "; ".join(shown) + more + "."]
 
 

@@ -192,7 +192,9 @@ def parse_question(question: str, wells: dict[str, str | None], fields: tuple[st
         kind = "forecast_change"
     elif _has_word(lowered, ("which", "drove", "driver", "drivers", "contributed")) and not known:
         kind = "drivers"
-    elif _has_word(lowered, ("why", "explain", "cause", "reason")) or direction:
+    elif (
+        _has_word(lowered, ("why", "explain", "cause", "reason", "happened", "change", "changed", "moved")) or direction
+    ):
         kind = "change"
     elif _has_word(lowered, ("event", "events", "shut", "workover", "downtime")):
         kind = "events"

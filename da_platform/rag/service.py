@@ -160,9 +160,25 @@ class Explainer:
             return "the question needs a day (YYYY-MM-DD) or a month (e.g. May 2015) within the data: " + span
         return None
 
-    def _retrieve(self, q: ParsedQuestion, wells: tuple[str, ...], first: date, last: date):
-        where = Filter(wells=wells, field=q.field, day_from=first, day_to=last)
-        return self.retriever.search(q.text, where, RETRIEVE_K)
+    def _retrieve(
+        self, q: ParsedQuestion, wells: tuple[str, ...], first: date, last: date, terms: tuple[str, ...] = ()
+    ):
+        """Hybrid search filtered to the question's wells and period, at the question's grain.
+
+        The resolved entities (ISO day or month, well ids) are added to the words of the question, so
+        "May 2015" also matches the ``2015-05`` of a card and "F-12" matches ``15/9-F-12``.
+        """
+        if q.month and not q.day:
+            kinds = ("field_month", "well_month", "event", "runbook")
+            period = (f"{q.month[0]:04d}-{q.month[1]:02d}", "monthly")
+        elif q.day:
+            kinds = ("field_day", "well_day", "event", "runbook")
+            period = (q.day.isoformat(),)
+        else:
+            kinds, period = (), ()
+        query = " ".join([q.text, *period, *wells, *terms])
+        where = Filter(wells=wells, field=q.field, day_from=first, day_to=last, kinds=kinds)
+        return self.retriever.search(query, where, RETRIEVE_K)
 
     def _change(self, q: ParsedQuestion) -> Explanation:
         gold = self.gold
@@ -225,6 +241,10 @@ class Explainer:
             )
             driver_cards = {w.well_id: chunk_id(WELL_MONTH_TABLE, well_id=w.well_id, month=a.period) for w in a.wells}
         event_chunks = {e.event_id: chunk_id(e.source_file, event_id=e.event_id) for e in a.events}
+        if a.events:
+            first, last = period_bounds(a)
+            keys = {"wells": sorted({e.well_id for e in a.events}), "from": first.isoformat(), "to": last.isoformat()}
+            facts.append(Fact("landing/events", keys, "count(events)", len(a.events)))
         wanted = [i for i in [period_card, *driver_cards.values(), *event_chunks.values()] if i]
         chunks = {h.chunk.id: h.chunk for h in hits}
         chunks.update(self.store.get(wanted))
@@ -298,7 +318,7 @@ class Explainer:
         if isinstance(result, str):
             return refusal(result)
         facts, lines, first, last = result
-        hits = self._retrieve(q, (well,), first, last)
+        hits = self._retrieve(q, (well,), first, last, (last.isoformat(), "forecast"))
         wanted = [cid for _, ids in lines for cid in ids]
         chunks = {h.chunk.id: h.chunk for h in hits}
         chunks.update(self.store.get(wanted))
