@@ -91,7 +91,8 @@ def generate_eval_set(warehouse_path: Path) -> list[dict[str, Any]]:
             r
             for r in _rows(
                 con,
-                f"SELECT production_date, field_id, oil_dod_change_sm3 FROM {FIELD_DAY_TABLE} WHERE production_date = ?",
+                f"SELECT production_date, field_id, oil_dod_change_sm3 FROM {FIELD_DAY_TABLE} "
+                "WHERE production_date = ?",
                 [HEADLINE_DAY],
             )
             if r not in days
