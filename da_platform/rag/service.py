@@ -358,7 +358,7 @@ class Explainer:
         )
 
 
-def open_explainer(settings: Settings, embedder: Embedder | None = None) -> Explainer:
+def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm: bool = True) -> Explainer:
     """The environment's explainer: its warehouse and index read-only, events from raw, composer from settings.
 
     Opening does no heavy work: the embedding model, the keyword index and gold metadata load on first use.
@@ -370,7 +370,7 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None) -> Expl
     lake = Lake(settings.lake_root, settings.isolation_key)
     events = events_from_raw(lake) if lake.root.exists() else []
     composer: Composer | None = None
-    if settings.llm_base_url:
+    if use_llm and settings.llm_base_url:
         composer = LLMComposer(settings.llm_base_url, settings.llm_model or "default", settings.llm_api_key)
     return Explainer(warehouse, store, embedder or MiniLMEmbedder(), events, composer)
 
