@@ -20,6 +20,7 @@ from da_platform.rag.store import Filter, VectorStore
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
 _RRF_K = 60
+_IDENTIFIER = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\bf-?\d{1,2}\b")
 _NO_DAY_LOW, _NO_DAY_HIGH = -1, 10**9
 
 
@@ -120,10 +121,14 @@ class HybridRetriever:
         keyword = self.keyword_search(query, where, self.candidates)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         keyword_rank = {cid: r for r, (cid, _) in enumerate(keyword)}
+        # A query naming a day or a well is answered by the chunks carrying that exact key: the keyword
+        # leg then counts double. A sentence embedder places "oil rose on day X" close to "oil fell on
+        # day Y" for the same well; only the keyword leg tells the days apart.
+        keyword_weight = 2.0 if _IDENTIFIER.search(query.lower()) else 1.0
         fused: dict[str, float] = {}
-        for ranks in (dense_rank, keyword_rank):
+        for ranks, weight in ((dense_rank, 1.0), (keyword_rank, keyword_weight)):
             for cid, r in ranks.items():
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (_RRF_K + r + 1)
+                fused[cid] = fused.get(cid, 0.0) + weight / (_RRF_K + r + 1)
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         return [
             Hit(self.by_id[cid], score, dense_rank.get(cid), keyword_rank.get(cid))

@@ -176,7 +176,11 @@ class Explainer:
             period = (q.day.isoformat(),)
         else:
             kinds, period = (), ()
-        query = " ".join([q.text, *period, *wells, *terms])
+        # A question about no particular well is about the field: its card says "field <id>"; the wells
+        # passed in are then the drivers found in gold, whose cards support the answer.
+        field_id = q.field or (self.gold.fields[0] if len(self.gold.fields) == 1 else "")
+        scope = q.wells or ("field", field_id, *wells)
+        query = " ".join([q.text, *period, *scope, *terms])
         where = Filter(wells=wells, field=q.field, day_from=first, day_to=last, kinds=kinds)
         return self.retriever.search(query, where, RETRIEVE_K)
 
@@ -196,7 +200,9 @@ class Explainer:
         movers = [w.well_id for w in (analysis.drivers[:3] if analysis.scope_kind == "field" else analysis.wells)]
         analysis.events = events_for(self.events, movers, first, last)
         previous_first = date.fromisoformat(analysis.previous) if len(analysis.previous) == 10 else first
-        hits = self._retrieve(q, tuple(q.wells), previous_first, last)
+        # Facts first, then evidence: a field question retrieves around the wells that drove the change.
+        focus = tuple(q.wells) or tuple(w.well_id for w in analysis.drivers[:2])
+        hits = self._retrieve(q, focus, previous_first, last)
         evidence = self._evidence(q, analysis, hits)
         return self._finish(evidence, tuple(h.chunk.id for h in hits), analysis)
 
