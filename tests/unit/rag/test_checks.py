@@ -42,7 +42,7 @@ def test_an_invented_number_fails() -> None:
 
 
 def test_a_number_off_by_more_than_its_rounding_fails() -> None:
-    with pytest.raises(CheckFailed, match="23.4"):
+    with pytest.raises(CheckFailed, match=r"23\.4"):
         check_numbers("15/9-F-11 rose by 23.4 Sm3.", FACTS, [])
 
 
