@@ -60,7 +60,10 @@ def safe_text(text: str, limit: int = 120) -> str:
 
 
 def quote_of(chunk: Chunk) -> str:
-    """The span a citation quotes: the chunk's first clause (up to the first ';'), verbatim."""
+    """The span a citation quotes, verbatim: an event up to its comment (the answer shows its category and
+    cause, never the comment), any other chunk up to its first ';'."""
+    if chunk.kind == "event":
+        return chunk.text.split(" Comment:", 1)[0]
     head = chunk.text.split(";", 1)[0]
     return head if head else chunk.text
 
