@@ -147,7 +147,7 @@ class _FakeLLM(BaseHTTPRequestHandler):
 
     reply = ""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         assert body["messages"][0]["role"] == "system"
         payload = json.dumps({"choices": [{"message": {"content": self.reply}}]}).encode()
@@ -218,6 +218,6 @@ def test_a_hostile_event_comment_changes_nothing_and_is_escaped(settings, tmp_pa
     assert after.answer.split(" Operator events")[0] == before.answer.split(" No operator events")[0]
     assert "9999" not in after.answer and "Ignore previous" not in after.answer
     assert "<script>" not in after.answer and "&lt;script&gt;alert(1)&lt;/script&gt;" in after.answer
-    code, payload = explain_json(question, capsys)
+    _, payload = explain_json(question, capsys)
     event = next(c for c in payload["citations"] if c["id"].endswith("event_id=OPS-1"))
     assert "<script>" not in json.dumps(payload) and "&lt;script&gt;" in event["quote"]

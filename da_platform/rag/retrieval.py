@@ -82,26 +82,34 @@ class HybridRetriever:
         self.chunks = store.all_chunks()
         self.by_id = {c.id: c for c in self.chunks}
         self.bm25 = BM25([c.text for c in self.chunks])
-        self._well = np.array([c.well_id or "" for c in self.chunks], dtype=object)
-        self._field = np.array([c.field_id or "" for c in self.chunks], dtype=object)
-        self._kind = np.array([c.kind for c in self.chunks], dtype=object)
+        # Metadata as small integer codes: masks over 100k chunks are then a few vector compares.
+        self._codes: dict[str, int] = {"": 0}
+        self._well = self._encode([c.well_id or "" for c in self.chunks])
+        self._field = self._encode([c.field_id or "" for c in self.chunks])
+        self._kind = self._encode([c.kind for c in self.chunks])
         self._from = np.array(
             [c.day_from.toordinal() if c.day_from else _NO_DAY_LOW for c in self.chunks], dtype=np.int64
         )
         self._to = np.array([c.day_to.toordinal() if c.day_to else _NO_DAY_HIGH for c in self.chunks], dtype=np.int64)
 
+    def _encode(self, values: list[str]) -> np.ndarray:
+        return np.array([self._codes.setdefault(v, len(self._codes)) for v in values], dtype=np.int32)
+
+    def _code(self, values: tuple[str, ...] | list[str]) -> list[int]:
+        return [self._codes.get(v, -1) for v in values]
+
     def _mask(self, where: Filter) -> np.ndarray:
         mask = np.ones(len(self.chunks), dtype=bool)
         if where.wells:
-            mask &= (self._well == "") | np.isin(self._well, list(where.wells))
+            mask &= (self._well == 0) | np.isin(self._well, self._code(where.wells))
         if where.field:
-            mask &= (self._field == "") | (self._field == where.field)
+            mask &= (self._field == 0) | (self._field == self._code([where.field])[0])
         if where.day_from:
             mask &= self._to >= where.day_from.toordinal()
         if where.day_to:
             mask &= self._from <= where.day_to.toordinal()
         if where.kinds:
-            mask &= np.isin(self._kind, list(where.kinds))
+            mask &= np.isin(self._kind, self._code(where.kinds))
         return mask
 
     def keyword_search(self, query: str, where: Filter, k: int) -> list[tuple[str, float]]:

@@ -131,11 +131,12 @@ class Explainer:
         problem = self._scope_problem(parsed)
         if problem:
             return refusal(problem)
-        if parsed.kind == "forecast_change":
-            return self._forecast(parsed)
-        if parsed.kind in ("change", "drivers"):
-            return self._change(parsed)
-        return self._value(parsed)
+        with gold.session():
+            if parsed.kind == "forecast_change":
+                return self._forecast(parsed)
+            if parsed.kind in ("change", "drivers"):
+                return self._change(parsed)
+            return self._value(parsed)
 
     def _scope_problem(self, q: ParsedQuestion) -> str | None:
         gold = self.gold
