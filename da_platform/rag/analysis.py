@@ -12,6 +12,7 @@ of a field change is the well with the largest change in the direction of the fi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -129,7 +130,8 @@ class GoldFacts:
         self.first_day: date | None = span[0]
         self.last_day: date | None = span[1]
         self._days: set[date] | None = None
-        self._con = None
+        # Per thread: an API server answers questions concurrently and DuckDB connections are not shared.
+        self._local = threading.local()
 
     @contextmanager
     def session(self) -> Iterator[None]:
@@ -138,20 +140,21 @@ class GoldFacts:
         Connections are never kept between questions: a reader holding the file would block the
         pipeline's next write to the warehouse.
         """
-        if self._con is not None:
+        if getattr(self._local, "con", None) is not None:
             yield
             return
         with self.warehouse.connect(read_only=True) as con:
-            self._con = con
+            self._local.con = con
             try:
                 yield
             finally:
-                self._con = None
+                self._local.con = None
 
     def _query(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-        if self._con is None:
+        con = getattr(self._local, "con", None)
+        if con is None:
             return self.warehouse.query(sql, params)
-        return self._con.execute(sql, params or []).pl()
+        return con.execute(sql, params or []).pl()
 
     def production_days(self) -> set[date]:
         """Every day with a row in the field daily table (for the 'dates named exist' check)."""
@@ -167,8 +170,13 @@ class GoldFacts:
 
     def well_day(self, well_id: str, day: date) -> dict[str, Any] | None:
         """A well's gold row for one day, or None."""
+        frame = self._query(f"SELECT * FROM {WELL_DAY_TABLE} WHERE well_id = ? AND production_date = ?", [well_id, day])
+        return frame.row(0, named=True) if frame.height else None
+
+    def field_day(self, field_id: str, day: date) -> dict[str, Any] | None:
+        """A field's gold row for one day, or None."""
         frame = self._query(
-            f"SELECT * FROM {WELL_DAY_TABLE} WHERE well_id = ? AND production_date = ?", [well_id, day]
+            f"SELECT * FROM {FIELD_DAY_TABLE} WHERE field_id = ? AND production_date = ?", [field_id, day]
         )
         return frame.row(0, named=True) if frame.height else None
 

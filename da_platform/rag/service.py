@@ -296,6 +296,21 @@ class Explainer:
                     [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
                 )
             )
+        if not q.wells:
+            # A day of the field: its total first, from the field's own gold row.
+            for field_id in [q.field] if q.field else list(gold.fields):
+                total = gold.field_day(field_id, day)
+                if total is None:
+                    continue
+                keys = {"field_id": field_id, "production_date": day.isoformat()}
+                facts.append(Fact(FIELD_DAY_TABLE, keys, col, round(total[col] or 0.0, 4)))
+                lines.insert(
+                    0,
+                    (
+                        f"{field_id} field produced {fmt(total[col] or 0.0)} Sm3 of {q.product} on {day.isoformat()}",
+                        [chunk_id(FIELD_DAY_TABLE, field_id=field_id, production_date=day.isoformat())],
+                    ),
+                )
         events = events_for(self.events, list(wells), day, day)
         for e in events[:4]:
             lines.append(

@@ -10,6 +10,7 @@ downloaded here). A pgvector store (issue 7) implements the same :class:`VectorS
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -98,6 +99,8 @@ class DuckDBVectorStore:
         self.read_only = read_only
         self._con: duckdb.DuckDBPyConnection | None = None
         self._exists = False
+        self._local = threading.local()
+        self._lock = threading.Lock()
 
     @classmethod
     def for_settings(cls, settings: Settings, read_only: bool = False) -> DuckDBVectorStore:
@@ -116,6 +119,16 @@ class DuckDBVectorStore:
         return bool(found and found[0])
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the store's one database connection (cursors are per thread in DuckDB)."""
+        with self._lock:
+            root = self._root()
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None or getattr(self._local, "root", None) is not root:
+            cursor = root.cursor()
+            self._local.cursor, self._local.root = cursor, root
+        return cursor
+
+    def _root(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
             if not self.read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
