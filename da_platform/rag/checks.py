@@ -3,8 +3,9 @@
 1. Every citation resolves to a chunk in the index, and its quote is a verbatim span of that chunk.
 2. Every number in the text equals a fact the engine computed from gold, or a number in a cited chunk.
    Rounding rule: a number written with d decimals matches a value v when |x − v| ≤ 0.5·10^-d (a
-   percentage x% matches a ratio v when |x − 100·v| ≤ 0.5·10^-d). Dates, months, well names, event ids
-   and citation markers are not quantities and are checked separately.
+   percentage x% matches a ratio v when |x − 100·v| ≤ 0.5·10^-d). Magnitudes are compared: "fell by
+   38.2" states the change −38.2 in words. Dates, months, well names, event ids and citation markers are
+   not quantities and are checked separately.
 3. Every date named is a day with production data (or appears in a cited chunk); every month named has
    data; every well named is a known well.
 """
