@@ -377,6 +377,22 @@ def cmd_stream(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace, settings) -> int:
+    """Build or refresh the explanation index of this environment (only new or changed chunks are embedded)."""
+    from da_platform.rag.build import build_index
+
+    try:
+        stats = build_index(settings)
+    except FileNotFoundError as exc:
+        _say(f"datalive index: {exc}")
+        return 2
+    _say(
+        f"index {stats.collection}: {stats.chunks} chunks, {stats.embedded} embedded, {stats.unchanged} unchanged, "
+        f"{stats.removed} removed in {stats.seconds:.1f} s"
+    )
+    return 0
+
+
 def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     """Drop a closed pull request's branch-deployment resources (qa/pr-N); refuses anything else."""
     from dataclasses import replace
@@ -411,6 +427,25 @@ def cmd_doctor(args: argparse.Namespace, settings) -> int:
     print(f"datalive doctor · {settings.isolation_key}")
     print(render(checks))
     return 0 if ready(checks) else 1
+def cmd_explain(args: argparse.Namespace, settings) -> int:
+    """Answer a question about production with checked numbers and citations (builds the index if missing)."""
+    from da_platform.rag.service import open_explainer
+    from da_platform.rag.store import DuckDBVectorStore
+
+    if not DuckDBVectorStore.for_settings(settings, read_only=True).path.exists() and settings.warehouse_path.exists():
+        _say("no explanation index yet in this environment: building it once (datalive index refreshes it)")
+        if cmd_index(args, settings) != 0:
+            return 2
+    explanation = open_explainer(settings).explain(args.question)
+    if args.json:
+        print(json.dumps(explanation.to_dict(), indent=2, default=str))
+    elif explanation.refused:
+        print(f"refused: {explanation.reason}")
+    else:
+        print(explanation.answer)
+        for n, citation in enumerate(explanation.to_dict()["citations"], start=1):
+            print(f"  [{n}] {citation['id']}: {citation['quote']}")
+    return 3 if explanation.refused else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -465,6 +500,10 @@ def main(argv: list[str] | None = None) -> int:
     cleanup.add_argument("--yes", action="store_true", help="really drop (default: say what would be dropped)")
     doctor = sub.add_parser("doctor", help="readiness checklist of the environment's resources and secrets")
     doctor.add_argument("--env", choices=["dev", "qa", "prod"])
+    sub.add_parser("index", help="build or refresh the explanation index (rag_<env>) from gold, events, runbooks")
+    explain = sub.add_parser("explain", help="explain production in natural language, with checked citations")
+    explain.add_argument("question")
+    explain.add_argument("--json", action="store_true")
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
@@ -486,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         "stream": cmd_stream,
         "cleanup": cmd_cleanup,
         "doctor": cmd_doctor,
+        "index": cmd_index,
+        "explain": cmd_explain,
     }[args.command]
     return handler(args, settings)
 

@@ -9,7 +9,7 @@ from da_platform.env import Settings, load_settings
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Assets, checks, jobs, sensors, schedules and resources for one environment."""
-    from da_platform.defs import automation, forecast_assets, ingest_assets, silver_assets
+    from da_platform.defs import automation, forecast_assets, ingest_assets, rag_assets, silver_assets
     from da_platform.defs.gold_assets import build_gold_assets, dbt_resource
     from da_platform.defs.partitions import production_partitions
     from da_platform.defs.reconciliation_check import build_reconciliation_check
@@ -25,9 +25,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             silver_assets.build_silver_daily(partitions),
             build_gold_assets(partitions),
             *forecast_assets.assets,
+            *rag_assets.assets,
         ],
         asset_checks=[build_reconciliation_check()],
-        jobs=[automation.ingest_job, automation.daily_job, forecast_assets.forecast_job],
+        jobs=[automation.ingest_job, automation.daily_job, forecast_assets.forecast_job, rag_assets.rag_job],
         sensors=[
             automation.landing_sensor,
             automation.build_new_days_sensor(settings.partition_grain),

@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -42,6 +42,10 @@ class Settings:
     partitions_start: date = date(2007, 9, 1)
     partition_grain: Literal["daily", "monthly"] = "monthly"
     kafka_bootstrap: str | None = None  # a Kafka-protocol endpoint (Kafka, MSK, Event Hubs); None: no stream
+    # Optional LLM composer for explanations (an OpenAI-compatible endpoint); off when the URL is empty.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
 
     @property
     def is_branch_deployment(self) -> bool:
@@ -169,6 +173,9 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         partitions_start=start,
         partition_grain=grain,  # type: ignore[arg-type]
         kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
+        llm_base_url=environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
+        llm_model=environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
+        llm_api_key=environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,
     )
 
 

@@ -32,6 +32,9 @@ EXPECTED_ASSETS = {
     "forecast/backtest_metrics": "forecast",
     "forecast/well_daily_forecasts": "forecast",
     "forecast/monthly_forecasts": "forecast",
+    "rag/chunks": "rag",
+    "rag/vector_index": "rag",
+    "rag/evaluation": "rag",
 }
 
 
@@ -46,7 +49,7 @@ def test_graph_holds_every_layer_with_canonical_keys(defs: dg.Definitions) -> No
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     for key, group in EXPECTED_ASSETS.items():
         assert groups.get(key) == group, key
-    assert not [k for k in groups if k.split("/")[0] not in ("raw", "bronze", "silver", "gold", "forecast")]
+    assert not [k for k in groups if k.split("/")[0] not in ("raw", "bronze", "silver", "gold", "forecast", "rag")]
 
 
 def test_lineage_runs_raw_to_gold(defs: dg.Definitions) -> None:
@@ -91,7 +94,7 @@ def test_quality_gates_are_blocking_checks(defs: dg.Definitions) -> None:
 
 
 def test_jobs_sensors_and_schedule_are_defined(defs: dg.Definitions) -> None:
-    assert {j.name for j in defs.resolve_all_job_defs()} >= {"ingest_job", "daily_job", "forecast_job"}
+    assert {j.name for j in defs.resolve_all_job_defs()} >= {"ingest_job", "daily_job", "forecast_job", "rag_job"}
     assert {s.name for s in defs.sensors or []} == {"landing_sensor", "new_days_sensor", "reference_changed_sensor"}
     assert {s.name for s in defs.schedules or []} == {"daily_refresh"}
 

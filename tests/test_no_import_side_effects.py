@@ -23,6 +23,12 @@ MODULES = [
     "da_platform.forecast.tracking",
     "da_platform.forecast.plots",
     "da_platform.defs.forecast_assets",
+    "da_platform.defs.rag_assets",
+    "da_platform.rag.service",
+    "da_platform.rag.build",
+    "da_platform.rag.evaluation",
+    "da_platform.rag.forecast_change",
+    "da_platform.rag.synthetic_events",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -68,11 +68,24 @@ class ModelRegistryResource(dg.ConfigurableResource):
         return load_champion_config(self.target()), current.version, current.run_id
 
 
+class RagResource(dg.ConfigurableResource):
+    """Where the environment's explanation index lives; the collection name follows from the environment."""
+
+    env: str
+    home: str
+    pr_id: str = ""
+
+    def settings(self) -> Settings:
+        """The environment's settings (paths and collection name derive from them)."""
+        return Settings(env=self.env, home=Path(self.home), pr_id=self.pr_id or None)  # type: ignore[arg-type]
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     """The resource dictionary for one environment."""
     return {
         "lake": LakeResource(root=str(settings.lake_root), env_key=settings.isolation_key),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key),
+        "rag": RagResource(env=settings.env, home=str(settings.home), pr_id=settings.pr_id or ""),
         "registry": ModelRegistryResource(env_root=str(settings.env_root), isolation_key=settings.isolation_key),
         "platform": PlatformResource(
             env=settings.env,

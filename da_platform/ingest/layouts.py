@@ -104,4 +104,20 @@ REGISTER = Layout(
     ),
 )
 
-LAYOUTS: dict[str, Layout] = {layout.kind: layout for layout in (DAILY, MONTHLY, REGISTER)}
+# Operator events (downtime with cause, well tests, workovers): kept in raw like every landed byte and
+# read by the explanation index (da_platform/rag); the format is described in da_platform/rag/events.py.
+EVENTS = Layout(
+    kind="events",
+    columns=(
+        Column("event_id", "event_id", "string", required=True),
+        Column("well", "well_id", "string", required=True),
+        Column("start", "start", "date", required=True),
+        Column("end", "end", "date", required=True),
+        Column("category", "category", "string", required=True),
+        Column("cause", "cause", "string"),
+        Column("comment", "comment", "string"),
+        Column("source", "source", "string"),
+    ),
+)
+
+LAYOUTS: dict[str, Layout] = {layout.kind: layout for layout in (DAILY, MONTHLY, REGISTER, EVENTS)}

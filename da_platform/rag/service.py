@@ -1,0 +1,425 @@
+"""The explain engine: question → entities → facts from gold → evidence → composed, checked answer.
+
+``open_explainer(settings)`` opens the environment's index and warehouse read-only (nothing runs at
+import). ``Explainer.explain`` never returns an unchecked answer: a draft that fails a check becomes a
+refusal that says which check failed.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from da_platform.env import Settings
+from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.warehouse import Warehouse
+from da_platform.rag.analysis import ChangeAnalysis, Fact, GoldFacts, events_for, period_bounds
+from da_platform.rag.checks import CheckFailed, Citation, check_citations, check_names, check_numbers
+from da_platform.rag.compose import Composer, DeterministicComposer, Evidence, LLMComposer
+from da_platform.rag.documents import (
+    FIELD_DAY_TABLE,
+    FIELD_MONTH_TABLE,
+    WELL_DAY_TABLE,
+    WELL_MONTH_TABLE,
+    chunk_id,
+    fmt,
+    pct,
+)
+from da_platform.rag.embedder import Embedder, MiniLMEmbedder
+from da_platform.rag.entities import ParsedQuestion, parse_question
+from da_platform.rag.events import Event, events_from_raw
+from da_platform.rag.retrieval import HybridRetriever
+from da_platform.rag.store import DuckDBVectorStore, Filter, VectorStore, collection_name
+
+RETRIEVE_K = 5
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """An answer (or a refusal) with its citations and the facts it used."""
+
+    answer: str
+    refused: bool
+    reason: str | None
+    citations: tuple[Citation, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    # For evaluation and debugging, not part of the JSON contract.
+    retrieved: tuple[str, ...] = field(default=(), compare=False)
+    driver: str | None = field(default=None, compare=False)
+    mechanism: str | None = field(default=None, compare=False)
+    direction: str | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: answer, refused, reason, citations (id, source, quote), facts.
+
+        Quotes are document text: they are HTML-escaped here, after the checks ran on the verbatim span.
+        """
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "reason": self.reason,
+            "citations": [
+                {"id": c.id, "source": c.source, "quote": html.escape(c.quote, quote=True)} for c in self.citations
+            ],
+            "facts": [f.to_dict() for f in self.facts],
+        }
+
+
+def refusal(reason: str, retrieved: tuple[str, ...] = ()) -> Explanation:
+    """A refusal: no answer text beyond the reason."""
+    return Explanation(answer="", refused=True, reason=reason, retrieved=retrieved)
+
+
+class Explainer:
+    """Answers production questions for one environment from its gold tables and its index."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        store: VectorStore,
+        embedder: Embedder,
+        events: list[Event] | None = None,
+        composer: Composer | None = None,
+    ) -> None:
+        self.warehouse = warehouse
+        self.store = store
+        self.embedder = embedder
+        self._events = events
+        self.composer = composer or DeterministicComposer()
+
+    @cached_property
+    def gold(self) -> GoldFacts:
+        """Gold metadata (wells, fields, date span), read once."""
+        return GoldFacts(self.warehouse)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever over the index, built once (loads the keyword index)."""
+        return HybridRetriever(self.store, self.embedder)
+
+    @property
+    def events(self) -> list[Event]:
+        """Operator events known to the engine."""
+        return self._events or []
+
+    def index_status(self) -> dict[str, Any]:
+        """{"ready", "chunks", "collection"}; a missing index is ``ready: False``, never an error."""
+        try:
+            count = self.store.count()
+        except Exception:  # a missing or unreadable file is "not ready", which is what callers need
+            count = 0
+        return {"ready": count > 0, "chunks": count, "collection": self.store.collection}
+
+    # ------------------------------------------------------------------ the pipeline
+
+    def explain(self, question: str) -> Explanation:
+        """Answer ``question`` or refuse with a reason; every returned answer passed the checks."""
+        question = (question or "").strip()
+        if not question:
+            return refusal("empty question")
+        if len(question) > 1000:
+            return refusal("question too long (over 1000 characters)")
+        if not self.warehouse.path.exists():
+            return refusal("no gold data in this environment yet: run `datalive run` first")
+        if not self.index_status()["ready"]:
+            return refusal("the explanation index is not built in this environment: run `datalive index`")
+        gold = self.gold
+        parsed = parse_question(question, gold.wells, gold.fields)
+        problem = self._scope_problem(parsed)
+        if problem:
+            return refusal(problem)
+        with gold.session():
+            if parsed.kind == "forecast_change":
+                return self._forecast(parsed)
+            if parsed.kind in ("change", "drivers"):
+                return self._change(parsed)
+            return self._value(parsed)
+
+    def _scope_problem(self, q: ParsedQuestion) -> str | None:
+        gold = self.gold
+        if q.kind == "out_of_scope":
+            return "out of scope: the question is not about production of the wells and fields in this lakehouse"
+        if q.unknown_wells:
+            return f"unknown well {', '.join(q.unknown_wells)}: known wells are {', '.join(sorted(gold.wells))}"
+        if q.notes:
+            return "; ".join(q.notes)
+        span = f"data covers {gold.first_day} to {gold.last_day}"
+        if q.day and (gold.first_day is None or not gold.first_day <= q.day <= gold.last_day):
+            return f"no production data for {q.day.isoformat()}: {span}"
+        if q.day and q.day not in gold.production_days():
+            return f"no production data for {q.day.isoformat()}: {span}"
+        if q.month:
+            first = date(q.month[0], q.month[1], 1)
+            if not any(d.year == first.year and d.month == first.month for d in gold.production_days()):
+                return f"no production data for {first.isoformat()[:7]}: {span}"
+        if q.year and not any(d.year == q.year for d in gold.production_days()):
+            return f"no production data for {q.year}: {span}"
+        if q.kind in ("change", "drivers", "value", "events") and not (q.day or q.month):
+            return "the question needs a day (YYYY-MM-DD) or a month (e.g. May 2015) within the data: " + span
+        return None
+
+    def _retrieve(
+        self, q: ParsedQuestion, wells: tuple[str, ...], first: date, last: date, terms: tuple[str, ...] = ()
+    ):
+        """Hybrid search filtered to the question's wells and period, at the question's grain.
+
+        The resolved entities (ISO day or month, well ids) are added to the words of the question, so
+        "May 2015" also matches the ``2015-05`` of a card and "F-12" matches ``15/9-F-12``.
+        """
+        if q.month and not q.day:
+            kinds = ("field_month", "well_month", "event", "runbook")
+            period = (f"{q.month[0]:04d}-{q.month[1]:02d}", "monthly")
+        elif q.day:
+            kinds = ("field_day", "well_day", "event", "runbook")
+            period = (q.day.isoformat(),)
+        else:
+            kinds, period = (), ()
+        # A question about no particular well is about the field: its card says "field <id>"; the wells
+        # passed in are then the drivers found in gold, whose cards support the answer.
+        field_id = q.field or (self.gold.fields[0] if len(self.gold.fields) == 1 else "")
+        scope = q.wells or ("field", field_id, *wells)
+        query = " ".join([q.text, *period, *scope, *terms])
+        where = Filter(wells=wells, field=q.field, day_from=first, day_to=last, kinds=kinds)
+        return self.retriever.search(query, where, RETRIEVE_K)
+
+    def _change(self, q: ParsedQuestion) -> Explanation:
+        gold = self.gold
+        well = q.wells[0] if q.wells else None
+        # A question without a field is about the only field there is (Volve); with several, about all wells.
+        field_id = q.field or (gold.fields[0] if len(gold.fields) == 1 and not well else None)
+        if q.day:
+            analysis = gold.day_change(q.day, q.product, field_id, well)
+        else:
+            analysis = gold.month_change(q.month[0], q.month[1], q.product, field_id, well)  # type: ignore[index]
+        if analysis is None:
+            what = well or q.field or "the field"
+            return refusal(f"no {q.product} production of {what} for {q.day or q.month} and the period before it")
+        first, last = period_bounds(analysis)
+        movers = [w.well_id for w in (analysis.drivers[:3] if analysis.scope_kind == "field" else analysis.wells)]
+        analysis.events = events_for(self.events, movers, first, last)
+        previous_first = date.fromisoformat(analysis.previous) if len(analysis.previous) == 10 else first
+        # Facts first, then evidence: a field question retrieves around the wells that drove the change.
+        focus = tuple(q.wells) or tuple(w.well_id for w in analysis.drivers[:2])
+        hits = self._retrieve(q, focus, previous_first, last)
+        evidence = self._evidence(q, analysis, hits)
+        return self._finish(evidence, tuple(h.chunk.id for h in hits), analysis)
+
+    def _evidence(self, q: ParsedQuestion, a: ChangeAnalysis, hits) -> Evidence:
+        facts = list(a.facts)
+        keys_period = {"production_date": a.period} if len(a.period) == 10 else {"month": a.period}
+        scope_keys = {"well_id": a.scope} if a.scope_kind == "well" else {"field_id": a.scope}
+        col = f"{a.product}_sm3"
+        table = WELL_DAY_TABLE if len(a.period) == 10 else WELL_MONTH_TABLE
+        facts += [
+            Fact(table, {**scope_keys, **keys_period}, f"sum({col})", round(a.total_after, 4)),
+            Fact(table, {**scope_keys, "previous": a.previous}, f"sum({col})", round(a.total_before, 4)),
+            Fact(table, {**scope_keys, **keys_period, "previous": a.previous}, f"change({col})", round(a.change, 4)),
+        ]
+        for w in a.wells:
+            keys = {"well_id": w.well_id, **keys_period, "previous": a.previous}
+            facts += [
+                Fact(table, keys, f"change({col})", round(w.change, 4)),
+                Fact(table, keys, f"uptime_effect({col})", round(w.uptime_effect, 4)),
+                Fact(table, keys, f"rate_effect({col})", round(w.rate_effect, 4)),
+                Fact(table, {"well_id": w.well_id, **keys_period}, "uptime", round(w.uptime_after, 6)),
+                Fact(table, {"well_id": w.well_id, "previous": a.previous}, "uptime", round(w.uptime_before, 6)),
+            ]
+        # The report cards of the period and the events are looked up by key (their ids encode the row),
+        # in addition to whatever the hybrid search returned for the question's words.
+        if len(a.period) == 10:
+            period_card = (
+                chunk_id(WELL_DAY_TABLE, well_id=a.scope, production_date=a.period)
+                if a.scope_kind == "well"
+                else chunk_id(FIELD_DAY_TABLE, field_id=a.scope, production_date=a.period)
+                if a.scope != "all wells"
+                else None
+            )
+            driver_cards = {
+                w.well_id: chunk_id(WELL_DAY_TABLE, well_id=w.well_id, production_date=a.period) for w in a.wells
+            }
+        else:
+            period_card = (
+                chunk_id(WELL_MONTH_TABLE, well_id=a.scope, month=a.period)
+                if a.scope_kind == "well"
+                else chunk_id(FIELD_MONTH_TABLE, field_id=a.scope, month=a.period)
+            )
+            driver_cards = {w.well_id: chunk_id(WELL_MONTH_TABLE, well_id=w.well_id, month=a.period) for w in a.wells}
+        event_chunks = {e.event_id: chunk_id(e.source_file, event_id=e.event_id) for e in a.events}
+        if a.events:
+            first, last = period_bounds(a)
+            keys = {"wells": sorted({e.well_id for e in a.events}), "from": first.isoformat(), "to": last.isoformat()}
+            facts.append(Fact("landing/events", keys, "count(events)", len(a.events)))
+        wanted = [i for i in [period_card, *driver_cards.values(), *event_chunks.values()] if i]
+        chunks = {h.chunk.id: h.chunk for h in hits}
+        chunks.update(self.store.get(wanted))
+        return Evidence(
+            question=q.text,
+            analysis=a,
+            facts=facts,
+            chunks=chunks,
+            period_card=period_card,
+            driver_cards=driver_cards,
+            event_chunks=event_chunks,
+            asked_direction=q.direction,
+        )
+
+    def _value(self, q: ParsedQuestion) -> Explanation:
+        """Values of a day (or month) for the wells asked about, or the field, and the events then."""
+        gold = self.gold
+        if q.month:
+            if q.wells:
+                q2 = ParsedQuestion(q.text, "change", q.wells, (), q.field, q.product, None, q.month)
+                return self._change(q2)
+            return self._change(ParsedQuestion(q.text, "drivers", (), (), q.field, q.product, None, q.month))
+        day: date = q.day  # type: ignore[assignment]
+        wells = q.wells or tuple(sorted(w for w in gold.wells if gold.well_day(w, day)))
+        facts: list[Fact] = []
+        lines: list[tuple[str, list[str]]] = []
+        col = f"{q.product}_sm3"
+        for well in wells:
+            row = gold.well_day(well, day)
+            if row is None:
+                return refusal(f"no production reported for {well} on {day.isoformat()}")
+            keys = {"well_id": well, "production_date": day.isoformat()}
+            facts += [
+                Fact(WELL_DAY_TABLE, keys, col, round(row[col] or 0.0, 4)),
+                Fact(WELL_DAY_TABLE, keys, "on_stream_hrs", round(row["on_stream_hrs"] or 0.0, 4)),
+                Fact(WELL_DAY_TABLE, keys, "uptime", round(row["uptime"] or 0.0, 6)),
+            ]
+            lines.append(
+                (
+                    f"{well} produced {fmt(row[col] or 0.0)} Sm3 of {q.product} on {day.isoformat()}, "
+                    f"on stream {fmt(row['on_stream_hrs'] or 0.0)} h (uptime {pct(row['uptime'] or 0.0)})",
+                    [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
+                )
+            )
+        if not q.wells:
+            # A day of the field: its total first, from the field's own gold row.
+            for field_id in [q.field] if q.field else list(gold.fields):
+                total = gold.field_day(field_id, day)
+                if total is None:
+                    continue
+                keys = {"field_id": field_id, "production_date": day.isoformat()}
+                facts.append(Fact(FIELD_DAY_TABLE, keys, col, round(total[col] or 0.0, 4)))
+                lines.insert(
+                    0,
+                    (
+                        f"{field_id} field produced {fmt(total[col] or 0.0)} Sm3 of {q.product} on {day.isoformat()}",
+                        [chunk_id(FIELD_DAY_TABLE, field_id=field_id, production_date=day.isoformat())],
+                    ),
+                )
+        events = events_for(self.events, list(wells), day, day)
+        for e in events[:4]:
+            lines.append(
+                (
+                    f"Operator event {e.event_id} on {e.well_id}: {e.category}, "
+                    f"{e.start.isoformat()} to {e.end.isoformat()}",
+                    [chunk_id(e.source_file, event_id=e.event_id)],
+                )
+            )
+        if q.kind == "events" and not events:
+            lines.append((f"No operator events are recorded on {', '.join(wells)} on {day.isoformat()}", []))
+        hits = self._retrieve(q, tuple(q.wells), day, day)
+        wanted = [cid for _, ids in lines for cid in ids]
+        chunks = {h.chunk.id: h.chunk for h in hits}
+        chunks.update(self.store.get(wanted))
+        evidence = Evidence(q.text, None, facts, chunks, lines=lines)
+        return self._finish(evidence, tuple(h.chunk.id for h in hits), None)
+
+    def _forecast(self, q: ParsedQuestion) -> Explanation:
+        """Compare the forecast from the last landed day with the one made a month (30 days) earlier."""
+        from da_platform.rag.forecast_change import forecast_change
+
+        if len(q.wells) != 1:
+            return refusal("a forecast question needs exactly one known well, e.g. 15/9-F-12")
+        well = q.wells[0]
+        result = forecast_change(self.warehouse, well, q.product)
+        if isinstance(result, str):
+            return refusal(result)
+        facts, lines, first, last = result
+        hits = self._retrieve(q, (well,), first, last, (last.isoformat(), "forecast"))
+        wanted = [cid for _, ids in lines for cid in ids]
+        chunks = {h.chunk.id: h.chunk for h in hits}
+        chunks.update(self.store.get(wanted))
+        evidence = Evidence(q.text, None, facts, chunks, lines=lines)
+        explanation = self._finish(evidence, tuple(h.chunk.id for h in hits), None)
+        return explanation
+
+    def _finish(self, evidence: Evidence, retrieved: tuple[str, ...], analysis: ChangeAnalysis | None) -> Explanation:
+        """Compose, then run every check; a failed check turns the draft into a refusal."""
+        try:
+            draft = self.composer.compose(evidence)
+        except Exception as exc:  # an unreachable LLM endpoint must not break the answer contract
+            return refusal(f"the composer failed: {type(exc).__name__}: {exc}", retrieved)
+        try:
+            resolved = self.store.get([c.id for c in draft.citations])
+            check_citations(draft.citations, resolved)
+            cited = [resolved[c.id] for c in draft.citations]
+            used = check_numbers(draft.text, evidence.facts, cited)
+            check_names(draft.text, self.gold.wells, self.gold.production_days(), cited)
+        except CheckFailed as exc:
+            return refusal(f"the composed answer failed a check and was withheld: {exc}", retrieved)
+        if not draft.text:
+            return refusal("nothing to say about this question from the data", retrieved)
+        top = analysis.drivers[0] if analysis and analysis.drivers and analysis.scope_kind == "field" else None
+        single = analysis.wells[0] if analysis and analysis.scope_kind == "well" and analysis.wells else None
+        chosen = top or single
+        return Explanation(
+            answer=draft.text,
+            refused=False,
+            reason=None,
+            citations=tuple(draft.citations),
+            facts=tuple(used),
+            retrieved=retrieved,
+            driver=chosen.well_id if chosen else None,
+            mechanism=chosen.mechanism if chosen else None,
+            direction=analysis.direction if analysis else None,
+        )
+
+
+def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm: bool = True) -> Explainer:
+    """The environment's explainer: its warehouse and index read-only, events from raw, composer from settings.
+
+    Opening does no heavy work: the embedding model, the keyword index and gold metadata load on first use.
+    """
+    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
+    store = DuckDBVectorStore.for_settings(settings, read_only=True)
+    if not store.path.exists():
+        store = _MissingStore(collection_name(settings))  # type: ignore[assignment]
+    lake = Lake(settings.lake_root, settings.isolation_key)
+    events = events_from_raw(lake) if lake.root.exists() else []
+    composer: Composer | None = None
+    if use_llm and settings.llm_base_url:
+        composer = LLMComposer(settings.llm_base_url, settings.llm_model or "default", settings.llm_api_key)
+    return Explainer(warehouse, store, embedder or MiniLMEmbedder(), events, composer)
+
+
+class _MissingStore:
+    """Stands in for an index that was never built: empty, so the explainer refuses with a clear reason."""
+
+    def __init__(self, collection: str) -> None:
+        self.collection = collection
+
+    def count(self) -> int:
+        return 0
+
+    def hashes(self) -> dict[str, str]:
+        return {}
+
+    def get(self, ids: list[str]) -> dict:
+        return {}
+
+    def all_chunks(self) -> list:
+        return []
+
+    def dense_search(self, vector, where, k):
+        return []
+
+    def upsert(self, chunks, vectors) -> None:
+        raise RuntimeError("read-only")
+
+    def delete(self, ids) -> None:
+        raise RuntimeError("read-only")
