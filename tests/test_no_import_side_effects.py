@@ -23,6 +23,16 @@ MODULES = [
     "da_platform.forecast.tracking",
     "da_platform.forecast.plots",
     "da_platform.defs.forecast_assets",
+    "da_platform.api",
+    "da_platform.api.app",
+    "da_platform.api.dependencies",
+    "da_platform.api.forecasts",
+    "da_platform.api.gold",
+    "da_platform.api.keys",
+    "da_platform.api.logs",
+    "da_platform.api.models",
+    "da_platform.api.problems",
+    "da_platform.api.ratelimit",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 
