@@ -101,8 +101,8 @@ async function drawWells() {
   }
   await Plotly.react("chart-wells", traces, Object.assign({}, layoutBase, { yaxis: { title: { text: "Sm3/d" } } }), config);
   await Plotly.react("chart-deferment", [
-    { type: "bar", name: "unspecified: downtime hours", x: deferment.map((d) => d.well), y: deferment.map((d) => d.hours) },
-    { type: "bar", name: "unspecified: deferred oil (est., Sm3)", x: deferment.map((d) => d.well), y: deferment.map((d) => d.oil), yaxis: "y2" },
+    { type: "bar", offsetgroup: "hours", name: "unspecified: downtime hours", x: deferment.map((d) => d.well), y: deferment.map((d) => d.hours) },
+    { type: "bar", offsetgroup: "oil", name: "unspecified: deferred oil (est., Sm3)", x: deferment.map((d) => d.well), y: deferment.map((d) => d.oil), yaxis: "y2" },
   ], Object.assign({}, layoutBase, {
     barmode: "group",
     yaxis: { title: { text: "hours down" } },
