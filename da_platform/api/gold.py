@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from da_platform.lakehouse.warehouse import Warehouse
@@ -88,16 +89,41 @@ class GoldUnavailable(RuntimeError):
 
 
 @dataclass(frozen=True)
+class _Slices:
+    """One level × product in output form, sorted by date, field, well; with its days as integers for
+    binary search, and the same per field and per well."""
+
+    frame: pl.DataFrame
+    days: np.ndarray
+    by_entity: dict[tuple[str, str], tuple[pl.DataFrame, np.ndarray]]
+
+
+@dataclass(frozen=True)
 class GoldSnapshot:
     """The daily facts of both levels with every product's variances precomputed, plus the well catalog."""
 
     levels: dict[str, pl.DataFrame]
     wells: pl.DataFrame
     loaded_at: float
+    slices: dict[tuple[str, str], _Slices]
 
     @property
     def well_days(self) -> int:
         return self.levels["well"].height
+
+
+def _days(frame: pl.DataFrame) -> np.ndarray:
+    return frame["production_date"].cast(pl.Int32).to_numpy()
+
+
+def _slices(frame: pl.DataFrame, product: str) -> _Slices:
+    out = _output(frame, product).sort("production_date", "field_id", "well_id")
+    by_entity: dict[tuple[str, str], tuple[pl.DataFrame, np.ndarray]] = {}
+    for column in ("field_id", "well_id"):
+        for (value,), part in out.group_by(column, maintain_order=True):
+            if value is not None:
+                by_entity[(column, value)] = (part, _days(part))
+    return _Slices(out, _days(out), by_entity)
 
 
 def _with_variances(daily: pl.DataFrame, monthly: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -131,13 +157,15 @@ def load_snapshot(warehouse: Warehouse) -> GoldSnapshot:
         field_monthly = con.execute(_FIELD_MONTHLY_SQL).pl()
         wells = con.execute(_DIM_WELL_SQL).pl()
     field = field.with_columns(well_id=pl.lit(None, dtype=pl.String))
+    levels = {
+        "well": _with_variances(well, well_monthly, "well_id"),
+        "field": _with_variances(field, field_monthly, "field_id"),
+    }
     return GoldSnapshot(
-        levels={
-            "well": _with_variances(well, well_monthly, "well_id"),
-            "field": _with_variances(field, field_monthly, "field_id"),
-        },
+        levels=levels,
         wells=wells,
         loaded_at=time.time(),
+        slices={(level, p): _slices(frame, p) for level, frame in levels.items() for p in PRODUCTS},
     )
 
 
@@ -204,32 +232,15 @@ def _pct(change: pl.Expr, base: pl.Expr) -> pl.Expr:
     return pl.when(base != 0).then(100 * change / base).otherwise(None)
 
 
-def insights(snapshot: GoldSnapshot, query: InsightsQuery, paginate: bool = True) -> tuple[pl.DataFrame, int]:
-    """The rows of one page (or all rows, for exports) and the total matching the filters."""
-    frame = snapshot.levels[query.level]
-    conditions = []
-    if query.field is not None:
-        conditions.append(pl.col("field_id") == query.field)
-    if query.well is not None:
-        conditions.append(pl.col("well_id") == query.well)
-    if query.start is not None:
-        conditions.append(pl.col("production_date") >= query.start)
-    if query.end is not None:
-        conditions.append(pl.col("production_date") <= query.end)
-    if conditions:
-        frame = frame.filter(pl.all_horizontal(conditions))
-    total = frame.height
-    frame = frame.sort("production_date", "field_id", "well_id")
-    if paginate:
-        frame = frame.slice((query.page - 1) * query.page_size, query.page_size)
-    p = query.product
+def _output(frame: pl.DataFrame, p: str) -> pl.DataFrame:
+    """The served columns for product ``p``: its volume and the three variances, absolute and in %."""
     volume, previous, avg7, plan = (
         pl.col(f"{p}_sm3"),
         pl.col(f"{p}_prev_sm3"),
         pl.col(f"{p}_sm3_ma7"),
         pl.col(f"{p}_plan_sm3"),
     )
-    out = frame.select(
+    return frame.select(
         "production_date",
         "field_id",
         "well_id",
@@ -249,5 +260,31 @@ def insights(snapshot: GoldSnapshot, query: InsightsQuery, paginate: bool = True
         plan.alias("plan_sm3"),
         (volume - plan).alias("change_vs_plan_sm3"),
         _pct(volume - plan, plan).alias("change_vs_plan_pct"),
-    )
-    return out.select(_OUTPUT), total
+    ).select(_OUTPUT)
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def insights(snapshot: GoldSnapshot, query: InsightsQuery, paginate: bool = True) -> tuple[pl.DataFrame, int]:
+    """The rows of one page (or all rows, for exports) and the total matching the filters.
+
+    The well (else field) filter picks a precomputed slice, the date range is a binary search on its
+    sorted days, the page a slice of that: no scan of the table per request.
+    """
+    slices = snapshot.slices[(query.level, query.product)]
+    if query.well is not None:
+        frame, days = slices.by_entity.get(("well_id", query.well), (slices.frame.clear(), slices.days[:0]))
+        if query.field is not None and frame.height and frame["field_id"][0] != query.field:
+            frame, days = frame.clear(), days[:0]
+    elif query.field is not None:
+        frame, days = slices.by_entity.get(("field_id", query.field), (slices.frame.clear(), slices.days[:0]))
+    else:
+        frame, days = slices.frame, slices.days
+    lo = 0 if query.start is None else int(np.searchsorted(days, (query.start - _EPOCH).days, side="left"))
+    hi = len(days) if query.end is None else int(np.searchsorted(days, (query.end - _EPOCH).days, side="right"))
+    total = max(0, hi - lo)
+    if paginate:
+        offset = lo + (query.page - 1) * query.page_size
+        return frame.slice(offset, max(0, min(query.page_size, hi - offset))), total
+    return frame.slice(lo, total), total
