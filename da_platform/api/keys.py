@@ -103,7 +103,7 @@ class KeyStore:
         require_environment_folder(root, isolation_key, f"key store under {root}")
         self.path = root / "api" / "keys.json"
         self._lock = threading.Lock()
-        self._cache: tuple[float, int, dict[str, KeyRecord]] | None = None
+        self._cache: tuple[tuple[int, int, int], dict[str, KeyRecord]] | None = None
 
     # -- reading and writing the store -------------------------------------------------------------
 
@@ -117,12 +117,14 @@ class KeyStore:
             stat = self.path.stat()
         except FileNotFoundError:
             return {}
+        # Every save replaces the file (new inode), so the signature changes even within one mtime tick.
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         with self._lock:
-            if self._cache and self._cache[:2] == (stat.st_mtime, stat.st_size):
-                return self._cache[2]
+            if self._cache and self._cache[0] == signature:
+                return self._cache[1]
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             records = {r["key_id"]: KeyRecord(**r) for r in raw.get("keys", [])}
-            self._cache = (stat.st_mtime, stat.st_size, records)
+            self._cache = (signature, records)
             return records
 
     def _save(self, records: dict[str, KeyRecord]) -> None:
