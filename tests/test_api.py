@@ -513,3 +513,29 @@ def test_fuzzing_every_operation_of_the_openapi_schema_finds_no_server_error(set
         call()
     assert server_errors == []
     assert len(calls) >= 5 * len(operations) and {200, 422} <= set(calls)
+
+
+def test_gold_rebuilt_by_a_run_is_served_without_a_restart_and_a_held_lock_serves_the_last_snapshot(
+    home: Path, tmp_path: Path
+) -> None:
+    from da_platform.api.gold import GoldReader, InsightsQuery, insights
+    from da_platform.lakehouse.warehouse import Warehouse
+
+    copy = tmp_path / "dev" / "warehouse" / "datalive_dev.duckdb"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((home / "dev" / "warehouse" / "datalive_dev.duckdb").read_bytes())
+    reader = GoldReader(Warehouse(copy, "dev"), check_every_s=0)
+    query = InsightsQuery("well", "oil", well="15/9-F-12", start=date(2016, 3, 14), end=date(2016, 3, 14))
+    before = insights(reader.snapshot(), query)[0]["volume_sm3"].item()
+    with duckdb.connect(str(copy)) as writer:
+        writer.execute(
+            "UPDATE gold.fct_well_daily_production SET oil_sm3 = oil_sm3 + 1000 "
+            "WHERE well_id = ? AND production_date = ?",
+            ["15/9-F-12", date(2016, 3, 14)],
+        )
+        writer.execute("CHECKPOINT")
+        # The writer still holds the file: the reader keeps the snapshot it has.
+        assert insights(reader.snapshot(), query)[0]["volume_sm3"].item() == before
+        assert reader.last_error is not None
+    assert insights(reader.snapshot(), query)[0]["volume_sm3"].item() == pytest.approx(before + 1000)
+    assert reader.last_error is None
