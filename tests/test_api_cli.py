@@ -39,3 +39,45 @@ def test_keys_are_created_in_the_environment_da_env_names(isolated_env: Path, ca
     assert capsys.readouterr().out.strip().startswith("dlk_prod_")
     assert (isolated_env / "prod" / "api" / "keys.json").exists()
     assert not (isolated_env / "dev").exists()
+
+
+def test_serve_answers_on_the_given_port_and_logs_json_lines_without_the_key(isolated_env: Path, capsys) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    assert main(["keys", "create"]) == 0
+    key = capsys.readouterr().out.strip()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "da_platform.cli", "serve", "--port", str(port)],
+        env={**os.environ, "DATALIVE_HOME": str(isolated_env)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    assert json.loads(response.read())["environment"] == "dev"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "datalive serve did not start"
+                time.sleep(0.2)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/catalog", headers={"X-API-Key": key})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)  # no gold in this empty environment
+        assert refused.value.code == 503
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=20)
+    requests = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert [(r["path"], r["status"]) for r in requests if r.get("event") == "request"][-1] == ("/catalog", 503)
+    assert key not in stderr and key.rsplit("_", 1)[1] not in stderr
