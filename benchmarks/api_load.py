@@ -3,7 +3,8 @@
 Builds a dev environment from the whole bundled Volve sample once (under ``.bench/api``, reused on later
 runs; ``--rebuild`` to start over), starts ``datalive serve`` in its own process (one uvicorn worker),
 and drives it from this process with ``--connections`` keep-alive HTTP/1.1 connections for ``--seconds``
-per endpoint, after a warm-up. Each ``/insights`` request is a different realistic query (level, well,
+per endpoint, after a warm-up; ``/rag/explain`` p50/p95 from sequential questions once the explain engine
+is installed. Each ``/insights`` request is a different realistic query (level, well,
 product, a 30-day window, 100 rows a page), cycled from a fixed list. Prints the machine and the
 measurements as JSON. Target (issue 6): /insights ≥ 500 req/s with p99 < 50 ms on a 2-core machine.
 
@@ -28,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
@@ -167,6 +169,42 @@ async def _load(port: int, paths: list[str], key: str, seconds: float, connectio
     }
 
 
+EXPLAIN_QUESTIONS = [
+    "Why did oil production on 15/9-F-12 drop on 2016-03-14?",
+    "Why was 15/9-F-14 down in February 2016?",
+    "What explains the water cut increase on 15/9-F-11 in 2015?",
+    "Why did field oil fall in March 2016?",
+    "What was the weather on the platform?",
+]
+
+
+def explain_latency(port: int, key: str, requests: int = 40) -> dict[str, object]:
+    """Sequential POST /rag/explain (one at a time: the engine is the cost, not concurrency); p50/p95."""
+    latencies, statuses = [], []
+    for i in range(requests):
+        body = json.dumps({"question": EXPLAIN_QUESTIONS[i % len(EXPLAIN_QUESTIONS)]}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/rag/explain",
+            data=body,
+            headers={"X-API-Key": key, "Content-Type": "application/json"},
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+                statuses.append(response.status)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+        latencies.append(time.perf_counter() - started)
+    latencies.sort()
+    return {
+        "requests": requests,
+        "statuses": sorted(set(statuses)),
+        "p50_ms": round(1000 * latencies[len(latencies) // 2], 1),
+        "p95_ms": round(1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1),
+    }
+
+
 def _server_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -240,9 +278,9 @@ def main() -> int:
             "p99_ms<50": insights["p99_ms"] < 50,
         }
         report["rag_explain"] = (
-            "not measured: the explain engine (da_platform.rag.service) is not installed on this branch"
-            if not (ROOT / "da_platform" / "rag" / "service.py").exists()
-            else "not measured by this script yet"
+            explain_latency(port, key)
+            if (ROOT / "da_platform" / "rag" / "service.py").exists()
+            else "not measured: the explain engine (da_platform.rag.service) is not installed on this branch"
         )
     finally:
         server.terminate()
