@@ -485,14 +485,18 @@ def test_the_openapi_schema_documents_keys_problems_and_examples(client: TestCli
 # -- fuzzing ---------------------------------------------------------------------------------------
 
 
-def test_fuzzing_every_operation_of_the_openapi_schema_finds_no_server_error(settings: Settings, key: str) -> None:
-    """Schemathesis generates requests from the schema (valid and invalid), 25 per operation, with a valid key."""
+def test_fuzzing_every_operation_finds_no_server_error_and_answers_as_documented(settings: Settings, key: str) -> None:
+    """Schemathesis generates requests from the schema (valid and invalid), 25 per operation, with a valid key,
+    and checks every answer: no 5xx, status, content type, headers and body as the schema documents, and
+    schema-invalid input refused. Not checked: that every schema-valid request is accepted, because three
+    rules span parameters and cannot be written in OpenAPI (a well filter needs level=well, start <= end,
+    exactly one of well or field for forecasts); those answer 422 by design."""
     schema = schemathesis.openapi.from_asgi(
         "/openapi.json", create_app(settings, explainer=StubExplainer(), rate_limit=GENEROUS)
     )
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} >= {"GET /health", "GET /insights", "GET /forecasts", "POST /rag/explain"}
-    server_errors: list[str] = []
+    failures: list[str] = []
     calls: list[int] = []
     for operation in operations:
 
@@ -505,13 +509,17 @@ def test_fuzzing_every_operation_of_the_openapi_schema_finds_no_server_error(set
             database=None,
         )
         def call(case) -> None:
-            response = case.call(headers={"X-API-Key": key})
+            try:
+                response = case.call_and_validate(
+                    headers={"X-API-Key": key}, excluded_checks=[schemathesis.checks.positive_data_acceptance]
+                )
+            except Exception as exc:  # one line per failure, all operations reported together
+                failures.append(f"{case.operation.label} {case.query}: {' '.join(str(exc).split())[:400]}")
+                return
             calls.append(response.status_code)
-            if response.status_code >= 500:
-                server_errors.append(f"{case.operation.label} {case.path_parameters} {case.query} -> {response.text}")
 
         call()
-    assert server_errors == []
+    assert failures == []
     assert len(calls) >= 5 * len(operations) and {200, 422} <= set(calls)
 
 

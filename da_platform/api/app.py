@@ -40,7 +40,7 @@ from da_platform.api.models import (
     Problem,
     Product,
 )
-from da_platform.api.problems import ApiProblem, install_problem_handlers
+from da_platform.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, install_problem_handlers
 from da_platform.api.ratelimit import RateLimit, RateLimiter
 from da_platform.lakehouse.delta_lake import Lake
 from da_platform.lakehouse.warehouse import Warehouse
@@ -456,7 +456,24 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi_with_problem_media_type(app: FastAPI) -> dict[str, Any]:
+    """FastAPI documents every response model as application/json; errors are application/problem+json."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status[:1] in ("4", "5") and "application/json" in content:
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _plotly_bundle() -> Path:
