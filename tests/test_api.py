@@ -417,6 +417,16 @@ def test_explain_without_the_engine_installed_is_503(settings: Settings, key: st
     assert body["detail"] == "explain engine not installed"
 
 
+def test_an_engine_that_fails_to_open_is_503_and_its_index_not_ready(settings: Settings, key: str) -> None:
+    def broken(_settings):
+        raise RuntimeError("index files corrupt at /secret/path")
+
+    app = TestClient(create_app(settings, explainer_factory=broken))
+    body = assert_problem(app.post("/rag/explain", json={"question": "why?"}, headers={"X-API-Key": key}), 503)
+    assert body["detail"] == "explain engine failed to open" and "/secret/path" not in str(body)
+    assert app.get("/health").json()["checks"]["index"]["ready"] is False
+
+
 def test_explain_needs_a_key(client: TestClient) -> None:
     assert_problem(client.post("/rag/explain", json={"question": "why?"}), 401)
 
