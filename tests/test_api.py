@@ -446,7 +446,7 @@ def test_no_log_line_carries_a_key_or_its_secret(
         client.post("/rag/explain", json={"question": f"is {key} valid?"}, headers={"X-API-Key": key})
     lines = [JsonFormatter().format(record) for record in caplog.records]
     assert len([json.loads(line) for line in lines if '"event": "request"' in line]) == 5
-    secrets_ = [key, key.rsplit("_", 1)[1], prod_key, prod_key.rsplit("_", 1)[1], key[:-3] + "abc"]
+    secrets_ = [key, key[-43:], prod_key, prod_key[-43:], key[:-3] + "abc"]
     for line in lines:
         assert not any(secret in line for secret in secrets_), line
 
