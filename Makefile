@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: setup run test test-integration lint bench dev clean
+.PHONY: setup run test test-integration bench bench-api serve dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,25 @@ test: setup
 	$(BIN)/ruff check da_platform tests benchmarks
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
-# Against real-protocol servers the tests start on 127.0.0.1 themselves (a Kafka-protocol broker, ...).
+# Against servers the tests start on 127.0.0.1 themselves: a Kafka-protocol broker, and the dashboard
+# in headless Chromium (Debian's chromium + chromedriver, installed by the script if missing).
 test-integration: setup
-	$(BIN)/pytest -m integration -q tests/integration
+	bash scripts/install_chromium.sh
+	$(BIN)/pytest -m integration tests/integration -q
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_volve
 	$(BIN)/python -m benchmarks.forecast_speed
+	$(BIN)/python -m benchmarks.rag_explain
+	$(BIN)/python -m benchmarks.api_load
 	$(BIN)/python -m benchmarks.lakehouse_scale
+
+# /insights and /health throughput and latency on 127.0.0.1 (builds a Volve environment under .bench/ once).
+bench-api: setup
+	$(BIN)/python -m benchmarks.api_load
+
+serve: setup
+	$(BIN)/datalive serve
 
 dev: setup
 	$(BIN)/datalive dev

@@ -427,6 +427,8 @@ def cmd_doctor(args: argparse.Namespace, settings) -> int:
     print(f"datalive doctor · {settings.isolation_key}")
     print(render(checks))
     return 0 if ready(checks) else 1
+
+
 def cmd_explain(args: argparse.Namespace, settings) -> int:
     """Answer a question about production with checked numbers and citations (builds the index if missing)."""
     from da_platform.rag.service import open_explainer
@@ -446,6 +448,52 @@ def cmd_explain(args: argparse.Namespace, settings) -> int:
         for n, citation in enumerate(explanation.to_dict()["citations"], start=1):
             print(f"  [{n}] {citation['id']}: {citation['quote']}")
     return 3 if explanation.refused else 0
+
+
+def cmd_serve(args: argparse.Namespace, settings) -> int:
+    """Serve the API and the dashboard of this environment with uvicorn."""
+    import uvicorn
+
+    from da_platform.api.app import create_app
+    from da_platform.api.logs import configure_logging
+
+    configure_logging()
+    _say(f"datalive API on http://{args.host}:{args.port} · env={settings.isolation_key}")
+    # uvicorn's access log prints query strings and no request id; the app logs every request itself.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_level="warning")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace, settings) -> int:
+    """Create, list or revoke the API keys of this environment."""
+    from da_platform.api.keys import KeyStore
+
+    store = KeyStore(settings.env_root, settings.isolation_key)
+    if args.keys_command == "create":
+        try:
+            key, record = store.create(args.name)
+        except ValueError as exc:
+            _say(f"datalive keys create: {exc}")
+            return 2
+        _say(f"created key {record.key_id} ({record.name}) for {settings.isolation_key}; it is shown only once:")
+        print(key)
+        return 0
+    if args.keys_command == "revoke":
+        try:
+            record = store.revoke(args.key_id)
+        except KeyError:
+            _say(f"datalive keys revoke: no key {args.key_id!r} in {settings.isolation_key}")
+            return 2
+        _say(f"revoked {record.key_id} ({record.name}) at {record.revoked_at}")
+        return 0
+    records = [r.public() for r in store.records()]
+    if args.json:
+        print(json.dumps(records, indent=2))
+    else:
+        for r in records:
+            state = "active" if r["active"] else f"revoked {r['revoked_at']}"
+            print(f"{r['key_id']}  {r['name']:<20} {r['created_at']}  {state}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -507,6 +555,17 @@ def main(argv: list[str] | None = None) -> int:
     dev = sub.add_parser("dev", help="the Dagster UI on this environment's instance")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
+    serve = sub.add_parser("serve", help="the API and dashboard of this environment (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    keys = sub.add_parser("keys", help="API keys of this environment")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_create = keys_sub.add_parser("create", help="create a key and print it once")
+    keys_create.add_argument("--name", default="default")
+    keys_list = keys_sub.add_parser("list", help="list keys (ids, names, dates; never the keys)")
+    keys_list.add_argument("--json", action="store_true")
+    keys_revoke = keys_sub.add_parser("revoke", help="revoke a key by id")
+    keys_revoke.add_argument("key_id")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -527,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
         "doctor": cmd_doctor,
         "index": cmd_index,
         "explain": cmd_explain,
+        "serve": cmd_serve,
+        "keys": cmd_keys,
     }[args.command]
     return handler(args, settings)
 

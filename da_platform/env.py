@@ -21,6 +21,8 @@ ENVIRONMENTS: tuple[Environment, ...] = ("dev", "qa", "prod")
 # Dagster+ full deployments map onto our environments by name; anything else is a configuration error.
 _CLOUD_DEPLOYMENTS: dict[str, Environment] = {"prod": "prod", "qa": "qa", "dev": "dev"}
 _TRUE = {"1", "true", "yes"}
+# Per key: dev is generous for people exploring, prod protects the shared service.
+_API_RATE_DEFAULTS: dict[str, tuple[int, int]] = {"dev": (600, 60), "qa": (300, 30), "prod": (120, 20)}
 _FALSE = {"", "0", "false", "no"}
 
 
@@ -46,6 +48,10 @@ class Settings:
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = field(default=None, repr=False)
+    # API: requests per minute and burst per key (None: the environment's default), CORS origins allowed.
+    api_rate_per_minute: int | None = None
+    api_rate_burst: int | None = None
+    api_cors_origins: tuple[str, ...] = ()
 
     @property
     def is_branch_deployment(self) -> bool:
@@ -96,6 +102,12 @@ class Settings:
     def dbt_target(self) -> str:
         """dbt profile target; target names equal environment names."""
         return self.env
+
+    @property
+    def api_rate_limit(self) -> tuple[int, int]:
+        """(requests per minute, burst) per API key: explicit settings win over the environment's default."""
+        per_minute, burst = _API_RATE_DEFAULTS[self.env]
+        return (self.api_rate_per_minute or per_minute, self.api_rate_burst or burst)
 
     @property
     def warehouse_schema(self) -> str:
@@ -163,6 +175,13 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     if grain not in ("daily", "monthly"):
         raise SettingsError(f"DATALIVE_PARTITION_GRAIN={grain!r} is not one of daily, monthly")
 
+    rate = _positive_int(environ, "DATALIVE_API_RATE_PER_MINUTE")
+    burst = _positive_int(environ, "DATALIVE_API_BURST")
+    origins = tuple(o.strip() for o in environ.get("DATALIVE_API_CORS_ORIGINS", "").split(",") if o.strip())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?", origin):
+            raise SettingsError(f"DATALIVE_API_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]")
+
     return Settings(
         env=env,
         home=home.resolve(),
@@ -176,7 +195,19 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         llm_base_url=environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
         llm_model=environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
         llm_api_key=environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,
+        api_rate_per_minute=rate,
+        api_rate_burst=burst,
+        api_cors_origins=origins,
     )
+
+
+def _positive_int(environ: Mapping[str, str], name: str) -> int | None:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", raw):
+        raise SettingsError(f"{name}={raw!r} is not a positive whole number")
+    return int(raw)
 
 
 # Dagster writes one "planned" event per partition and asset unless told it may write one per asset

@@ -45,3 +45,25 @@ def gold_table(home: Path, table: str) -> pl.DataFrame:
     """A whole warehouse table of the dev environment under ``home``."""
     with duckdb.connect(str(home / "dev" / "warehouse" / "datalive_dev.duckdb"), read_only=True) as con:
         return con.execute(f"SELECT * FROM {table}").pl()
+
+
+def build_environment(root: Path, first: str, last: str) -> Path:
+    """A dev environment home under ``root`` with gold built by `datalive run` from a Volve slice and the
+    forecast table written by its Dagster asset (default policy: no champion is promoted on so little data).
+
+    Call with DATALIVE_HOME pointing at ``root / "home"`` and no deployment variables set.
+    """
+    import dagster as dg
+
+    from da_platform.defs.forecast_assets import well_daily_forecasts
+    from da_platform.defs.resources import build_resources
+    from da_platform.env import load_settings
+
+    landing = make_landing(root, first, last)
+    assert main(["run", "--landing", str(landing)]) == 0
+    resources = build_resources(load_settings({"DATALIVE_HOME": str(root / "home")}))
+    result = dg.materialize(
+        [well_daily_forecasts], resources={"lake": resources["lake"], "registry": resources["registry"]}
+    )
+    assert result.success
+    return root / "home"

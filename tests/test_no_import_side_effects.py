@@ -29,6 +29,21 @@ MODULES = [
     "da_platform.rag.evaluation",
     "da_platform.rag.forecast_change",
     "da_platform.rag.synthetic_events",
+    "da_platform.api",
+    "da_platform.api.app",
+    "da_platform.api.dependencies",
+    "da_platform.api.forecasts",
+    "da_platform.api.gold",
+    "da_platform.api.keys",
+    "da_platform.api.logs",
+    "da_platform.api.models",
+    "da_platform.api.problems",
+    "da_platform.api.ratelimit",
+    "da_platform.forecast.statistical",
+    "da_platform.ingest.synthetic",
+    "da_platform.ingest.stream",
+    "da_platform.cleanup",
+    "da_platform.doctor",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

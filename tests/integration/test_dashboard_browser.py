@@ -1,0 +1,173 @@
+"""The dashboard in headless Chromium (Debian's package, driven by selenium with its chromedriver, offline).
+
+Run with `make test-integration` (installs Chromium with scripts/install_chromium.sh). The page is served
+by uvicorn on 127.0.0.1 from real gold built from one Volve month; the explain box uses a stand-in engine
+until da_platform.rag.service lands.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from da_platform.api.app import create_app
+from da_platform.api.keys import KeyStore
+from da_platform.env import load_settings
+from tests.conftest import DEPLOYMENT_VARIABLES
+from tests.helpers import build_environment
+
+pytestmark = pytest.mark.integration
+
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@dataclass
+class Answer:
+    question: str
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": f"F-12 was down part of the day ({self.question}) [c1]",
+            "refused": False,
+            "reason": None,
+            "citations": [{"id": "c1", "source": "https://example.org/volve/ddr-2016-03-14", "quote": "choke closed"}],
+            "facts": [],
+        }
+
+
+class Explainer:
+    def explain(self, question: str) -> Answer:
+        return Answer(question)
+
+    def index_status(self) -> dict:
+        return {"ready": True, "chunks": 1, "collection": "browser-test"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterator[tuple[str, str]]:
+    root = tmp_path_factory.mktemp("dashboard")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATALIVE_HOME", str(root / "home"))
+        mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+        for name in DEPLOYMENT_VARIABLES:
+            mp.delenv(name, raising=False)
+        home = build_environment(root, "2016-03-01", "2016-03-31")
+    settings = load_settings({"DATALIVE_HOME": str(home)})
+    key, _ = KeyStore(settings.env_root, settings.isolation_key).create("browser")
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, explainer=Explainer()), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}", key
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMEDRIVER).exists():
+        pytest.fail("chromedriver missing: run scripts/install_chromium.sh (make test-integration does)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1400,1800"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def loaded(served: tuple[str, str], browser) -> object:
+    """The dashboard opened, a key entered, and every chart drawn."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, key = served
+    browser.get(url + "/")
+    browser.find_element(By.ID, "api-key").send_keys(key)
+    browser.find_element(By.CSS_SELECTOR, "#key-form button").click()
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.loaded === 'true'"))
+    return browser
+
+
+def points(browser, chart: str) -> int:
+    """Data points plotly holds for a chart (its traces' y values that are numbers)."""
+    return browser.execute_script(
+        "const gd = document.getElementById(arguments[0]);"
+        "return (gd.data || []).reduce((n, t) => n + (t.y || []).filter((v) => typeof v === 'number').length, 0);",
+        chart,
+    )
+
+
+def test_the_page_loads_without_console_errors(loaded) -> None:
+    errors = [entry for entry in loaded.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    assert loaded.execute_script("return typeof Plotly") == "object"
+
+
+@pytest.mark.parametrize("chart", ["chart-field", "chart-wells", "chart-uptime", "chart-deferment", "chart-forecast"])
+def test_each_chart_renders_with_data(loaded, chart: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    assert points(loaded, chart) > 0
+    assert loaded.find_element(By.CSS_SELECTOR, f"#{chart} .main-svg").is_displayed()
+
+
+def test_the_status_line_counts_what_was_loaded(loaded) -> None:
+    from selenium.webdriver.common.by import By
+
+    status = loaded.find_element(By.ID, "status").text
+    assert status.startswith("Loaded 31 field-days") and "90 forecast days" in status
+
+
+def test_the_ask_why_box_shows_the_answer_and_its_citations_as_links(loaded) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    loaded.find_element(By.ID, "question").send_keys("Why did oil on 15/9-F-12 drop?")
+    loaded.find_element(By.CSS_SELECTOR, "#ask-form button").click()
+    WebDriverWait(loaded, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#citations li a"))
+    assert "Why did oil on 15/9-F-12 drop?" in loaded.find_element(By.ID, "answer").text
+    link = loaded.find_element(By.CSS_SELECTOR, "#citations li a")
+    assert link.get_attribute("href") == "https://example.org/volve/ddr-2016-03-14"
+    assert [e for e in loaded.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_a_wrong_key_is_reported_on_the_page_not_as_a_crash(served: tuple[str, str], browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, _ = served
+    browser.get(url + "/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.get(url + "/")
+    browser.find_element(By.ID, "api-key").send_keys("dlk_dev_000000000000_" + "x" * 43)
+    browser.find_element(By.CSS_SELECTOR, "#key-form button").click()
+    WebDriverWait(browser, 30).until(lambda d: "refused" in d.find_element(By.ID, "status").text)

@@ -1,0 +1,83 @@
+"""`datalive keys create|list|revoke`: the key is printed once, the listing never shows it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from da_platform.api.keys import InvalidKey, KeyStore
+from da_platform.cli import main
+
+
+def test_keys_create_prints_the_key_once_and_list_shows_only_its_id(isolated_env: Path, capsys) -> None:
+    assert main(["keys", "create", "--name", "powerbi"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("dlk_dev_")
+    assert main(["keys", "list", "--json"]) == 0
+    out = capsys.readouterr().out
+    (listed,) = json.loads(out)
+    assert listed["name"] == "powerbi" and listed["active"] is True and listed["environment"] == "dev"
+    assert key not in out and "key_hash" not in out
+    assert KeyStore(isolated_env / "dev", "dev").verify(key).key_id == listed["key_id"]
+
+
+def test_keys_revoke_makes_the_key_invalid(isolated_env: Path, capsys) -> None:
+    assert main(["keys", "create"]) == 0
+    key = capsys.readouterr().out.strip()
+    key_id = KeyStore(isolated_env / "dev", "dev").verify(key).key_id
+    assert main(["keys", "revoke", key_id]) == 0
+    with pytest.raises(InvalidKey):
+        KeyStore(isolated_env / "dev", "dev").verify(key)
+    assert main(["keys", "revoke", "000000000000"]) == 2
+
+
+def test_keys_are_created_in_the_environment_da_env_names(isolated_env: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("DA_ENV", "prod")
+    assert main(["keys", "create"]) == 0
+    assert capsys.readouterr().out.strip().startswith("dlk_prod_")
+    assert (isolated_env / "prod" / "api" / "keys.json").exists()
+    assert not (isolated_env / "dev").exists()
+
+
+def test_serve_answers_on_the_given_port_and_logs_json_lines_without_the_key(isolated_env: Path, capsys) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    assert main(["keys", "create"]) == 0
+    key = capsys.readouterr().out.strip()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "da_platform.cli", "serve", "--port", str(port)],
+        env={**os.environ, "DATALIVE_HOME": str(isolated_env)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    assert json.loads(response.read())["environment"] == "dev"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "datalive serve did not start"
+                time.sleep(0.2)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/catalog", headers={"X-API-Key": key})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)  # no gold in this empty environment
+        assert refused.value.code == 503
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=20)
+    requests = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert [(r["path"], r["status"]) for r in requests if r.get("event") == "request"][-1] == ("/catalog", 503)
+    assert key not in stderr and key[-43:] not in stderr
