@@ -142,7 +142,13 @@ def test_health_without_a_champion_says_the_registry_is_not_ready(client: TestCl
     assert body["status"] == "degraded"
 
 
-def test_health_without_the_explain_engine_reports_the_index_not_ready(settings: Settings) -> None:
+@pytest.fixture
+def engine_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend the explain engine is not installed (the API must still run and say so)."""
+    monkeypatch.setattr("da_platform.api.dependencies.ENGINE_MODULE", "da_platform.rag.not_installed")
+
+
+def test_health_without_the_explain_engine_reports_the_index_not_ready(settings: Settings, engine_missing) -> None:
     body = TestClient(create_app(settings)).get("/health").json()
     assert body["checks"]["index"] == {"ready": False, "detail": "explain engine not installed"}
 
@@ -411,7 +417,7 @@ def test_explain_validates_the_question(client: TestClient, key: str, payload: d
     assert_problem(client.post("/rag/explain", json=payload, headers={"X-API-Key": key}), 422)
 
 
-def test_explain_without_the_engine_installed_is_503(settings: Settings, key: str) -> None:
+def test_explain_without_the_engine_installed_is_503(settings: Settings, key: str, engine_missing) -> None:
     bare = TestClient(create_app(settings))
     body = assert_problem(bare.post("/rag/explain", json={"question": "why?"}, headers={"X-API-Key": key}), 503)
     assert body["detail"] == "explain engine not installed"
@@ -425,6 +431,22 @@ def test_an_engine_that_fails_to_open_is_503_and_its_index_not_ready(settings: S
     body = assert_problem(app.post("/rag/explain", json={"question": "why?"}, headers={"X-API-Key": key}), 503)
     assert body["detail"] == "explain engine failed to open" and "/secret/path" not in str(body)
     assert app.get("/health").json()["checks"]["index"]["ready"] is False
+
+
+def test_explain_answers_from_the_real_engine_with_resolvable_citations(settings: Settings, key: str) -> None:
+    from da_platform.rag.build import build_index
+    from da_platform.rag.service import open_explainer
+
+    build_index(settings)
+    app = TestClient(create_app(settings, rate_limit=GENEROUS))
+    assert app.get("/health").json()["checks"]["index"]["ready"] is True
+    question = "Why did Volve oil drop on 2016-03-14?"
+    response = app.post("/rag/explain", json={"question": question}, headers={"X-API-Key": key})
+    body = response.json()
+    assert response.status_code == 200
+    assert body["refused"] is False, body["reason"]
+    assert body["citations"] and body["facts"]
+    assert body == open_explainer(settings).explain(question).to_dict()  # the engine's answer, unchanged
 
 
 def test_explain_needs_a_key(client: TestClient) -> None:
