@@ -70,13 +70,17 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
     metadata; wells whose rows did not change since the last forecast under the same champion keep theirs."""
     production = _production(lake)
     config, version, run_id = registry.champion_config()
+    version = None if version is None else str(version)
     previous = lake.lake().read(FORECASTS)
-    same_policy = "model_version" in previous.columns and previous.height > 0
-    same_policy = same_policy and previous["model_version"][0] == str(version)
+    # Reuse needs a promoted champion: the default policy (no champion) may change with the code.
+    same_policy = version is not None and "model_version" in previous.columns and previous.height > 0
+    same_policy = same_policy and previous["model_version"][0] == version
     table, results, refitted = forecast_all(
         production, PRODUCTS, HORIZON_DAYS, config, previous if same_policy else None
     )
-    table = table.with_columns(model_version=pl.lit(str(version)), mlflow_run_id=pl.lit(run_id))
+    table = table.with_columns(
+        model_version=pl.lit(version, dtype=pl.String), mlflow_run_id=pl.lit(run_id, dtype=pl.String)
+    )
     lake.lake().overwrite(FORECASTS, table)
     charts = []
     for result in (r for r in results if r.product == "oil" and r.well_id in refitted):
