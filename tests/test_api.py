@@ -359,6 +359,36 @@ def test_the_catalog_lists_the_wells_and_dates_of_gold(client: TestClient, key: 
     assert "15/9-F-12" in {w["well_id"] for w in body["wells"]}
 
 
+# -- deferment ------------------------------------------------------------------------------------
+
+
+def test_deferment_attributes_all_downtime_to_event_causes_or_unspecified(
+    client: TestClient, key: str, settings: Settings, home: Path
+) -> None:
+    from da_platform.ingest.raw_zone import discover, land
+    from da_platform.lakehouse.delta_lake import Lake
+    from tests.helpers import SAMPLE
+
+    files, _ = discover(SAMPLE)
+    land(Lake(settings.lake_root, settings.isolation_key), [f for f in files if f.kind == "events"])
+    response = get(client, key, "/deferment", field="VOLVE", start=FIRST, end=LAST)
+    assert response.status_code == 200
+    items = {row["cause"]: row for row in response.json()["items"]}
+    expected = gold(
+        home,
+        "select sum(downtime_hrs) from gold.fct_well_daily_production "
+        "where field_id = 'VOLVE' and production_date between ? and ? and downtime_hrs > 0",
+        [FIRST, LAST],
+    ).item()
+    assert sum(row["downtime_hrs"] for row in items.values()) == pytest.approx(expected)
+    assert "flowline pressure test" in items  # 15/9-F-1 C, 2016-02-26..03-16 in the synthetic events
+    assert all(row["deferred_oil_sm3"] >= 0 for row in items.values())
+
+
+def test_deferment_rejects_a_start_after_its_end(client: TestClient, key: str) -> None:
+    assert_problem(get(client, key, "/deferment", start=LAST, end=FIRST), 422)
+
+
 # -- forecasts -------------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from da_platform.api.keys import InvalidKey, KeyStore, MissingKey, WrongEnvironm
 from da_platform.api.logs import LOGGER, RequestLogMiddleware
 from da_platform.api.models import (
     Catalog,
+    Deferment,
     ExplainRequest,
     Explanation,
     ForecastSeries,
@@ -42,8 +43,10 @@ from da_platform.api.models import (
 )
 from da_platform.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, install_problem_handlers
 from da_platform.api.ratelimit import RateLimit, RateLimiter
+from da_platform.gold.deferment import deferment_by_cause
 from da_platform.lakehouse.delta_lake import Lake
 from da_platform.lakehouse.warehouse import Warehouse
+from da_platform.rag.events import events_from_raw
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE_SIZE = 1000
@@ -95,6 +98,9 @@ class _Cached:
                     self._value = self.compute()
                     self._at = now
         return self._value
+
+
+DEFERMENT_BASIS = "downtime_hrs / 24 x oil_sm3_ma7, attributed to the covering operator event"
 
 
 def create_app(
@@ -378,6 +384,37 @@ def create_app(
                 "last_date": dates.max(),
             }
         )
+
+    @app.get(
+        "/deferment",
+        response_model=Deferment,
+        responses=_AUTH_RESPONSES,
+        tags=["insights"],
+        summary="Downtime and estimated deferred oil by cause (operator events), largest first",
+    )
+    def deferment(
+        _key: Annotated[str, Depends(authorize)],
+        field: Annotated[str | None, Query(pattern=NAME_PATTERN, examples=["VOLVE"])] = None,
+        well: Annotated[str | None, Query(pattern=NAME_PATTERN, examples=["15/9-F-12"])] = None,
+        start: Annotated[date | None, Query(description="first production date (inclusive)")] = None,
+        end: Annotated[date | None, Query(description="last production date (inclusive)")] = None,
+    ) -> Response:
+        """Each well-day's downtime goes to the landed operator event covering it (latest-starting when
+        several overlap) or to 'unspecified'; deferred oil is downtime/24 x the well's 7-day average oil."""
+        if start and end and start > end:
+            raise ApiProblem(422, "Invalid request", "start is after end", "validation-error")
+        days = _snapshot().levels["well"]
+        if field is not None:
+            days = days.filter(pl.col("field_id") == field)
+        if well is not None:
+            days = days.filter(pl.col("well_id") == well)
+        if start is not None:
+            days = days.filter(pl.col("production_date") >= start)
+        if end is not None:
+            days = days.filter(pl.col("production_date") <= end)
+        table = deferment_by_cause(days, events_from_raw(lake))
+        head = {"field": field, "well": well, "start": start, "end": end, "basis": DEFERMENT_BASIS}
+        return _orjson({**head, "items": table.to_dicts()})
 
     # -- forecasts ----------------------------------------------------------------------------------
 

@@ -221,6 +221,24 @@ class WellInfo(BaseModel):
     last_production_date: date | None
 
 
+class DefermentRow(BaseModel):
+    cause: str = Field(description="the operator event's cause covering the well-day, or 'unspecified'")
+    downtime_hrs: float
+    deferred_oil_sm3: float = Field(description="downtime share of the day x the well's 7-day average oil")
+    well_days: int
+
+
+class Deferment(BaseModel):
+    """Downtime and estimated deferred oil per cause over the filtered well-days, largest first."""
+
+    field: str | None
+    well: str | None
+    start: date | None
+    end: date | None
+    basis: str
+    items: list[DefermentRow]
+
+
 class Catalog(BaseModel):
     """What can be asked for: fields, wells and the dates gold covers."""
 

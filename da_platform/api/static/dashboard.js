@@ -92,17 +92,15 @@ async function drawField() {
 async function drawWells() {
   const rows = await insightsAll(Object.assign({ level: "well", product: "oil" }, filters()));
   const traces = [];
-  const deferment = [];
   for (const [well, points] of byKey(rows, "well_id")) {
     traces.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.volume_sm3), name: well, mode: "lines", stackgroup: "wells" });
-    const hours = points.reduce((sum, r) => sum + (r.downtime_hrs || 0), 0);
-    const oil = points.reduce((sum, r) => sum + ((r.downtime_hrs || 0) / 24) * (r.avg_7d_sm3 || 0), 0);
-    deferment.push({ well, hours, oil });
   }
   await Plotly.react("chart-wells", traces, Object.assign({}, layoutBase, { yaxis: { title: { text: "Sm3/d" } } }), config);
+  // Causes come from the operator events landed with the reports; downtime no event covers is "unspecified".
+  const deferment = (await api(`/deferment?${new URLSearchParams(filters())}`)).items;
   await Plotly.react("chart-deferment", [
-    { type: "bar", offsetgroup: "hours", name: "unspecified: downtime hours", x: deferment.map((d) => d.well), y: deferment.map((d) => d.hours) },
-    { type: "bar", offsetgroup: "oil", name: "unspecified: deferred oil (est., Sm3)", x: deferment.map((d) => d.well), y: deferment.map((d) => d.oil), yaxis: "y2" },
+    { type: "bar", offsetgroup: "hours", name: "downtime hours", x: deferment.map((d) => d.cause), y: deferment.map((d) => d.downtime_hrs) },
+    { type: "bar", offsetgroup: "oil", name: "deferred oil (est., Sm3)", x: deferment.map((d) => d.cause), y: deferment.map((d) => d.deferred_oil_sm3), yaxis: "y2" },
   ], Object.assign({}, layoutBase, {
     barmode: "group",
     yaxis: { title: { text: "hours down" } },
