@@ -38,10 +38,8 @@ def plan_cleanup(settings: Settings) -> CleanupPlan:
         raise CleanupRefused(f"pull request id must be a number, got {settings.pr_id!r}")
     expected = settings.home.resolve() / "qa" / f"pr-{settings.pr_id}"
     folder = settings.env_root
-    if folder.is_symlink() or (folder.exists() and folder.resolve() != expected):
+    if folder.is_symlink() or folder.resolve() != expected:
         raise CleanupRefused(f"{folder} does not resolve to {expected}; refusing to delete it")
-    if folder.resolve() != expected:
-        raise CleanupRefused(f"{folder} is not the namespace {expected} of pull request {settings.pr_id}")
     return CleanupPlan(settings.pr_id, expected, expected.exists())
 
 

@@ -52,11 +52,12 @@ def _lake(settings: Settings) -> str:
 
 
 def _warehouse(settings: Settings) -> str:
-    import duckdb
+    from da_platform.lakehouse.warehouse import Warehouse
 
     if not settings.warehouse_path.exists():
         raise FileNotFoundError("no warehouse file yet (run `datalive run`)")
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)  # refuses another env's file
+    with warehouse.connect(read_only=True) as con:
         tables = con.execute("select count(*) from information_schema.tables where table_schema = 'gold'").fetchone()
     return f"DuckDB opens read-only, {tables[0]} gold tables"
 

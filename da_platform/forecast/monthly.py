@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.select import ForecastConfig, forecast_rate
+from da_platform.forecast.select import BAND_SCHEMA, ForecastConfig, forecast_rate
 from da_platform.forecast.series import DailySeries
 
 # Monthly settings: a 3-year decline window, inner origins one month apart, at least two years to select.
@@ -31,16 +31,7 @@ MONTHLY_CONFIG = ForecastConfig(
 )
 # A month with less than this many on-stream days gives too noisy a rate to learn from.
 MIN_ON_STREAM_DAYS = 5.0
-MONTHLY_SCHEMA = {
-    "month": pl.Date(),
-    "p10": pl.Float64(),
-    "p50": pl.Float64(),
-    "p90": pl.Float64(),
-    "uptime": pl.Float64(),
-    "volume_p10": pl.Float64(),
-    "volume_p50": pl.Float64(),
-    "volume_p90": pl.Float64(),
-}
+MONTHLY_SCHEMA = {"month": pl.Date(), **BAND_SCHEMA}
 
 
 @dataclass(frozen=True)

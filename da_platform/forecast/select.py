@@ -316,8 +316,8 @@ class ForecastResult:
     uptime: Uptime | None
 
 
-POINTS_SCHEMA = {
-    "date": pl.Date(),
+# The columns of a forecast point after its time column, daily and monthly alike.
+BAND_SCHEMA = {
     "p10": pl.Float64(),
     "p50": pl.Float64(),
     "p90": pl.Float64(),
@@ -326,6 +326,7 @@ POINTS_SCHEMA = {
     "volume_p50": pl.Float64(),
     "volume_p90": pl.Float64(),
 }
+POINTS_SCHEMA = {"date": pl.Date(), **BAND_SCHEMA}
 
 
 def forecast_series(
