@@ -44,6 +44,8 @@ class Settings:
     partitions_start: date = date(2007, 9, 1)
     partition_grain: Literal["daily", "monthly"] = "monthly"
     kafka_bootstrap: str | None = None  # a Kafka-protocol endpoint (Kafka, MSK, Event Hubs); None: no stream
+    # Bronze → silver on Spark: "local" (Sail in process) or a Spark Connect URL; None: in process (polars).
+    spark_remote: str | None = field(default=None, repr=False)
     # Optional LLM composer for explanations (an OpenAI-compatible endpoint); off when the URL is empty.
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -175,6 +177,11 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     if grain not in ("daily", "monthly"):
         raise SettingsError(f"DATALIVE_PARTITION_GRAIN={grain!r} is not one of daily, monthly")
 
+    spark_remote = environ.get("DATALIVE_SPARK_REMOTE", "").strip() or None
+    if spark_remote and spark_remote != "local" and not spark_remote.startswith("sc://"):
+        # The value may hold a token: name the rule, never echo it.
+        raise SettingsError("DATALIVE_SPARK_REMOTE must be 'local' or a Spark Connect URL starting with sc://")
+
     rate = _positive_int(environ, "DATALIVE_API_RATE_PER_MINUTE")
     burst = _positive_int(environ, "DATALIVE_API_BURST")
     origins = tuple(o.strip() for o in environ.get("DATALIVE_API_CORS_ORIGINS", "").split(",") if o.strip())
@@ -192,6 +199,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         partitions_start=start,
         partition_grain=grain,  # type: ignore[arg-type]
         kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
+        spark_remote=spark_remote,
         llm_base_url=environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
         llm_model=environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
         llm_api_key=environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,

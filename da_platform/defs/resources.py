@@ -1,5 +1,7 @@
 """Resources built from the settings object; one set per environment, chosen once."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -7,6 +9,7 @@ import dagster as dg
 from da_platform.env import Settings
 from da_platform.forecast.select import ForecastConfig
 from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.silver_engines import EmbeddedSilverEngine, SilverEngine, SparkSilverEngine, spark_session
 from da_platform.lakehouse.warehouse import Warehouse
 
 
@@ -30,6 +33,25 @@ class WarehouseResource(dg.ConfigurableResource):
     def warehouse(self) -> Warehouse:
         """The guarded warehouse handle."""
         return Warehouse(Path(self.path), self.env_key)
+
+
+class SilverEngineResource(dg.ConfigurableResource):
+    """Where bronze → silver runs: in process (empty ``spark_remote``) or on Spark (``local`` or ``sc://...``).
+
+    The remote comes from ``DATALIVE_SPARK_REMOTE`` through ``EnvVar``: a Spark Connect URL can carry a
+    token, so its value is never part of the resource config shown in the UI.
+    """
+
+    spark_remote: str = ""
+
+    @contextmanager
+    def engine(self) -> Iterator[SilverEngine]:
+        """The configured engine, with its Spark session open for the duration of the step."""
+        if not self.spark_remote:
+            yield EmbeddedSilverEngine()
+            return
+        with spark_session(self.spark_remote) as spark:
+            yield SparkSilverEngine(spark)
 
 
 class PlatformResource(dg.ConfigurableResource):
@@ -87,6 +109,9 @@ def build_resources(settings: Settings) -> dict[str, object]:
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key),
         "rag": RagResource(env=settings.env, home=str(settings.home), pr_id=settings.pr_id or ""),
         "registry": ModelRegistryResource(env_root=str(settings.env_root), isolation_key=settings.isolation_key),
+        "silver_engine": SilverEngineResource(
+            spark_remote=dg.EnvVar("DATALIVE_SPARK_REMOTE") if settings.spark_remote else ""
+        ),
         "platform": PlatformResource(
             env=settings.env,
             landing_dir=str(settings.landing_dir),

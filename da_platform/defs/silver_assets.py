@@ -5,16 +5,16 @@ from datetime import timedelta
 import dagster as dg
 import polars as pl
 
-from da_platform.defs.ingest_assets import BRONZE_DAILY, BRONZE_MONTHLY, BRONZE_REGISTER, RETRY
-from da_platform.defs.resources import LakeResource, PlatformResource, WarehouseResource, severity
-from da_platform.lakehouse import silver_schema
-from da_platform.lakehouse.cleaning import (
-    RegisterInvalid,
-    SilverResult,
-    conform_daily,
-    conform_monthly,
-    conform_register,
+from da_platform.defs.ingest_assets import BRONZE_MONTHLY, BRONZE_REGISTER, RETRY
+from da_platform.defs.resources import (
+    LakeResource,
+    PlatformResource,
+    SilverEngineResource,
+    WarehouseResource,
+    severity,
 )
+from da_platform.lakehouse import silver_schema
+from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register
 from da_platform.lakehouse.quality import accounted, duplicated_keys, hours_out_of_range, null_counts, schema_problems
 
 SILVER_REGISTER = "silver/well_register"
@@ -105,31 +105,28 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         name="silver_well_days",
     )
     def silver_well_days(
-        context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource, platform: PlatformResource
+        context: dg.AssetExecutionContext,
+        lake: LakeResource,
+        warehouse: WarehouseResource,
+        platform: PlatformResource,
+        silver_engine: SilverEngineResource,
     ):
         window = context.partition_time_window
         first, last = window.start.date(), window.end.date() - timedelta(days=1)
         store = lake.lake()
-        bronze = (
-            store.scan(BRONZE_DAILY)
-            .filter(pl.col("admitted") & pl.col("production_date").is_between(first, last))
-            .collect()
-            if store.exists(BRONZE_DAILY)
-            else pl.DataFrame()
-        )
         register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
-        result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
-        predicate = f"production_date >= '{first.isoformat()}' AND production_date <= '{last.isoformat()}'"
+        with silver_engine.engine() as engine:
+            conformed = engine.conform_window(store, register, first, last)
+        result, bronze_rows = conformed.result, conformed.bronze_rows
         wh = warehouse.warehouse()
         for table, frame in (
             ("well_day_production", result.production),
             ("well_day_injection", result.injection),
             ("quarantine", result.quarantine),
         ):
-            store.replace_where(f"silver/{table}", frame, predicate)
             wh.replace_window(table, frame, first, last)
         context.log.info(
-            f"{first}..{last}: {bronze.height} bronze rows → {result.production.height} production, "
+            f"{first}..{last} ({engine.name}): {bronze_rows} bronze rows → {result.production.height} production, "
             f"{result.injection.height} injection, {result.quarantine.height} quarantined"
         )
         rejected = result.quarantine.filter(pl.col("disposition") == "rejected")
@@ -161,8 +158,8 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         yield _check(
             inj_key, "injection_well_day_unique", duplicated_keys(result.injection, ["well_id", "production_date"])
         )
-        yield _check(qua_key, "every_bronze_row_accounted", accounted(bronze.height, result))
-        ratio = rejected.height / bronze.height if bronze.height else 0.0
+        yield _check(qua_key, "every_bronze_row_accounted", accounted(bronze_rows, result))
+        ratio = rejected.height / bronze_rows if bronze_rows else 0.0
         yield dg.AssetCheckResult(
             asset_key=qua_key,
             check_name="quarantine_ratio",

@@ -1,0 +1,72 @@
+"""The Spark path's contract, checked without Spark: one rule implementation, grouped by month."""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from da_platform.env import SettingsError, load_settings
+from da_platform.lakehouse.cleaning import SilverResult
+from da_platform.lakehouse.silver_engines import DESTINATIONS, conform_month, staged_columns
+
+
+def _by_month(bronze: pl.DataFrame, register: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    months = bronze.with_columns(_month=pl.col("production_date").dt.truncate("1mo")).partition_by("_month")
+    staged = pl.concat([pl.from_arrow(conform_month(m.to_arrow(), register)) for m in months])  # type: ignore[list-item]
+    return {t: staged.filter(pl.col("_destination") == t).select(list(c)) for t, c in DESTINATIONS.items()}
+
+
+def test_conforming_month_by_month_gives_the_rows_of_one_whole_window(
+    volve_bronze: pl.DataFrame, volve_register: pl.DataFrame, volve_silver: SilverResult
+) -> None:
+    dated = volve_bronze.filter(pl.col("production_date").is_not_null())
+    assert dated.height == volve_bronze.height  # the Volve file has no undated rows to set aside
+    by_month = _by_month(dated, volve_register)
+    whole = {
+        "well_day_production": volve_silver.production,
+        "well_day_injection": volve_silver.injection,
+        "quarantine": volve_silver.quarantine,
+    }
+    for table, expected in whole.items():
+        actual = by_month[table]
+        assert actual.sort(actual.columns, nulls_last=True).equals(expected.sort(expected.columns, nulls_last=True))
+
+
+def test_a_superseded_report_is_judged_within_its_month(
+    volve_bronze: pl.DataFrame, volve_register: pl.DataFrame
+) -> None:
+    day = volve_bronze.filter(pl.col("production_date") == pl.date(2014, 5, 13)).head(1)
+    later = day.with_columns(source_row=pl.lit(999_999, dtype=pl.Int64), water_sm3=pl.lit(7.0))
+    staged = _by_month(pl.concat([day, later]), volve_register)
+
+    assert staged["quarantine"]["rule_id"].to_list() == ["DUPLICATE_SUPERSEDED"]
+    assert staged["well_day_production"]["water_sm3"].to_list() == [7.0]
+
+
+def test_the_month_udf_returns_exactly_the_arrow_types_spark_expects(
+    volve_bronze: pl.DataFrame, volve_register: pl.DataFrame
+) -> None:
+    out = conform_month(volve_bronze.head(50).to_arrow(), volve_register)
+
+    assert out.schema.names == list(staged_columns())
+    assert pa.large_string() not in out.schema.types  # Spark rejects large_string where the DDL says string
+    assert out.num_rows == 50
+
+
+def test_spark_remote_accepts_local_and_spark_connect_urls_only() -> None:
+    assert load_settings({"DATALIVE_SPARK_REMOTE": "local"}).spark_remote == "local"
+    assert load_settings({}).spark_remote is None
+    with pytest.raises(SettingsError) as error:
+        load_settings({"DATALIVE_SPARK_REMOTE": "https://host/;token=s3cr3t"})
+    assert "s3cr3t" not in str(error.value)
+
+
+def test_the_spark_connect_url_stays_out_of_settings_repr_and_resource_config() -> None:
+    from da_platform.defs.resources import build_resources
+
+    settings = load_settings({"DATALIVE_SPARK_REMOTE": "sc://spark.example:15002/;token=s3cr3t"})
+    engine = build_resources(settings)["silver_engine"]
+
+    assert "s3cr3t" not in repr(settings)
+    assert "s3cr3t" not in repr(engine)  # an EnvVar reference, resolved only when a run starts
