@@ -16,6 +16,7 @@ from da_platform.defs.resources import (
 from da_platform.lakehouse import silver_schema
 from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register
 from da_platform.lakehouse.quality import accounted, duplicated_keys, hours_out_of_range, null_counts, schema_problems
+from da_platform.lakehouse.silver_engines import ConformedMonth
 
 SILVER_REGISTER = "silver/well_register"
 SILVER_MONTHLY = "silver/reported_monthly"
@@ -115,51 +116,35 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         first, last = window.start.date(), window.end.date() - timedelta(days=1)
         store = lake.lake()
         register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
-        with silver_engine.engine() as engine:
-            conformed = engine.conform_window(store, register, first, last)
-        result, bronze_rows = conformed.result, conformed.bronze_rows
         wh = warehouse.warehouse()
-        for table, frame in (
-            ("well_day_production", result.production),
-            ("well_day_injection", result.injection),
-            ("quarantine", result.quarantine),
-        ):
-            wh.replace_window(table, frame, first, last)
+        tally = _WindowTally()
+        with silver_engine.engine() as engine:
+            for month in engine.conform_window(store, register, first, last):
+                result = month.result
+                wh.replace_window("well_day_production", result.production, month.first, month.last)
+                wh.replace_window("well_day_injection", result.injection, month.first, month.last)
+                wh.replace_window("quarantine", result.quarantine, month.first, month.last)
+                tally.add(month)
+            engine_name = engine.name
         context.log.info(
-            f"{first}..{last} ({engine.name}): {bronze_rows} bronze rows → {result.production.height} production, "
-            f"{result.injection.height} injection, {result.quarantine.height} quarantined"
+            f"{first}..{last} ({engine_name}): {tally.bronze_rows} bronze rows → {tally.rows['production']} "
+            f"production, {tally.rows['injection']} injection, {tally.rows['quarantine']} quarantined"
         )
-        rejected = result.quarantine.filter(pl.col("disposition") == "rejected")
-        by_rule = rejected.group_by("rule_id").len().sort("rule_id").rows()
+        by_rule = dict(sorted(tally.by_rule.items()))
         yield dg.MaterializeResult(
             asset_key=prod_key,
-            metadata={"rows": result.production.height, "first_day": str(first), "last_day": str(last)},
+            metadata={"rows": tally.rows["production"], "first_day": str(first), "last_day": str(last)},
         )
-        yield dg.MaterializeResult(asset_key=inj_key, metadata={"rows": result.injection.height})
+        yield dg.MaterializeResult(asset_key=inj_key, metadata={"rows": tally.rows["injection"]})
         yield dg.MaterializeResult(
             asset_key=qua_key,
-            metadata={"rows": result.quarantine.height, "by_rule": dg.MetadataValue.json(dict(by_rule))},
+            metadata={"rows": tally.rows["quarantine"], "by_rule": dg.MetadataValue.json(by_rule)},
         )
-
-        prod = result.production
-        yield _check(prod_key, "schema_matches_contract", schema_problems(prod, silver_schema.WELL_DAY_PRODUCTION))
-        yield _check(prod_key, "well_day_unique", duplicated_keys(prod, ["well_id", "production_date"]))
-        yield _check(
-            prod_key,
-            "keys_not_null",
-            null_counts(prod, ["production_date", "well_id", "field_id", "facility_id", "day_hours"]),
-        )
-        yield _check(prod_key, "on_stream_hours_in_range", hours_out_of_range(prod))
-        yield _check(
-            prod_key,
-            "volumes_not_negative",
-            [f"{c}: {n} negative" for c in ("oil_sm3", "gas_sm3", "water_sm3") if (n := int((prod[c] < 0).sum()))],
-        )
-        yield _check(
-            inj_key, "injection_well_day_unique", duplicated_keys(result.injection, ["well_id", "production_date"])
-        )
-        yield _check(qua_key, "every_bronze_row_accounted", accounted(bronze_rows, result))
-        ratio = rejected.height / bronze_rows if bronze_rows else 0.0
+        for name, problems in tally.problems.items():
+            yield _check(inj_key if name == "injection_well_day_unique" else prod_key, name, problems)
+        yield _check(qua_key, "every_bronze_row_accounted", tally.unaccounted)
+        rejected = sum(by_rule.values())
+        ratio = rejected / tally.bronze_rows if tally.bronze_rows else 0.0
         yield dg.AssetCheckResult(
             asset_key=qua_key,
             check_name="quarantine_ratio",
@@ -168,12 +153,57 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
             metadata={
                 "ratio": ratio,
                 "threshold": platform.max_quarantine_ratio,
-                "rejected_rows": rejected.height,
-                "by_rule": dg.MetadataValue.json(dict(by_rule)),
+                "rejected_rows": rejected,
+                "by_rule": dg.MetadataValue.json(by_rule),
             },
         )
 
     return silver_well_days
+
+
+class _WindowTally:
+    """The checks and counts of a window, accumulated month by month (a well-day never spans two months)."""
+
+    def __init__(self) -> None:
+        self.bronze_rows = 0
+        self.rows = {"production": 0, "injection": 0, "quarantine": 0}
+        self.by_rule: dict[str, int] = {}
+        self.problems: dict[str, list[str]] = {
+            name: []
+            for name in (
+                "schema_matches_contract",
+                "well_day_unique",
+                "keys_not_null",
+                "on_stream_hours_in_range",
+                "volumes_not_negative",
+                "injection_well_day_unique",
+            )
+        }
+        self.unaccounted: list[str] = []
+
+    def add(self, month: ConformedMonth) -> None:
+        prod, result = month.result.production, month.result
+        self.bronze_rows += month.bronze_rows
+        self.rows["production"] += prod.height
+        self.rows["injection"] += result.injection.height
+        self.rows["quarantine"] += result.quarantine.height
+        rejected = result.quarantine.filter(pl.col("disposition") == "rejected")
+        for rule, count in rejected.group_by("rule_id").len().rows():
+            self.by_rule[rule] = self.by_rule.get(rule, 0) + count
+        negative = [
+            f"{c}: {n} negative" for c in ("oil_sm3", "gas_sm3", "water_sm3") if (n := int((prod[c] < 0).sum()))
+        ]
+        found = {
+            "schema_matches_contract": schema_problems(prod, silver_schema.WELL_DAY_PRODUCTION),
+            "well_day_unique": duplicated_keys(prod, ["well_id", "production_date"]),
+            "keys_not_null": null_counts(prod, ["production_date", "well_id", "field_id", "facility_id", "day_hours"]),
+            "on_stream_hours_in_range": hours_out_of_range(prod),
+            "volumes_not_negative": negative,
+            "injection_well_day_unique": duplicated_keys(result.injection, ["well_id", "production_date"]),
+        }
+        for name, problems in found.items():
+            self.problems[name].extend(f"{month.first:%Y-%m}: {p}" for p in problems)
+        self.unaccounted.extend(f"{month.first:%Y-%m}: {p}" for p in accounted(month.bronze_rows, result))
 
 
 def _check(key: dg.AssetKey, name: str, problems: list[str]) -> dg.AssetCheckResult:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
@@ -43,9 +43,11 @@ _SPARK_TYPES = {pl.String(): "string", pl.Int64(): "bigint", pl.Float64(): "doub
 
 
 @dataclass(frozen=True)
-class ConformedWindow:
-    """What one window of days became: the bronze rows read and where each of them went."""
+class ConformedMonth:
+    """What one calendar month of a window became: the bronze rows read and where each of them went."""
 
+    first: date
+    last: date
     bronze_rows: int
     result: SilverResult
 
@@ -55,8 +57,11 @@ class SilverEngine(Protocol):
 
     name: str
 
-    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> ConformedWindow:
-        """Apply the cleaning rules to ``[first, last]``, write silver, and return the window's rows."""
+    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonth]:
+        """Apply the cleaning rules to ``[first, last]``, write silver, and yield the result month by month.
+
+        Month by month so that a backfill of years never holds more than a month of rows in this process.
+        """
         ...
 
 
@@ -65,25 +70,37 @@ def window_predicate(first: date, last: date) -> str:
     return f"production_date >= '{first.isoformat()}' AND production_date <= '{last.isoformat()}'"
 
 
+def months_of(first: date, last: date) -> list[tuple[date, date]]:
+    """The calendar months overlapping ``[first, last]``, each clipped to the window."""
+    months = []
+    start = first
+    while start <= last:
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        months.append((start, min(last, following - timedelta(days=1))))
+        start = following
+    return months
+
+
 class EmbeddedSilverEngine:
     """polars in this process: the dev default, and the reference the Spark path is compared with."""
 
     name = "embedded"
 
-    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> ConformedWindow:
-        """Read the window from bronze, conform it, replace the window in the three silver tables."""
-        bronze = (
-            lake.scan(BRONZE_DAILY)
-            .filter(pl.col("admitted") & pl.col("production_date").is_between(first, last))
-            .collect()
-            if lake.exists(BRONZE_DAILY)
-            else pl.DataFrame()
-        )
-        result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
-        predicate = window_predicate(first, last)
-        for table, frame in _by_destination(result).items():
-            lake.replace_where(f"silver/{table}", frame, predicate)
-        return ConformedWindow(bronze.height, result)
+    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonth]:
+        """Per month: read it from bronze, conform it, replace it in the three silver tables."""
+        for start, end in months_of(first, last):
+            bronze = (
+                lake.scan(BRONZE_DAILY)
+                .filter(pl.col("admitted") & pl.col("production_date").is_between(start, end))
+                .collect()
+                if lake.exists(BRONZE_DAILY)
+                else pl.DataFrame()
+            )
+            result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
+            predicate = window_predicate(start, end)
+            for table, frame in _by_destination(result).items():
+                lake.replace_where(f"silver/{table}", frame, predicate)
+            yield ConformedMonth(start, end, bronze.height, result)
 
 
 class SparkSilverEngine:
@@ -94,23 +111,22 @@ class SparkSilverEngine:
     def __init__(self, spark: SparkSession) -> None:
         self.spark = spark
 
-    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> ConformedWindow:
-        """Conform ``[first, last]`` on Spark, stage once, then replace the window in each silver table."""
+    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonth]:
+        """Conform ``[first, last]`` on Spark, stage once, replace the window in each silver table, then
+        read the result back month by month for the checks and the warehouse."""
         from pyspark.sql import functions as F
 
         if not lake.exists(BRONZE_DAILY):
-            return EmbeddedSilverEngine().conform_window(lake, register, first, last)
+            yield from EmbeddedSilverEngine().conform_window(lake, register, first, last)
+            return
         bronze = (
             self.spark.read.format("delta")
             .load(str(lake.path(BRONZE_DAILY)))
             .filter(F.col("admitted") & F.col("production_date").between(F.lit(first), F.lit(last)))
+            .withColumn("_month", F.trunc("production_date", "month"))
         )
-        bronze_rows = bronze.count()
-        conformed = (
-            bronze.withColumn("_month", F.trunc("production_date", "month"))
-            .groupBy("_month")
-            .applyInArrow(_month_udf(register), staged_ddl())
-        )
+        bronze_rows = {row["_month"]: row["count"] for row in bronze.groupBy("_month").count().collect()}
+        conformed = bronze.groupBy("_month").applyInArrow(_month_udf(register), staged_ddl())
         # Sail treats cache() as a no-op, so the conformed rows are written once to a staging table and
         # each destination is cut from it: the UDF runs once per month, not once per silver table.
         staging = str(lake.path(SPARK_STAGING))
@@ -123,7 +139,9 @@ class SparkSilverEngine:
             if lake.exists(f"silver/{table}"):
                 writer = writer.option("replaceWhere", predicate)
             writer.save(str(lake.path("silver", table)))
-        return ConformedWindow(bronze_rows, read_window(lake, first, last))
+        for start, end in months_of(first, last):
+            month = date(start.year, start.month, 1)
+            yield ConformedMonth(start, end, bronze_rows.get(month, 0), read_window(lake, start, end))
 
 
 def read_window(lake: Lake, first: date, last: date) -> SilverResult:

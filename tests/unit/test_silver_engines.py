@@ -70,3 +70,17 @@ def test_the_spark_connect_url_stays_out_of_settings_repr_and_resource_config() 
 
     assert "s3cr3t" not in repr(settings)
     assert "s3cr3t" not in repr(engine)  # an EnvVar reference, resolved only when a run starts
+
+
+def test_a_window_is_conformed_in_calendar_months_clipped_to_the_window() -> None:
+    from datetime import date
+
+    from da_platform.lakehouse.silver_engines import months_of
+
+    assert months_of(date(2014, 11, 20), date(2015, 2, 3)) == [
+        (date(2014, 11, 20), date(2014, 11, 30)),
+        (date(2014, 12, 1), date(2014, 12, 31)),
+        (date(2015, 1, 1), date(2015, 1, 31)),
+        (date(2015, 2, 1), date(2015, 2, 3)),
+    ]
+    assert months_of(date(2016, 2, 29), date(2016, 2, 29)) == [(date(2016, 2, 29), date(2016, 2, 29))]
