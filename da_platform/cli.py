@@ -432,9 +432,9 @@ def cmd_doctor(args: argparse.Namespace, settings) -> int:
 def cmd_explain(args: argparse.Namespace, settings) -> int:
     """Answer a question about production with checked numbers and citations (builds the index if missing)."""
     from da_platform.rag.service import open_explainer
-    from da_platform.rag.store import DuckDBVectorStore
+    from da_platform.rag.store import index_built
 
-    if not DuckDBVectorStore.for_settings(settings, read_only=True).path.exists() and settings.warehouse_path.exists():
+    if not index_built(settings) and settings.warehouse_path.exists():
         _say("no explanation index yet in this environment: building it once (datalive index refreshes it)")
         if cmd_index(args, settings) != 0:
             return 2

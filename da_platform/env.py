@@ -46,6 +46,8 @@ class Settings:
     kafka_bootstrap: str | None = None  # a Kafka-protocol endpoint (Kafka, MSK, Event Hubs); None: no stream
     # Bronze → silver on Spark: "local" (Sail in process) or a Spark Connect URL; None: in process (polars).
     spark_remote: str | None = field(default=None, repr=False)
+    # Explanation index on PostgreSQL + pgvector (qa, prod); None: the embedded DuckDB store. May hold a password.
+    vector_dsn: str | None = field(default=None, repr=False)
     # Optional LLM composer for explanations (an OpenAI-compatible endpoint); off when the URL is empty.
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -182,6 +184,10 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         # The value may hold a token: name the rule, never echo it.
         raise SettingsError("DATALIVE_SPARK_REMOTE must be 'local' or a Spark Connect URL starting with sc://")
 
+    vector_dsn = environ.get("DATALIVE_VECTOR_DSN", "").strip() or None
+    if vector_dsn and not re.match(r"postgres(ql)?://", vector_dsn):
+        raise SettingsError("DATALIVE_VECTOR_DSN must be a postgresql:// connection URL")
+
     rate = _positive_int(environ, "DATALIVE_API_RATE_PER_MINUTE")
     burst = _positive_int(environ, "DATALIVE_API_BURST")
     origins = tuple(o.strip() for o in environ.get("DATALIVE_API_CORS_ORIGINS", "").split(",") if o.strip())
@@ -200,6 +206,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         partition_grain=grain,  # type: ignore[arg-type]
         kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
         spark_remote=spark_remote,
+        vector_dsn=vector_dsn,
         llm_base_url=environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
         llm_model=environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
         llm_api_key=environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,

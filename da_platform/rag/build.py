@@ -11,7 +11,7 @@ from da_platform.rag.documents import FORECAST_TABLE, Chunk, all_chunks
 from da_platform.rag.embedder import Embedder, MiniLMEmbedder
 from da_platform.rag.events import events_from_raw
 from da_platform.rag.index import IndexStats, update_index
-from da_platform.rag.store import DuckDBVectorStore
+from da_platform.rag.store import open_store
 
 
 def environment_chunks(settings: Settings) -> list[Chunk]:
@@ -78,7 +78,7 @@ def frame_chunks(frame: pl.DataFrame) -> list[Chunk]:
 
 def build_index(settings: Settings, embedder: Embedder | None = None, chunks: list[Chunk] | None = None) -> IndexStats:
     """Bring the environment's collection up to date; unchanged chunks are not re-embedded."""
-    store = DuckDBVectorStore.for_settings(settings)
+    store = open_store(settings)
     try:
         return update_index(
             store, embedder or MiniLMEmbedder(), chunks if chunks is not None else environment_chunks(settings)

@@ -32,7 +32,7 @@ from da_platform.rag.embedder import Embedder, MiniLMEmbedder
 from da_platform.rag.entities import ParsedQuestion, parse_question
 from da_platform.rag.events import Event, events_from_raw
 from da_platform.rag.retrieval import HybridRetriever
-from da_platform.rag.store import DuckDBVectorStore, Filter, VectorStore, collection_name
+from da_platform.rag.store import Filter, VectorStore, collection_name, index_built, open_store
 
 RETRIEVE_K = 5
 
@@ -386,8 +386,9 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm
     Opening does no heavy work: the embedding model, the keyword index and gold metadata load on first use.
     """
     warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
-    store = DuckDBVectorStore.for_settings(settings, read_only=True)
-    if not store.path.exists():
+    store = open_store(settings, read_only=True)
+    if not index_built(settings):
+        store.close()
         store = _MissingStore(collection_name(settings))  # type: ignore[assignment]
     lake = Lake(settings.lake_root, settings.isolation_key)
     events = events_from_raw(lake) if lake.root.exists() else []

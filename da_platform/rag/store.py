@@ -3,8 +3,9 @@
 One collection per environment: ``rag_dev``, ``rag_qa_pr<N>``, ``rag_prod``. The embedded store is a DuckDB
 file under the environment root (``<env root>/rag/index.duckdb``) with one table per collection, a
 ``FLOAT[384]`` column and DuckDB's core ``array_cosine_similarity`` (no extension: extensions cannot be
-downloaded here). A pgvector store (issue 7) implements the same :class:`VectorStore` protocol with
-``vector(384)`` and ``<=>``; nothing above this module knows which one it talks to.
+downloaded here). The pgvector store (``pgvector_store.py``, qa and prod) implements the same
+:class:`VectorStore` protocol with ``vector(384)`` and ``<=>``; :func:`open_store` picks one from the
+settings and nothing above this module knows which one it talks to.
 """
 
 from __future__ import annotations
@@ -80,6 +81,35 @@ class VectorStore(Protocol):
     def count(self) -> int:
         """Number of stored chunks."""
         ...
+
+    def exists(self) -> bool:
+        """Whether the collection has been created."""
+        ...
+
+    def close(self) -> None:
+        """Release connections or files."""
+        ...
+
+
+def open_store(settings: Settings, read_only: bool = False) -> VectorStore:
+    """The environment's store: pgvector when ``DATALIVE_VECTOR_DSN`` is set (qa, prod), else embedded DuckDB."""
+    if settings.vector_dsn:
+        from da_platform.rag.pgvector_store import PgVectorStore
+
+        name = collection_name(settings)
+        return PgVectorStore(settings.vector_dsn, name, expected_collection=name)
+    return DuckDBVectorStore.for_settings(settings, read_only=read_only)
+
+
+def index_built(settings: Settings) -> bool:
+    """Whether the environment's collection exists (without creating a file or a table to find out)."""
+    if not settings.vector_dsn and not index_path(settings).exists():
+        return False
+    store = open_store(settings, read_only=True)
+    try:
+        return store.exists()
+    finally:
+        store.close()
 
 
 _COLUMNS = "id, source, kind, text, well_id, field_id, day_from, day_to"
