@@ -3,8 +3,9 @@
 Only a branch deployment's own namespace can be dropped: the settings must be qa with a PR id, and the
 folder must resolve (symlinks followed) to exactly ``<home>/qa/pr-<N>``, so a misconfigured path or a
 link into another environment is refused instead of deleted. The embedded backends keep everything under
-that folder (lake, warehouse, MLflow store, vector index, Dagster instance, landing); server backends add
-their own drop steps here as they arrive (schema per PR, collection per PR, experiment per PR).
+that folder (lake, warehouse, MLflow store, vector index, Dagster instance, landing). Server backends add
+their own drop step: the PR's pgvector collection (``rag_qa_pr<N>``) when ``DATALIVE_VECTOR_DSN`` is set.
+Still to come with their backends: the Snowflake schema and the MLflow experiment per PR.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ class CleanupPlan:
     pr_id: str
     folder: Path
     exists: bool
+    vector_collection: str | None = None  # on the pgvector server, when one is configured
+
+    def describe(self) -> str:
+        """What the plan covers, for the command's message."""
+        return str(self.folder) + (f" and vector collection {self.vector_collection}" if self.vector_collection else "")
 
 
 def plan_cleanup(settings: Settings) -> CleanupPlan:
@@ -40,7 +46,8 @@ def plan_cleanup(settings: Settings) -> CleanupPlan:
     folder = settings.env_root
     if folder.is_symlink() or folder.resolve() != expected:
         raise CleanupRefused(f"{folder} does not resolve to {expected}; refusing to delete it")
-    return CleanupPlan(settings.pr_id, expected, expected.exists())
+    collection = f"rag_qa_pr{settings.pr_id}" if settings.vector_dsn else None
+    return CleanupPlan(settings.pr_id, expected, expected.exists(), collection)
 
 
 def drop_branch(settings: Settings) -> CleanupPlan:
@@ -48,4 +55,14 @@ def drop_branch(settings: Settings) -> CleanupPlan:
     plan = plan_cleanup(settings)
     if plan.exists:
         shutil.rmtree(plan.folder)
+    if plan.vector_collection and settings.vector_dsn:
+        from da_platform.rag.pgvector_store import PgVectorStore
+        from da_platform.rag.store import collection_name
+
+        expected = collection_name(settings)
+        store = PgVectorStore(settings.vector_dsn, plan.vector_collection, expected_collection=expected)
+        try:
+            store.drop()
+        finally:
+            store.close()
     return plan

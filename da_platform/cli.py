@@ -405,12 +405,12 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     except CleanupRefused as exc:
         _say(f"refused: {exc}")
         return 1
-    if not plan.exists:
+    if not plan.exists and not plan.vector_collection:
         _say(f"pull request {plan.pr_id}: nothing to drop at {plan.folder}")
     elif args.yes:
-        _say(f"pull request {plan.pr_id}: dropped {plan.folder}")
+        _say(f"pull request {plan.pr_id}: dropped {plan.describe()}")
     else:
-        _say(f"pull request {plan.pr_id}: would drop {plan.folder} (pass --yes to do it)")
+        _say(f"pull request {plan.pr_id}: would drop {plan.describe()} (pass --yes to do it)")
     return 0
 
 

@@ -97,6 +97,27 @@ def _stream(settings: Settings) -> str:
     return f"broker reachable; topic {settings.stream_topic}"
 
 
+def _vector_store(settings: Settings) -> str:
+    from da_platform.rag.store import index_path, open_store
+
+    if not settings.vector_dsn:
+        return f"embedded DuckDB store at {index_path(settings)}"
+    store = open_store(settings, read_only=True)
+    try:
+        chunks = store.count()  # connects, creates the vector extension if allowed, reads the collection
+    finally:
+        store.close()
+    return f"pgvector reachable; collection {store.collection} holds {chunks} chunks"
+
+
+def _spark(settings: Settings) -> str:
+    from da_platform.lakehouse.silver_engines import spark_session
+
+    with spark_session(settings.spark_remote or "local") as spark:
+        rows = spark.range(3).count()
+    return f"Spark Connect session answers ({rows} rows from a test query); bronze → silver runs on Spark"
+
+
 def run_checks(settings: Settings, present: Mapping[str, bool]) -> list[Check]:
     """The checklist for one environment. ``present`` maps secret names to whether they are set."""
     checks = [
@@ -109,6 +130,11 @@ def run_checks(settings: Settings, present: Mapping[str, bool]) -> list[Check]:
         checks.append(_check("warehouse", lambda: _warehouse(settings)))
     else:
         checks.append(_check("warehouse (Snowflake)", lambda: _snowflake(present)))
+    checks.append(_check("vector store", lambda: _vector_store(settings)))
+    if settings.spark_remote:
+        checks.append(_check("spark", lambda: _spark(settings)))
+    else:
+        checks.append(Check("spark", True, "not configured: silver is conformed in process", required=False))
     if settings.kafka_bootstrap:
         checks.append(_check("stream", lambda: _stream(settings)))
     else:

@@ -76,3 +76,19 @@ def test_doctor_env_flag_checks_that_environment(tmp_path: Path, monkeypatch, ca
     monkeypatch.delenv("DA_ENV", raising=False)
     assert main(["doctor", "--env", env]) == 1
     assert f"datalive doctor · {env}" in capsys.readouterr().out
+
+
+def test_an_unreachable_vector_server_fails_the_check_without_showing_its_password(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dsn = f"postgresql://datalive:s3cr3t@127.0.0.1:{port}/rag?connect_timeout=2"
+    check = _checks(tmp_path / "home", DATALIVE_VECTOR_DSN=dsn)["vector store"]
+    assert check.ok is False and check.required
+    assert "s3cr3t" not in check.detail
+
+
+def test_without_server_backends_the_embedded_vector_store_and_in_process_silver_are_reported(tmp_path: Path) -> None:
+    checks = _checks(tmp_path / "home")
+    assert checks["vector store"].ok and "embedded DuckDB" in checks["vector store"].detail
+    assert checks["spark"].ok and not checks["spark"].required

@@ -73,11 +73,10 @@ def test_reindexing_an_unchanged_environment_embeds_nothing_on_pgvector(home: Pa
     assert again.embedded == 0 and again.removed == 0 and again.unchanged == again.chunks
 
 
-def test_each_environment_gets_its_own_collection_with_an_hnsw_index(home: Path, postgres: str) -> None:
+def test_a_pull_request_gets_its_own_collection_with_an_hnsw_cosine_index(home: Path, postgres: str) -> None:
     import psycopg
 
-    qa = _settings(home, postgres, DA_ENV="qa", DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT="1",
-                   DAGSTER_CLOUD_PULL_REQUEST_ID="7")  # fmt: skip
+    qa = _pull_request(home, postgres, 7)
     store = open_store(qa)
     assert store.collection == "rag_qa_pr7"
     build_index(qa, chunks=open_store(_settings(home), read_only=True).all_chunks()[:50])
@@ -86,10 +85,35 @@ def test_each_environment_gets_its_own_collection_with_an_hnsw_index(home: Path,
             "SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%hnsw%' ORDER BY tablename"
         ).fetchall()
         assert con.execute("SELECT count(*) FROM rag_qa_pr7").fetchone() == (50,)
-    assert {t for t, _ in indexes} >= {"rag_dev", "rag_qa_pr7"}
-    assert all("vector_cosine_ops" in d for _, d in indexes)
+    assert [d for t, d in indexes if t == "rag_qa_pr7" and "vector_cosine_ops" in d]
 
 
 def test_a_store_refuses_another_environments_collection(postgres: str) -> None:
     with pytest.raises(CollectionOutsideEnvironmentError, match="rag_prod"):
         PgVectorStore(postgres, "rag_prod", expected_collection="rag_qa_pr7")
+
+
+def _pull_request(home: Path, dsn: str, number: int):
+    return _settings(
+        home, dsn, DA_ENV="qa", DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT="1", DAGSTER_CLOUD_PULL_REQUEST_ID=str(number)
+    )
+
+
+def test_closing_a_pull_request_drops_its_collection_and_nothing_else(home: Path, postgres: str) -> None:
+    import psycopg
+
+    from da_platform.cleanup import drop_branch
+    from da_platform.doctor import run_checks
+
+    sample = open_store(_settings(home), read_only=True).all_chunks()[:10]
+    closing, open_pr = _pull_request(home, postgres, 8), _pull_request(home, postgres, 9)
+    build_index(closing, chunks=sample)
+    build_index(open_pr, chunks=sample)
+    vector = {c.name: c for c in run_checks(closing, {})}["vector store"]
+    assert vector.ok and "rag_qa_pr8 holds 10 chunks" in vector.detail
+
+    plan = drop_branch(closing)
+    assert plan.vector_collection == "rag_qa_pr8"
+    with psycopg.connect(postgres) as con:
+        tables = {t for (t,) in con.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'rag_%'")}
+    assert "rag_qa_pr8" not in tables and "rag_qa_pr9" in tables
