@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.rag_explain
 	$(BIN)/python -m benchmarks.api_load
 	$(BIN)/python -m benchmarks.lakehouse_scale
+	$(BIN)/python -m benchmarks.report
 
 # /insights and /health throughput and latency on 127.0.0.1 (builds a Volve environment under .bench/ once).
 bench-api: setup

@@ -35,6 +35,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchmarks.results import write_result
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_HOME = ROOT / ".bench" / "api" / "home"
 DATALIVE = str(Path(sys.executable).parent / "datalive")
@@ -291,6 +293,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    write_result("api_load", report)
     print(json.dumps(report, indent=2, default=str))
     return 0
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
+from benchmarks.results import machine, write_result
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.service import forecast_all
 
@@ -79,6 +80,20 @@ def main() -> None:
     print(f"forecast_all, oil, 90 days ahead, {args.wells} wells x {DAYS} days, median of {args.repeat}:")
     print(f"  {statistics.median(times):.1f} s total, {per_well * 1000:.0f} ms per well, {table.height} rows")
     print(f"  peak RSS of the process: {peak_mb:.0f} MiB")
+    write_result(
+        "forecast_speed",
+        {
+            "machine": machine(),
+            "wells": args.wells,
+            "history_days": DAYS,
+            "runs": args.repeat,
+            "median_total_s": round(statistics.median(times), 2),
+            "ms_per_well": round(per_well * 1000, 1),
+            "peak_rss_mib": round(peak_mb),
+            "extrapolated_10000_wells_min": round(extrapolated / 60, 1),
+            "target_min": TARGET_SECONDS / 60,
+        },
+    )
     verdict = "meets" if extrapolated <= TARGET_SECONDS else "misses"
     print(
         f"  extrapolated to {TARGET_WELLS:,} wells (one process): {extrapolated / 60:.1f} min "

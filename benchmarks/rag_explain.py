@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.results import write_result
+
 DATALIVE = str(Path(sys.executable).parent / "datalive")
 
 
@@ -93,32 +95,27 @@ def main() -> None:
         latencies.append(ms)
         by_kind.setdefault(item["kind"], []).append(ms)
     latencies.sort()
-    print(
-        json.dumps(
-            {
-                "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                "index_build_from_scratch": {
-                    "chunks": build.chunks,
-                    "seconds": round(build.seconds, 2),
-                    "chunks_per_second": round(build.chunks / build.seconds, 1),
-                    "model_calls": build.model_calls,
-                    "model_calls_per_second": round(build.model_calls / build.seconds, 1),
-                },
-                "grown_collection": {"chunks": total, "insert_chunks_per_second": round(len(copies) / insert_seconds)},
-                "open_and_first_explain_seconds": round(warm_seconds, 2),
-                "explain_ms": {
-                    "questions": len(latencies),
-                    "p50": round(statistics.median(latencies), 1),
-                    "p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1),
-                    "max": round(latencies[-1], 1),
-                    "p95_by_kind": {
-                        k: round(sorted(v)[min(len(v) - 1, int(0.95 * len(v)))], 1) for k, v in by_kind.items()
-                    },
-                },
-            },
-            indent=2,
-        )
-    )
+    report = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "index_build_from_scratch": {
+            "chunks": build.chunks,
+            "seconds": round(build.seconds, 2),
+            "chunks_per_second": round(build.chunks / build.seconds, 1),
+            "model_calls": build.model_calls,
+            "model_calls_per_second": round(build.model_calls / build.seconds, 1),
+        },
+        "grown_collection": {"chunks": total, "insert_chunks_per_second": round(len(copies) / insert_seconds)},
+        "open_and_first_explain_seconds": round(warm_seconds, 2),
+        "explain_ms": {
+            "questions": len(latencies),
+            "p50": round(statistics.median(latencies), 1),
+            "p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1),
+            "max": round(latencies[-1], 1),
+            "p95_by_kind": {k: round(sorted(v)[min(len(v) - 1, int(0.95 * len(v)))], 1) for k, v in by_kind.items()},
+        },
+    }
+    write_result("rag_explain", report)
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":
