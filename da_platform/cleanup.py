@@ -5,7 +5,8 @@ folder must resolve (symlinks followed) to exactly ``<home>/qa/pr-<N>``, so a mi
 link into another environment is refused instead of deleted. The embedded backends keep everything under
 that folder (lake, warehouse, MLflow store, vector index, Dagster instance, landing). Server backends add
 their own drop step: the PR's pgvector collection (``rag_qa_pr<N>``) when ``DATALIVE_VECTOR_DSN`` is set.
-Still to come with their backends: the Snowflake schema and the MLflow experiment per PR.
+and the PR's experiment and registered model on the qa MLflow server when one is configured. Still to
+come with its backend: the Snowflake schema per PR.
 """
 
 from __future__ import annotations
@@ -30,10 +31,16 @@ class CleanupPlan:
     folder: Path
     exists: bool
     vector_collection: str | None = None  # on the pgvector server, when one is configured
+    mlflow_server: bool = False  # the PR's experiment and model on the qa MLflow server
 
     def describe(self) -> str:
         """What the plan covers, for the command's message."""
-        return str(self.folder) + (f" and vector collection {self.vector_collection}" if self.vector_collection else "")
+        parts = [str(self.folder)]
+        if self.vector_collection:
+            parts.append(f"vector collection {self.vector_collection}")
+        if self.mlflow_server:
+            parts.append(f"the MLflow experiment and model of PR {self.pr_id} on the qa server")
+        return " and ".join(parts)
 
 
 def plan_cleanup(settings: Settings) -> CleanupPlan:
@@ -47,7 +54,7 @@ def plan_cleanup(settings: Settings) -> CleanupPlan:
     if folder.is_symlink() or folder.resolve() != expected:
         raise CleanupRefused(f"{folder} does not resolve to {expected}; refusing to delete it")
     collection = f"rag_qa_pr{settings.pr_id}" if settings.vector_dsn else None
-    return CleanupPlan(settings.pr_id, expected, expected.exists(), collection)
+    return CleanupPlan(settings.pr_id, expected, expected.exists(), collection, bool(settings.mlflow_tracking_uri))
 
 
 def drop_branch(settings: Settings) -> CleanupPlan:
@@ -65,4 +72,8 @@ def drop_branch(settings: Settings) -> CleanupPlan:
             store.drop()
         finally:
             store.close()
+    if plan.mlflow_server and settings.mlflow_tracking_uri:
+        from da_platform.forecast.tracking import drop_target, server_target
+
+        drop_target(server_target(settings.mlflow_tracking_uri, settings.isolation_key))
     return plan

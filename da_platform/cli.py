@@ -241,9 +241,9 @@ def cmd_report(args: argparse.Namespace, settings) -> int:
 
 
 def _registry(settings):
-    from da_platform.defs.resources import ModelRegistryResource
+    from da_platform.defs.resources import registry_resource
 
-    return ModelRegistryResource(env_root=str(settings.env_root), isolation_key=settings.isolation_key)
+    return registry_resource(settings)
 
 
 def _silver_production(settings):
@@ -405,7 +405,7 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     except CleanupRefused as exc:
         _say(f"refused: {exc}")
         return 1
-    if not plan.exists and not plan.vector_collection:
+    if not plan.exists and not plan.vector_collection and not plan.mlflow_server:
         _say(f"pull request {plan.pr_id}: nothing to drop at {plan.folder}")
     elif args.yes:
         _say(f"pull request {plan.pr_id}: dropped {plan.describe()}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -79,9 +80,17 @@ def _dbt_manifest() -> str:
 
 
 def _registry(settings: Settings) -> str:
-    from da_platform.forecast.tracking import champion, dev_target
+    from da_platform.forecast.tracking import champion, target_for
 
-    target = dev_target(settings.env_root, settings.isolation_key)
+    target = target_for(settings.mlflow_tracking_uri, settings.env_root, settings.isolation_key)
+    if settings.mlflow_tracking_uri:
+        # A quick probe first: MLflow's client retries a refused connection with backoff for minutes.
+        with urllib.request.urlopen(settings.mlflow_tracking_uri.rstrip("/") + "/health", timeout=3):
+            pass
+        current = champion(target)  # reaches the server: a refused connection fails the check
+        return f"MLflow server answers; experiment {target.experiment}; " + (
+            f"champion version {current.version}" if current else "no champion yet"
+        )
     if not (settings.env_root / "mlflow" / "mlflow.db").exists():
         return f"no MLflow store yet (the first backtest creates {target.experiment})"
     current = champion(target)

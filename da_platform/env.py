@@ -48,6 +48,9 @@ class Settings:
     spark_remote: str | None = field(default=None, repr=False)
     # Explanation index on PostgreSQL + pgvector (qa, prod); None: the embedded DuckDB store. May hold a password.
     vector_dsn: str | None = field(default=None, repr=False)
+    # MLflow tracking servers by environment (DATALIVE_MLFLOW_URI_DEV/_QA/_PROD); an environment without
+    # one keeps its SQLite store under its own folder. Promotion reads the source's and the target's.
+    mlflow_uris: tuple[tuple[str, str], ...] = ()
     # Optional LLM composer for explanations (an OpenAI-compatible endpoint); off when the URL is empty.
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -56,6 +59,11 @@ class Settings:
     api_rate_per_minute: int | None = None
     api_rate_burst: int | None = None
     api_cors_origins: tuple[str, ...] = ()
+
+    @property
+    def mlflow_tracking_uri(self) -> str | None:
+        """This environment's MLflow tracking server, or None for the local SQLite store."""
+        return dict(self.mlflow_uris).get(self.env)
 
     @property
     def is_branch_deployment(self) -> bool:
@@ -188,6 +196,14 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     if vector_dsn and not re.match(r"postgres(ql)?://", vector_dsn):
         raise SettingsError("DATALIVE_VECTOR_DSN must be a postgresql:// connection URL")
 
+    mlflow_uris = []
+    for name in ("dev", "qa", "prod"):
+        uri = environ.get(f"DATALIVE_MLFLOW_URI_{name.upper()}", "").strip()
+        if uri and not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", uri):
+            raise SettingsError(f"DATALIVE_MLFLOW_URI_{name.upper()} must be an http(s):// tracking server URL")
+        if uri:
+            mlflow_uris.append((name, uri))
+
     rate = _positive_int(environ, "DATALIVE_API_RATE_PER_MINUTE")
     burst = _positive_int(environ, "DATALIVE_API_BURST")
     origins = tuple(o.strip() for o in environ.get("DATALIVE_API_CORS_ORIGINS", "").split(",") if o.strip())
@@ -207,6 +223,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
         spark_remote=spark_remote,
         vector_dsn=vector_dsn,
+        mlflow_uris=tuple(mlflow_uris),
         llm_base_url=environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
         llm_model=environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
         llm_api_key=environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,

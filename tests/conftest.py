@@ -16,6 +16,20 @@ DEPLOYMENT_VARIABLES = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Give an xdist worker's bare ``__main__`` a file name.
+
+    pyspark (the Spark extra) takes a ``__main__`` without ``__file__`` for its own doctest runner and calls
+    ``sys.exit(-1)`` when MLflow probes for an active Spark session; xdist workers run from such a module.
+    A real ``datalive`` process always has a file.
+    """
+    import sys
+
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = "<pytest-xdist worker>"
+
+
 @pytest.fixture
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """DATALIVE_HOME in a temporary folder, dev environment, no Dagster+ variables."""

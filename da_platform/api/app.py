@@ -244,12 +244,13 @@ def create_app(
         return {"ready": ready, "detail": f"{int(status.get('chunks', 0))} chunks indexed" if ready else "not ready"}
 
     def _registry_check() -> dict[str, Any]:
-        from da_platform.forecast.tracking import champion, dev_target
+        from da_platform.forecast.tracking import champion, target_for
 
-        if not (settings.env_root / "mlflow" / "mlflow.db").exists():
+        server = settings.mlflow_tracking_uri
+        if not server and not (settings.env_root / "mlflow" / "mlflow.db").exists():
             return {"ready": False, "detail": "no model registry yet in this environment"}
         try:
-            current = champion(dev_target(settings.env_root, environment))
+            current = champion(target_for(server, settings.env_root, environment))
         except Exception:
             return {"ready": False, "detail": "model registry not readable"}
         if current is None:

@@ -73,12 +73,13 @@ class ModelRegistryResource(dg.ConfigurableResource):
 
     env_root: str
     isolation_key: str
+    tracking_uri: str = ""  # the environment's MLflow server; empty: SQLite under env_root
 
     def target(self):
         """Where runs, models and the champion alias of this environment live."""
-        from da_platform.forecast.tracking import dev_target
+        from da_platform.forecast.tracking import target_for
 
-        return dev_target(Path(self.env_root), self.isolation_key)
+        return target_for(self.tracking_uri or None, Path(self.env_root), self.isolation_key)
 
     def champion_config(self) -> tuple[ForecastConfig, str | None, str | None]:
         """The promoted forecast policy (config, version, run id), or the default when none is promoted."""
@@ -102,13 +103,22 @@ class RagResource(dg.ConfigurableResource):
         return Settings(env=self.env, home=Path(self.home), pr_id=self.pr_id or None)  # type: ignore[arg-type]
 
 
+def registry_resource(settings: Settings) -> ModelRegistryResource:
+    """The environment's model registry: its MLflow server when configured, else its SQLite store."""
+    return ModelRegistryResource(
+        env_root=str(settings.env_root),
+        isolation_key=settings.isolation_key,
+        tracking_uri=settings.mlflow_tracking_uri or "",
+    )
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     """The resource dictionary for one environment."""
     return {
         "lake": LakeResource(root=str(settings.lake_root), env_key=settings.isolation_key),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key),
         "rag": RagResource(env=settings.env, home=str(settings.home), pr_id=settings.pr_id or ""),
-        "registry": ModelRegistryResource(env_root=str(settings.env_root), isolation_key=settings.isolation_key),
+        "registry": registry_resource(settings),
         "silver_engine": SilverEngineResource(
             spark_remote=dg.EnvVar("DATALIVE_SPARK_REMOTE") if settings.spark_remote else ""
         ),

@@ -119,6 +119,27 @@ def dev_target(env_root: Path, isolation_key: str) -> TrackingTarget:
     )
 
 
+def server_target(tracking_uri: str, isolation_key: str) -> TrackingTarget:
+    """The target of one environment on an MLflow tracking server (qa, prod; dev optionally).
+
+    Artifacts go where the server keeps them (``--artifacts-destination``, proxied). A pull request shares
+    the qa server, so its experiment and its registered model both carry the PR id: a PR's champion alias
+    can never move qa's.
+    """
+    pr = isolation_key.split("/", 1)[1] if "/" in isolation_key else None
+    return TrackingTarget(
+        tracking_uri=tracking_uri,
+        artifact_root="",
+        experiment=experiment_name(isolation_key),
+        model_name=f"{MODEL_NAME}-{pr}" if pr else MODEL_NAME,
+    )
+
+
+def target_for(tracking_uri: str | None, env_root: Path, isolation_key: str) -> TrackingTarget:
+    """The environment's server target when it has a tracking server, else its local SQLite store."""
+    return server_target(tracking_uri, isolation_key) if tracking_uri else dev_target(env_root, isolation_key)
+
+
 _POLICY_MODEL_CLASS: type | None = None
 
 
@@ -271,8 +292,10 @@ def _client(target: TrackingTarget) -> MlflowClient:
     return MlflowClient(tracking_uri=target.tracking_uri, registry_uri=target.tracking_uri)
 
 
-def _artifact_location(target: TrackingTarget) -> str:
+def _artifact_location(target: TrackingTarget) -> str | None:
     root = target.artifact_root
+    if not root:
+        return None  # the tracking server's own artifact store
     # A plain path becomes an absolute file URI, so artifacts never depend on the working directory.
     base = root.rstrip("/") if "://" in root else Path(root).resolve().as_uri()
     return f"{base}/{target.experiment}"
@@ -393,6 +416,29 @@ def _now_ms() -> int:
 def _candidate(client: MlflowClient, version: ModelVersion) -> Candidate:
     run: Run = client.get_run(version.run_id)
     return Candidate(run_id=version.run_id, version=str(version.version), summary=dict(run.data.metrics))
+
+
+def drop_target(target: TrackingTarget) -> list[str]:
+    """Delete the target's registered model and experiment (a closed pull request); returns what went.
+
+    MLflow deletes experiments softly (``mlflow gc`` on the server purges them); the registered model and
+    its versions are deleted at once, so the PR's champion alias is gone.
+    """
+    from mlflow.exceptions import MlflowException
+
+    client = _client(target)
+    dropped = []
+    try:
+        client.delete_registered_model(target.model_name)
+        dropped.append(f"model {target.model_name}")
+    except MlflowException as exc:
+        if exc.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise
+    experiment = client.get_experiment_by_name(target.experiment)
+    if experiment is not None and experiment.lifecycle_stage == "active":
+        client.delete_experiment(experiment.experiment_id)
+        dropped.append(f"experiment {target.experiment}")
+    return dropped
 
 
 def champion(target: TrackingTarget) -> Candidate | None:

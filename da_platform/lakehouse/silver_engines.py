@@ -221,7 +221,12 @@ def _by_destination(result: SilverResult) -> dict[str, pl.DataFrame]:
 @contextmanager
 def spark_session(remote: str) -> Iterator[SparkSession]:
     """A Spark Connect session: ``local`` starts Sail in this process on 127.0.0.1, else ``sc://...``."""
-    from pyspark.sql import SparkSession
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise RuntimeError(
+            "DATALIVE_SPARK_REMOTE is set but the Spark extra is not installed: pip install 'datalive[spark]'"
+        ) from exc
 
     server = None
     if remote == "local":

@@ -263,8 +263,12 @@ def test_a_fresh_interpreter_loads_the_champion_by_alias(dev: TrackingTarget, tm
         "MLFLOW_TRACKING_URI": dev.tracking_uri,
         "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
     }
+    # A script file, as a user's job would be: under `python -c`, pyspark (installed for the Spark path)
+    # takes the bare __main__ for its doctest runner and exits when MLflow probes for a Spark session.
+    script = tmp_path / "load_champion.py"
+    script.write_text(code, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "7"
@@ -275,3 +279,30 @@ def _tiny_well() -> pl.DataFrame:
     return pl.DataFrame(
         {"production_date": days, "on_stream_hrs": [24.0] * len(days), "oil_sm3": [500.0 - i for i in range(len(days))]}
     )
+
+
+def test_an_environment_with_a_tracking_server_uses_it_and_one_without_keeps_its_sqlite_store(tmp_path: Path) -> None:
+    from da_platform.defs.resources import registry_resource
+    from da_platform.env import load_settings
+
+    servers = {"DATALIVE_MLFLOW_URI_PROD": "https://mlflow.prod.internal"}
+    prod = registry_resource(load_settings({"DATALIVE_HOME": str(tmp_path), "DA_ENV": "prod", **servers})).target()
+    dev = registry_resource(load_settings({"DATALIVE_HOME": str(tmp_path), **servers})).target()
+
+    assert prod.tracking_uri == "https://mlflow.prod.internal" and prod.artifact_root == ""
+    assert dev.tracking_uri.startswith("sqlite:///") and str(tmp_path / "dev") in dev.tracking_uri
+
+
+def test_a_pull_request_on_a_shared_qa_server_gets_its_own_registered_model() -> None:
+    from da_platform.forecast.tracking import MODEL_NAME, server_target
+
+    qa, pr = server_target("http://qa:5000", "qa"), server_target("http://qa:5000", "qa/pr-12")
+    assert qa.model_name == MODEL_NAME and pr.model_name == f"{MODEL_NAME}-pr-12"
+    assert pr.experiment == "datalive-forecast-qa-pr-12"
+
+
+def test_a_tracking_server_url_must_be_http() -> None:
+    from da_platform.env import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="DATALIVE_MLFLOW_URI_QA"):
+        load_settings({"DATALIVE_MLFLOW_URI_QA": "file:///tmp/mlruns"})
