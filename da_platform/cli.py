@@ -298,13 +298,21 @@ def cmd_forecast(args: argparse.Namespace, settings) -> int:
 
 def cmd_backtest(args: argparse.Namespace, settings) -> int:
     """Run the rolling-origin backtest on silver, log it to MLflow as a candidate, print the metrics."""
-    from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells
+    from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells, protocol_for
     from da_platform.forecast.select import ForecastConfig
     from da_platform.forecast.tracking import champion, log_candidate, set_champion
 
     production = _silver_production(settings)
     config = ForecastConfig()
-    table = backtest(production, args.product, producing_wells(production), BacktestConfig(forecast=config))
+    protocol = protocol_for(production, BacktestConfig(forecast=config))
+    table = backtest(production, args.product, producing_wells(production), protocol)
+    if table.filter(table["model"] == "selected").is_empty():
+        _say(
+            f"insufficient history for a backtest: no well has {protocol.min_history_producing_days} producing "
+            f"days before a cut-off in {protocol.start}..{protocol.end} and {max(protocol.horizons)} days after it;"
+            " nothing was logged"
+        )
+        return 1
     target = _registry(settings).target()
     candidate = log_candidate(target, config, table, tags={"source": "cli"})
     if champion(target) is None:

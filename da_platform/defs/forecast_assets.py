@@ -8,7 +8,7 @@ import polars as pl
 from da_platform.defs.ingest_assets import RETRY
 from da_platform.defs.metadata import markdown_table
 from da_platform.defs.resources import LakeResource, ModelRegistryResource
-from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells
+from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells, protocol_for
 from da_platform.forecast.plots import fan_chart
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.series import daily_series
@@ -40,8 +40,19 @@ def backtest_metrics(context: dg.AssetExecutionContext, lake: LakeResource, regi
 
     production = _production(lake)
     config = ForecastConfig()
-    table = backtest(production, "oil", producing_wells(production), BacktestConfig(forecast=config))
+    protocol = protocol_for(production, BacktestConfig(forecast=config))
+    table = backtest(production, "oil", producing_wells(production), protocol)
     lake.lake().overwrite("forecast/backtest_metrics", table)
+    if table.filter(pl.col("model") == "selected").is_empty():
+        # A young record (a new operator, a dev slice of a few months) has no window with enough history
+        # before a cut-off and a full horizon after it: nothing to score, so nothing is registered, and
+        # forecasts keep the current champion or the default policy. Not a failure of the daily job.
+        reason = (
+            f"insufficient history for a backtest: no well has {protocol.min_history_producing_days} producing "
+            f"days before a cut-off in {protocol.start}..{protocol.end} and {max(protocol.horizons)} days after it"
+        )
+        context.log.warning(reason)
+        return dg.MaterializeResult(metadata={"windows": 0, "registered": False, "status": reason})
     target = registry.target()
     candidate = log_candidate(target, config, table, tags={"source": "dagster", "run": context.run_id})
     if champion(target) is None:

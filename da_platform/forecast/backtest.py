@@ -15,7 +15,7 @@ Scored per window:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -49,6 +49,15 @@ class BacktestConfig:
     end: date = PROTOCOL_END
     min_history_producing_days: int = 30
     forecast: ForecastConfig = ForecastConfig()  # noqa: RUF009 - frozen, safe to share
+
+
+def protocol_for(frame: pl.DataFrame, config: BacktestConfig = BacktestConfig()) -> BacktestConfig:
+    """The judged protocol (cut-offs in 2014–2016) when the record produces in that period, as Volve does;
+    otherwise cut-offs anywhere in the record, so an operator whose data starts in 2020 is backtested too."""
+    produced = frame.filter(pl.col("on_stream_hrs") > 0)["production_date"] if frame.height else pl.Series([])
+    if produced.is_empty() or ((produced >= config.start) & (produced <= config.end)).any():
+        return config
+    return replace(config, start=produced.min(), end=produced.max())  # type: ignore[arg-type]
 
 
 def origins_for(series: DailySeries, config: BacktestConfig) -> list[np.datetime64]:

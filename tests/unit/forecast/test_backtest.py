@@ -73,3 +73,20 @@ def test_backtest_windows_before_a_data_change_are_unaffected_by_it() -> None:
     early = pl.col("origin") < date(2015, 12, 1)  # origin + 30 days still before the change
     assert a.filter(early).height > 0
     assert a.filter(early).equals(b.filter(early))
+
+
+def test_the_judged_2014_to_2016_protocol_applies_to_a_record_that_produced_then(volve: pl.DataFrame) -> None:
+    from da_platform.forecast.backtest import PROTOCOL_END, PROTOCOL_START, BacktestConfig, protocol_for
+
+    protocol = protocol_for(volve)
+    assert (protocol.start, protocol.end) == (PROTOCOL_START, PROTOCOL_END)
+    assert protocol == BacktestConfig()
+
+
+def test_a_record_that_starts_after_2016_is_backtested_over_its_own_span() -> None:
+    from da_platform.forecast.backtest import protocol_for
+
+    frame = well_frame(declining_rates(400), start=date(2021, 3, 1))
+    protocol = protocol_for(frame)
+    assert (protocol.start, protocol.end) == (date(2021, 3, 1), frame["production_date"].max())
+    assert backtest(frame, "oil", ["W-1"], protocol).filter(pl.col("model") == "selected").height > 0
