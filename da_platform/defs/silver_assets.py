@@ -116,14 +116,13 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         first, last = window.start.date(), window.end.date() - timedelta(days=1)
         store = lake.lake()
         register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
-        wh = warehouse.warehouse()
         tally = _WindowTally()
-        with silver_engine.engine() as engine:
+        tables = ("well_day_production", "well_day_injection", "quarantine")
+        with silver_engine.engine() as engine, warehouse.warehouse().replacing_window(tables, first, last) as wh:
             for month in engine.conform_window(store, register, first, last):
-                result = month.result
-                wh.replace_window("well_day_production", result.production, month.first, month.last)
-                wh.replace_window("well_day_injection", result.injection, month.first, month.last)
-                wh.replace_window("quarantine", result.quarantine, month.first, month.last)
+                wh.add("well_day_production", month.result.production)
+                wh.add("well_day_injection", month.result.injection)
+                wh.add("quarantine", month.result.quarantine)
                 tally.add(month)
             engine_name = engine.name
         context.log.info(

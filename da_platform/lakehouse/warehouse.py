@@ -7,6 +7,8 @@ one transaction, so a rerun of a day gives the same rows and a concurrent reader
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -34,9 +36,35 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(str(self.path), read_only=read_only)
 
-    def replace_window(self, table: str, frame: pl.DataFrame, start: date, end: date) -> None:
-        """Replace ``silver.<table>`` rows whose production_date is in [start, end] with ``frame``."""
-        self._write(table, frame, "DELETE FROM {t} WHERE production_date BETWEEN ? AND ?", [start, end])
+    @contextmanager
+    def replacing_window(self, tables: tuple[str, ...], start: date, end: date) -> Iterator[WindowWriter]:
+        """One transaction that replaces ``[start, end]`` in each of ``tables`` with what the caller adds.
+
+        For a window conformed month by month: the rows arrive in parts, but a reader sees the old
+        window or the new one, never a mix, and a failure part-way leaves the old window in place.
+        """
+        for table in tables:
+            _check_table(table)
+        with self.connect() as con:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_SCHEMA}")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                existing = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [_SCHEMA]
+                    ).fetchall()
+                }
+                for table in tables:
+                    if table in existing:
+                        con.execute(
+                            f"DELETE FROM {_SCHEMA}.{table} WHERE production_date BETWEEN ? AND ?", [start, end]
+                        )
+                yield WindowWriter(con, tables)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     def replace_all(self, table: str, frame: pl.DataFrame) -> None:
         """Replace every row of ``silver.<table>``."""
@@ -48,8 +76,7 @@ class Warehouse:
             return con.execute(sql, params or []).pl()
 
     def _write(self, table: str, frame: pl.DataFrame, delete_sql: str, params: list[object]) -> None:
-        if table not in WAREHOUSE_TABLES or not re.fullmatch(r"[a-z_]+", table):
-            raise ValueError(f"{table!r} is not a silver warehouse table")
+        _check_table(table)
         qualified = f"{_SCHEMA}.{table}"
         arrow = frame.to_arrow()
         with self.connect() as con:
@@ -60,3 +87,28 @@ class Warehouse:
             con.execute(delete_sql.format(t=qualified), params)
             con.execute(f"INSERT INTO {qualified} BY NAME SELECT * FROM incoming")
             con.execute("COMMIT")
+
+
+class WindowWriter:
+    """Adds rows inside :meth:`Warehouse.replacing_window`'s transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+        self._con = con
+        self._tables = tables
+
+    def add(self, table: str, frame: pl.DataFrame) -> None:
+        """Insert ``frame`` into ``silver.<table>`` (created from the frame's columns on first use)."""
+        if table not in self._tables:
+            raise ValueError(f"{table!r} is not one of the tables this window replaces")
+        qualified = f"{_SCHEMA}.{table}"
+        self._con.register("incoming", frame.to_arrow())
+        try:
+            self._con.execute(f"CREATE TABLE IF NOT EXISTS {qualified} AS SELECT * FROM incoming WHERE false")
+            self._con.execute(f"INSERT INTO {qualified} BY NAME SELECT * FROM incoming")
+        finally:
+            self._con.unregister("incoming")
+
+
+def _check_table(table: str) -> None:
+    if table not in WAREHOUSE_TABLES or not re.fullmatch(r"[a-z_]+", table):
+        raise ValueError(f"{table!r} is not a silver warehouse table")

@@ -200,3 +200,44 @@ def test_warehouse_inside_a_branch_deployment_folder_is_accepted(tmp_path: Path)
 
     warehouse = Warehouse(tmp_path / "qa" / "pr-7" / "warehouse" / "datalive.duckdb", "qa/pr-7")
     assert warehouse.path.name == "datalive.duckdb"
+
+
+def _days(first: int, last: int, oil: float) -> pl.DataFrame:
+    from datetime import date
+
+    return pl.DataFrame(
+        {"production_date": [date(2016, 1, d) for d in range(first, last + 1)], "oil_sm3": oil},
+    )
+
+
+def test_a_window_replaced_in_parts_lands_in_one_transaction(tmp_path: Path) -> None:
+    from datetime import date
+
+    from da_platform.lakehouse.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "dev" / "warehouse" / "datalive_dev.duckdb", "dev")
+    with warehouse.replacing_window(("well_day_production",), date(2016, 1, 1), date(2016, 1, 31)) as wh:
+        wh.add("well_day_production", _days(1, 31, 1.0))
+    with warehouse.replacing_window(("well_day_production",), date(2016, 1, 10), date(2016, 1, 20)) as wh:
+        wh.add("well_day_production", _days(10, 15, 2.0))
+        wh.add("well_day_production", _days(16, 20, 3.0))
+
+    rows = warehouse.query("SELECT oil_sm3, count(*) AS n FROM silver.well_day_production GROUP BY 1 ORDER BY 1")
+    assert rows.rows() == [(1.0, 20), (2.0, 6), (3.0, 5)]
+
+
+def test_a_failure_part_way_through_a_window_leaves_the_old_rows(tmp_path: Path) -> None:
+    from datetime import date
+
+    from da_platform.lakehouse.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "dev" / "warehouse" / "datalive_dev.duckdb", "dev")
+    with warehouse.replacing_window(("well_day_production",), date(2016, 1, 1), date(2016, 1, 31)) as wh:
+        wh.add("well_day_production", _days(1, 31, 1.0))
+    window = (("well_day_production",), date(2016, 1, 1), date(2016, 1, 31))
+    with pytest.raises(RuntimeError, match="engine failed"), warehouse.replacing_window(*window) as wh:
+        wh.add("well_day_production", _days(1, 15, 9.0))
+        raise RuntimeError("engine failed in the second month")
+
+    rows = warehouse.query("SELECT oil_sm3, count(*) AS n FROM silver.well_day_production GROUP BY 1")
+    assert rows.rows() == [(1.0, 31)]
