@@ -156,40 +156,72 @@ def _type_rows(
     known = layout.by_source()
     extra = [h for h in normalised if h and h not in known]
     width = len(header)
+    records = [record for _, record in rows]
+    # A row with too many fields keeps its first ``width``; one with too few reads as empty beyond its end,
+    # as a lookup by header name would. The full record is kept in raw_record when the row has a problem.
+    malformed = [len(r) != width for r in records]
+    grid = [r if len(r) == width else (r + [""] * width)[:width] for r in records]
+    by_position = list(zip(*grid, strict=True)) if grid else [() for _ in range(width)]
+    last_position = {name: i for i, name in enumerate(normalised)}  # a repeated header: the last one wins
 
-    columns: dict[str, list[object]] = {c.name: [] for c in layout.columns}
-    extras: list[str | None] = []
-    errors: list[str | None] = []
-    raw_records: list[str | None] = []
-    row_numbers: list[int] = []
-    for row_number, record in rows:
-        problems: list[str] = []
-        if len(record) != width:
-            problems.append(f"ROW_MALFORMED: {len(record)} fields, header has {width}")
-        values = dict(zip(normalised, record, strict=False))
-        for column in layout.columns:
-            text = (values.get(column.source) or "").strip()
-            value, problem = _convert(text, column, decimal_comma)
-            columns[column.name].append(value)
-            if problem:
-                problems.append(problem)
-        extras.append(json.dumps({h: values.get(h) for h in extra}, ensure_ascii=False) if extra else None)
-        errors.append("; ".join(problems) if problems else None)
-        raw_records.append(
-            json.dumps(dict(zip(header, record, strict=False)), ensure_ascii=False) if problems else None
+    typed: dict[str, pl.Series] = {}
+    row_problem = [
+        f"ROW_MALFORMED: {len(r)} fields, header has {width}" if m else None
+        for r, m in zip(records, malformed, strict=True)
+    ]
+    problems: dict[str, pl.Series] = {"_row": pl.Series(row_problem, dtype=pl.String())}
+    for column in layout.columns:
+        position = last_position.get(column.source)
+        cells = by_position[position] if position is not None else [""] * len(records)
+        typed[column.name], problems[column.name] = _convert_column(
+            pl.Series(cells, dtype=pl.String()), column, decimal_comma
         )
-        row_numbers.append(row_number)
+    joined = pl.DataFrame(problems).select(pl.concat_str(pl.all(), separator="; ", ignore_nulls=True).alias("e"))
+    errors = joined.select(pl.when(pl.col("e") != "").then(pl.col("e"))).to_series()
+    raw: list[str | None] = [None] * len(records)
+    for i in errors.is_not_null().arg_true().to_list():
+        raw[i] = json.dumps(dict(zip(header, records[i], strict=False)), ensure_ascii=False)
+    extras: list[str | None] = [None] * len(records)
+    if extra:
+        for i, record in enumerate(records):
+            values = dict(zip(normalised, record, strict=False))
+            extras[i] = json.dumps({h: values.get(h) for h in extra}, ensure_ascii=False)
 
     frame = pl.DataFrame(
         {
-            "source_row": pl.Series(row_numbers, dtype=pl.Int64()),
-            **{c.name: pl.Series(columns[c.name], dtype=_POLARS_TYPES[c.type]) for c in layout.columns},
+            "source_row": pl.Series([n for n, _ in rows], dtype=pl.Int64()),
+            **typed,
             "extra_columns": pl.Series(extras, dtype=pl.String()),
-            "parse_errors": pl.Series(errors, dtype=pl.String()),
-            "raw_record": pl.Series(raw_records, dtype=pl.String()),
+            "parse_errors": errors,
+            "raw_record": pl.Series(raw, dtype=pl.String()),
         }
     )
     return ParsedFile(frame=frame, extra_columns=extra, delimiter=delimiter, decimal_comma=decimal_comma)
+
+
+def _convert_column(cells: pl.Series, column: Column, decimal_comma: bool) -> tuple[pl.Series, pl.Series]:
+    """Type one column at once: (values, problem per row). polars casts the common forms; a non-empty cell
+    it cannot cast goes through :func:`_convert`, the per-cell rule, so both paths give the same result."""
+    dtype = _POLARS_TYPES[column.type]
+    text = pl.col("t")
+    if column.type == "string":
+        fast = pl.when(text != "").then(text)
+    elif column.type == "date":
+        fast = pl.when(text.str.len_chars() >= 10).then(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+    else:
+        number = text.str.replace(",", ".", literal=True) if decimal_comma else text
+        as_float = number.cast(pl.Float64(), strict=False)
+        whole = as_float == as_float.floor()
+        fast = pl.when(as_float.is_finite() & (whole if column.type == "int" else True)).then(as_float)
+    out = pl.DataFrame({"t": cells.str.strip_chars()}).with_columns(v=fast.cast(dtype)).with_row_index("i")
+    pending = out.filter(pl.col("v").is_null() & (pl.col("t") != ""))
+    no_problems = pl.Series([None] * out.height, dtype=pl.String())
+    if pending.height == 0:
+        return out["v"].alias(column.name), no_problems
+    values, problems = out["v"].to_list(), no_problems.to_list()
+    for i, cell in pending.select("i", "t").iter_rows():
+        values[i], problems[i] = _convert(cell, column, decimal_comma)
+    return pl.Series(column.name, values, dtype=dtype), pl.Series(problems, dtype=pl.String())
 
 
 def _convert(text: str, column: Column, decimal_comma: bool) -> tuple[object, str | None]:

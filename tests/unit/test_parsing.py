@@ -154,3 +154,31 @@ def test_unsupported_file_type_is_rejected(volve_daily_lines: tuple[str, ...]) -
 
     assert rejected.value.rule == "FILE_FORMAT"
     assert "volve_daily.pdf" in str(rejected.value)
+
+
+TRICKY_CELLS = (
+    "", "  ", " 12.5 ", "1e3", "+5", "-0", ".5", "5.", "nan", "inf", "-Infinity", "1_000", "1,5", "abc",
+    "7405", "7405.0", "7405.5", "2014-04-07", "2014-04-07T06:00:00", "07.04.2014", "7.4.2014", "20140407",
+    "2014-02-30", "2014-4-7", "2014-04-07 junk",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("decimal_comma", [False, True])
+def test_columns_typed_at_once_agree_with_the_per_cell_rule_on_awkward_values(decimal_comma: bool) -> None:
+    from da_platform.ingest.parsing import _convert
+
+    columns = {c.source: c for c in DAILY.columns}
+    tested = tuple(columns)  # every column of the layout, each type several times
+    sep = ";" if decimal_comma else ","
+    rows = [sep.join(tested)] + [sep.join(['"' + cell + '"'] * len(tested)) for cell in TRICKY_CELLS]
+    frame = parse_file(csv_bytes(rows), "tricky.csv", DAILY).frame
+
+    for index, cell in enumerate(TRICKY_CELLS):
+        expected_problems = []
+        for source in tested:
+            column = columns[source]
+            value, problem = _convert(cell.strip(), column, decimal_comma)
+            assert frame[column.name][index] == value, (source, cell)
+            if problem:
+                expected_problems.append(problem)
+        assert frame["parse_errors"][index] == ("; ".join(expected_problems) or None), cell
