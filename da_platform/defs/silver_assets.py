@@ -16,7 +16,7 @@ from da_platform.defs.resources import (
 from da_platform.lakehouse import silver_schema
 from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register
 from da_platform.lakehouse.quality import accounted, duplicated_keys, hours_out_of_range, null_counts, schema_problems
-from da_platform.lakehouse.silver_engines import ConformedMonth
+from da_platform.lakehouse.silver_engines import DESTINATIONS, ConformedMonth, by_destination
 
 SILVER_REGISTER = "silver/well_register"
 SILVER_MONTHLY = "silver/reported_monthly"
@@ -117,12 +117,11 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         store = lake.lake()
         register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
         tally = _WindowTally()
-        tables = ("well_day_production", "well_day_injection", "quarantine")
+        tables = tuple(DESTINATIONS)
         with silver_engine.engine() as engine, warehouse.warehouse().replacing_window(tables, first, last) as wh:
             for month in engine.conform_window(store, register, first, last):
-                wh.add("well_day_production", month.result.production)
-                wh.add("well_day_injection", month.result.injection)
-                wh.add("quarantine", month.result.quarantine)
+                for table, frame in by_destination(month.result).items():
+                    wh.add(table, frame)
                 tally.add(month)
             engine_name = engine.name
         context.log.info(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import polars as pl
 import pyarrow as pa
 
+from da_platform.ingest.bronze import DAILY_TABLE as BRONZE_DAILY
 from da_platform.lakehouse import silver_schema as schema
 from da_platform.lakehouse.cleaning import SilverResult, conform_daily
 from da_platform.lakehouse.delta_lake import Lake
@@ -31,7 +32,6 @@ from da_platform.lakehouse.delta_lake import Lake
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-BRONZE_DAILY = "bronze/daily_reports"
 DESTINATIONS: dict[str, dict[str, pl.DataType]] = {
     "well_day_production": schema.WELL_DAY_PRODUCTION,
     "well_day_injection": schema.WELL_DAY_INJECTION,
@@ -98,7 +98,7 @@ class EmbeddedSilverEngine:
             )
             result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
             predicate = window_predicate(start, end)
-            for table, frame in _by_destination(result).items():
+            for table, frame in by_destination(result).items():
                 lake.replace_where(f"silver/{table}", frame, predicate)
             yield ConformedMonth(start, end, bronze.height, result)
 
@@ -191,7 +191,7 @@ def conform_month(bronze: pa.Table, register: pl.DataFrame) -> pa.Table:
                     for c, t in columns.items()
                 ]
             )
-            for table, rows in _by_destination(result).items()
+            for table, rows in by_destination(result).items()
         ]
     )
     # Spark checks the returned Arrow types exactly: plain string, not polars' large_string.
@@ -210,7 +210,8 @@ def _month_udf(register: pl.DataFrame) -> Callable[[pa.Table], pa.Table]:
 _ARROW_TYPES = {pl.String(): pa.string(), pl.Int64(): pa.int64(), pl.Float64(): pa.float64(), pl.Date(): pa.date32()}
 
 
-def _by_destination(result: SilverResult) -> dict[str, pl.DataFrame]:
+def by_destination(result: SilverResult) -> dict[str, pl.DataFrame]:
+    """The three frames of a result keyed by their silver table (the keys of :data:`DESTINATIONS`)."""
     return {
         "well_day_production": result.production,
         "well_day_injection": result.injection,

@@ -157,23 +157,9 @@ class PgVectorStore:
         if not self.exists():
             return []
         query = np.asarray(vector, dtype=np.float32)
-        sql = [f"SELECT id, embedding <=> %s AS distance FROM {self.collection} WHERE true"]
-        params: list[object] = [query]
-        if where.wells:
-            sql.append("AND (well_id IS NULL OR well_id = ANY(%s))")
-            params.append(list(where.wells))
-        if where.field:
-            sql.append("AND (field_id IS NULL OR field_id = %s)")
-            params.append(where.field)
-        if where.day_from:
-            sql.append("AND (day_to IS NULL OR day_to >= %s)")
-            params.append(where.day_from)
-        if where.day_to:
-            sql.append("AND (day_from IS NULL OR day_from <= %s)")
-            params.append(where.day_to)
-        if where.kinds:
-            sql.append("AND kind = ANY(%s)")
-            params.append(list(where.kinds))
+        conditions, filter_params = where.conditions("%s", bind_lists=True)
+        sql = [f"SELECT id, embedding <=> %s AS distance FROM {self.collection} WHERE true {conditions}"]
+        params: list[object] = [query, *filter_params]
         # The index orders by distance only; a pool beyond k lets equal scores be ordered by id afterwards,
         # as the embedded store does, so chunks that share a vector come back in the same order.
         sql.append("ORDER BY embedding <=> %s LIMIT %s")

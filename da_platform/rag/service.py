@@ -32,7 +32,7 @@ from da_platform.rag.embedder import Embedder, MiniLMEmbedder
 from da_platform.rag.entities import ParsedQuestion, parse_question
 from da_platform.rag.events import Event, events_from_raw
 from da_platform.rag.retrieval import HybridRetriever
-from da_platform.rag.store import Filter, VectorStore, collection_name, index_built, open_store
+from da_platform.rag.store import Filter, VectorStore, collection_name, open_store
 
 RETRIEVE_K = 5
 
@@ -387,7 +387,7 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm
     """
     warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
     store = open_store(settings, read_only=True)
-    if not index_built(settings):
+    if not store.exists():
         store.close()
         store = _MissingStore(collection_name(settings))  # type: ignore[assignment]
     lake = Lake(settings.lake_root, settings.isolation_key)
