@@ -4,9 +4,10 @@ Only a branch deployment's own namespace can be dropped: the settings must be qa
 folder must resolve (symlinks followed) to exactly ``<home>/qa/pr-<N>``, so a misconfigured path or a
 link into another environment is refused instead of deleted. The embedded backends keep everything under
 that folder (lake, warehouse, MLflow store, vector index, Dagster instance, landing). Server backends add
-their own drop step: the PR's pgvector collection (``rag_qa_pr<N>``) when ``DATALIVE_VECTOR_DSN`` is set.
-and the PR's experiment and registered model on the qa MLflow server when one is configured. Still to
-come with its backend: the Snowflake schema per PR.
+their own drop step: the PR's ``pr-<N>/`` prefix in each of qa's lake stores (S3 buckets or Azure
+containers) when ``DATALIVE_LAKE_URL`` is set, the PR's pgvector collection (``rag_qa_pr<N>``) when
+``DATALIVE_VECTOR_DSN`` is set, and the PR's experiment and registered model on the qa MLflow server when
+one is configured. Still to come with its backend: the Snowflake schema per PR.
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ class CleanupPlan:
     exists: bool
     vector_collection: str | None = None  # on the pgvector server, when one is configured
     mlflow_server: bool = False  # the PR's experiment and model on the qa MLflow server
+    lake_stores: str | None = None  # qa's object-store lake, whose pr-<N>/ prefixes are the PR's
 
     def describe(self) -> str:
         """What the plan covers, for the command's message."""
         parts = [str(self.folder)]
+        if self.lake_stores:
+            parts.append(f"pr-{self.pr_id}/ in every zone of {self.lake_stores}")
         if self.vector_collection:
             parts.append(f"vector collection {self.vector_collection}")
         if self.mlflow_server:
@@ -54,7 +58,14 @@ def plan_cleanup(settings: Settings) -> CleanupPlan:
     if folder.is_symlink() or folder.resolve() != expected:
         raise CleanupRefused(f"{folder} does not resolve to {expected}; refusing to delete it")
     collection = f"rag_qa_pr{settings.pr_id}" if settings.vector_dsn else None
-    return CleanupPlan(settings.pr_id, expected, expected.exists(), collection, bool(settings.mlflow_tracking_uri))
+    return CleanupPlan(
+        settings.pr_id,
+        expected,
+        expected.exists(),
+        collection,
+        bool(settings.mlflow_tracking_uri),
+        settings.lake_url,
+    )
 
 
 def drop_branch(settings: Settings) -> CleanupPlan:
@@ -62,6 +73,10 @@ def drop_branch(settings: Settings) -> CleanupPlan:
     plan = plan_cleanup(settings)
     if plan.exists:
         shutil.rmtree(plan.folder)
+    if plan.lake_stores:
+        from da_platform.lakehouse.delta_lake import open_lake
+
+        open_lake(settings).drop_everything()  # the lake refuses unless it is scoped to this PR's prefix
     if plan.vector_collection and settings.vector_dsn:
         from da_platform.rag.pgvector_store import PgVectorStore
         from da_platform.rag.store import collection_name

@@ -171,16 +171,16 @@ def _kinds_added(result) -> set[str]:
 
 
 def _silver_exists(settings) -> bool:
-    from da_platform.lakehouse.delta_lake import Lake
+    from da_platform.lakehouse.delta_lake import open_lake
 
-    return Lake(settings.lake_root, settings.isolation_key).exists("silver/well_day_production")
+    return open_lake(settings).exists("silver/well_day_production")
 
 
 def _bronze_days(settings) -> tuple[str | None, str | None]:
     from da_platform.ingest.bronze import admitted_day_range
-    from da_platform.lakehouse.delta_lake import Lake
+    from da_platform.lakehouse.delta_lake import open_lake
 
-    return admitted_day_range(Lake(settings.lake_root, settings.isolation_key))
+    return admitted_day_range(open_lake(settings))
 
 
 def _status(settings, instance, defs) -> dict[str, Any]:
@@ -247,9 +247,9 @@ def _registry(settings):
 
 
 def _silver_production(settings):
-    from da_platform.lakehouse.delta_lake import Lake
+    from da_platform.lakehouse.delta_lake import open_lake
 
-    lake = Lake(settings.lake_root, settings.isolation_key)
+    lake = open_lake(settings)
     if not lake.exists("silver/well_day_production"):
         raise SystemExit("datalive: no silver production yet in this environment: run `datalive run` first")
     return lake.read("silver/well_day_production")
@@ -360,7 +360,7 @@ def cmd_generate(args: argparse.Namespace, settings) -> int:
 def cmd_stream(args: argparse.Namespace, settings) -> int:
     """Consume this environment's topic into its raw zone in micro-batches (exactly-once effect)."""
     from da_platform.ingest.stream import StreamIngestor, kafka_consumer
-    from da_platform.lakehouse.delta_lake import Lake
+    from da_platform.lakehouse.delta_lake import open_lake
 
     bootstrap = args.bootstrap or settings.kafka_bootstrap
     if not bootstrap:
@@ -370,7 +370,7 @@ def cmd_stream(args: argparse.Namespace, settings) -> int:
         kafka_consumer(bootstrap, settings.stream_group),
         settings.stream_topic,
         settings.landing_dir,
-        Lake(settings.lake_root, settings.isolation_key),
+        open_lake(settings),
     )
     try:
         report = ingestor.consume(

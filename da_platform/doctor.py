@@ -7,7 +7,6 @@ only as present or missing (``env.variables_present``). A failing required check
 
 from __future__ import annotations
 
-import os
 import socket
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -37,19 +36,12 @@ def _check(name: str, probe: Callable[[], str], required: bool = True) -> Check:
 
 
 def _lake(settings: Settings) -> str:
-    from da_platform.lakehouse.delta_lake import Lake
+    from da_platform.lakehouse.delta_lake import open_lake
 
-    lake = Lake(settings.lake_root, settings.isolation_key)  # refuses another environment's folder
-    if not settings.lake_root.exists():
-        parent = next(p for p in settings.lake_root.parents if p.exists())
-        if not os.access(parent, os.W_OK):
-            raise PermissionError(f"lake folder missing and {parent.name}/ is not writable")
-        return "not created yet (the first run creates it); its parent is writable"
-    probe = settings.lake_root / ".doctor-probe"
-    probe.write_bytes(b"ok")
-    probe.unlink()
+    lake = open_lake(settings)  # refuses another environment's folder or stores
+    ready = lake.readiness()
     silver = "silver present" if lake.exists("silver/well_day_production") else "no silver yet (run `datalive run`)"
-    return f"writable, inside the {settings.isolation_key} folder; {silver}"
+    return f"{ready}; {silver}"
 
 
 def _warehouse(settings: Settings) -> str:

@@ -43,6 +43,9 @@ class Settings:
     project: str = "DatAlive"
     partitions_start: date = date(2007, 9, 1)
     partition_grain: Literal["daily", "monthly"] = "monthly"
+    # The lake on an object store: a URL template with {zone} (s3://… or abfss://…); None: under ``home``.
+    lake_url: str | None = None
+    lake_kms_key_id: str | None = None  # SSE-KMS key of the environment's S3 buckets (an id, not a secret)
     kafka_bootstrap: str | None = None  # a Kafka-protocol endpoint (Kafka, MSK, Event Hubs); None: no stream
     # Bronze → silver on Spark: "local" (Sail in process) or a Spark Connect URL; None: in process (polars).
     spark_remote: str | None = field(default=None, repr=False)
@@ -99,6 +102,11 @@ class Settings:
     def lake_root(self) -> Path:
         """Root of the Delta lake zones (raw, bronze, silver)."""
         return self.env_root / "lake"
+
+    @property
+    def lake_location(self) -> str:
+        """Where :func:`da_platform.lakehouse.delta_lake.open_lake` finds the lake: its URL template or folder."""
+        return self.lake_url or str(self.lake_root)
 
     @property
     def warehouse_path(self) -> Path:
@@ -192,6 +200,19 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         # The value may hold a token: name the rule, never echo it.
         raise SettingsError("DATALIVE_SPARK_REMOTE must be 'local' or a Spark Connect URL starting with sc://")
 
+    lake_url = environ.get("DATALIVE_LAKE_URL", "").strip() or None
+    if lake_url and (not re.match(r"(s3|abfss)://", lake_url) or "{zone}" not in lake_url):
+        raise SettingsError(
+            "DATALIVE_LAKE_URL must be an s3:// or abfss:// URL with {zone} where each zone's store differs "
+            f"(a bucket or container per zone), got {lake_url!r}"
+        )
+
+    lake_kms_key_id = environ.get("DATALIVE_LAKE_KMS_KEY_ID", "").strip() or None
+    if lake_url and lake_url.startswith("s3://") and env != "dev" and not lake_kms_key_id:
+        raise SettingsError(
+            f"{env}'s S3 lake is encrypted with the environment's own KMS key: set DATALIVE_LAKE_KMS_KEY_ID"
+        )
+
     vector_dsn = environ.get("DATALIVE_VECTOR_DSN", "").strip() or None
     if vector_dsn and not re.match(r"postgres(ql)?://", vector_dsn):
         raise SettingsError("DATALIVE_VECTOR_DSN must be a postgresql:// connection URL")
@@ -220,6 +241,8 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         cost_center=environ.get("DATALIVE_COST_CENTER", "") or Settings.cost_center,
         partitions_start=start,
         partition_grain=grain,  # type: ignore[arg-type]
+        lake_url=lake_url,
+        lake_kms_key_id=lake_kms_key_id,
         kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
         spark_remote=spark_remote,
         vector_dsn=vector_dsn,

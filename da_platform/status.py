@@ -8,7 +8,7 @@ import polars as pl
 
 from da_platform.env import Settings
 from da_platform.ingest import raw_zone
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import Lake, open_lake
 from da_platform.lakehouse.warehouse import Warehouse
 
 GOLD_TABLES = (
@@ -28,7 +28,7 @@ def _rows(lake: Lake, table: str) -> int:
 
 def layer_counts(settings: Settings) -> dict[str, Any]:
     """Rows per layer; quarantine joins ingestion rejections and silver rejections."""
-    lake = Lake(settings.lake_root, settings.isolation_key)
+    lake = open_lake(settings)
     quarantine = pl.concat(
         [
             lake.scan(t).select("rule_id", "disposition").collect()

@@ -366,11 +366,11 @@ def test_deferment_attributes_all_downtime_to_event_causes_or_unspecified(
     client: TestClient, key: str, settings: Settings, home: Path
 ) -> None:
     from da_platform.ingest.raw_zone import discover, land
-    from da_platform.lakehouse.delta_lake import Lake
+    from da_platform.lakehouse.delta_lake import LocalLake
     from tests.helpers import SAMPLE
 
     files, _ = discover(SAMPLE)
-    land(Lake(settings.lake_root, settings.isolation_key), [f for f in files if f.kind == "events"])
+    land(LocalLake(settings.lake_root, settings.isolation_key), [f for f in files if f.kind == "events"])
     response = get(client, key, "/deferment", field="VOLVE", start=FIRST, end=LAST)
     assert response.status_code == 200
     items = {row["cause"]: row for row in response.json()["items"]}

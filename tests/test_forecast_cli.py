@@ -90,13 +90,13 @@ def test_forecast_job_writes_forecasts_for_every_producing_well_and_product(env)
 
     from da_platform.definitions import build_definitions
     from da_platform.env import load_settings
-    from da_platform.lakehouse.delta_lake import Lake
+    from da_platform.lakehouse.delta_lake import LocalLake
 
     settings = load_settings()
     job = build_definitions(settings).resolve_job_def("forecast_job")
     result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
     assert result.success
-    table = Lake(settings.lake_root, settings.isolation_key).read("forecast/well_daily_forecasts")
+    table = LocalLake(settings.lake_root, settings.isolation_key).read("forecast/well_daily_forecasts")
     wells = set(table["well_id"].unique().to_list())
     assert {"15/9-F-14", "15/9-F-11"} <= wells
     assert "15/9-F-4" not in wells  # an injector gets no production forecast
@@ -104,6 +104,6 @@ def test_forecast_job_writes_forecasts_for_every_producing_well_and_product(env)
     assert table.filter(pl.col("p10") > pl.col("p90")).height == 0
     charts = result.asset_materializations_for_node("forecast__well_daily_forecasts")[0].metadata["fan_charts"].value
     assert "data:image/png;base64," in charts
-    monthly = Lake(settings.lake_root, settings.isolation_key).read("forecast/monthly_forecasts")
+    monthly = LocalLake(settings.lake_root, settings.isolation_key).read("forecast/monthly_forecasts")
     assert set(monthly.filter(pl.col("level") == "field")["series_id"].to_list()) == {"VOLVE"}
     assert {"15/9-F-14", "15/9-F-11"} <= set(monthly.filter(pl.col("level") == "well")["series_id"].to_list())

@@ -44,7 +44,7 @@ from da_platform.api.models import (
 from da_platform.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, install_problem_handlers
 from da_platform.api.ratelimit import RateLimit, RateLimiter
 from da_platform.gold.deferment import deferment_by_cause
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import open_lake
 from da_platform.lakehouse.warehouse import Warehouse
 from da_platform.rag.events import events_from_raw
 
@@ -118,7 +118,7 @@ def create_app(
     keys = key_store or KeyStore(settings.env_root, environment)
     limiter = RateLimiter(rate_limit or RateLimit(*settings.api_rate_limit), clock=clock)
     gold = GoldReader(Warehouse(settings.warehouse_path, environment))
-    lake = Lake(settings.lake_root, environment)
+    lake = open_lake(settings)
     forecasts = ForecastReader(lake)
     factory = explainer_factory or dependencies.open_explainer
     engine: dict[str, Any] = {"explainer": explainer, "error": None}

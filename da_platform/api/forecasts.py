@@ -36,11 +36,9 @@ class ForecastReader:
         self._cached: tuple[int, pl.DataFrame] | None = None
 
     def table(self) -> pl.DataFrame:
-        log_dir = self.lake.path(TABLE) / "_delta_log"
-        try:
-            signature = log_dir.stat().st_mtime_ns
-        except FileNotFoundError as exc:
-            raise ForecastsUnavailable("no forecasts in this environment yet: materialize forecast_job") from exc
+        signature = self.lake.version(TABLE)
+        if signature is None:
+            raise ForecastsUnavailable("no forecasts in this environment yet: materialize forecast_job")
         cached = self._cached
         if cached is not None and cached[0] == signature:
             return cached[1]

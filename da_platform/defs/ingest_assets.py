@@ -129,7 +129,7 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
     rejected_files: list[str] = []
     rows_added, dates = 0, []
     for entry in _pending(store, "daily", parsed, rejected_shas):
-        data = store.path(entry["raw_path"]).read_bytes()
+        data = store.read_bytes(entry["raw_path"])
         try:
             frame, extra = bronze_rows(
                 data, DAILY, entry["file_name"], entry["sha256"], entry["version"], entry["arrived_at"]
@@ -186,7 +186,7 @@ def _latest_parsed(context: dg.AssetExecutionContext, store, kind: str, layout: 
     latest = manifest.sort("arrived_at", "version").unique("file_name", keep="last").sort("file_name")
     frames = []
     for entry in latest.to_dicts():
-        data = store.path(entry["raw_path"]).read_bytes()
+        data = store.read_bytes(entry["raw_path"])
         try:
             frame, extra = bronze_rows(
                 data, layout, entry["file_name"], entry["sha256"], entry["version"], entry["arrived_at"]

@@ -8,20 +8,25 @@ import dagster as dg
 
 from da_platform.env import Settings
 from da_platform.forecast.select import ForecastConfig
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import Lake, open_lake_at
 from da_platform.lakehouse.silver_engines import EmbeddedSilverEngine, SilverEngine, SparkSilverEngine, spark_session
 from da_platform.lakehouse.warehouse import Warehouse
 
 
 class LakeResource(dg.ConfigurableResource):
-    """The environment's Delta lake (raw, bronze, silver zones)."""
+    """The environment's Delta lake (raw, bronze, silver and gold zones): a folder or object-store stores.
 
-    root: str
+    Object-store credentials never pass through here: delta-rs and obstore take them from the
+    standard ``AWS_*`` / ``AZURE_STORAGE_*`` environment variables (or an instance role).
+    """
+
+    root: str  # a folder, or a URL template with {zone} (s3://… or abfss://…)
     env_key: str
+    kms_key_id: str = ""
 
     def lake(self) -> Lake:
-        """The guarded lake; refuses any write outside ``root``."""
-        return Lake(Path(self.root), self.env_key)
+        """The guarded lake; refuses any write outside the environment's own stores."""
+        return open_lake_at(self.root, self.env_key, self.kms_key_id or None)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -115,7 +120,11 @@ def registry_resource(settings: Settings) -> ModelRegistryResource:
 def build_resources(settings: Settings) -> dict[str, object]:
     """The resource dictionary for one environment."""
     return {
-        "lake": LakeResource(root=str(settings.lake_root), env_key=settings.isolation_key),
+        "lake": LakeResource(
+            root=settings.lake_location,
+            env_key=settings.isolation_key,
+            kms_key_id=settings.lake_kms_key_id or "",
+        ),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key),
         "rag": RagResource(env=settings.env, home=str(settings.home), pr_id=settings.pr_id or ""),
         "registry": registry_resource(settings),

@@ -121,7 +121,7 @@ class SparkSilverEngine:
             return
         bronze = (
             self.spark.read.format("delta")
-            .load(str(lake.path(BRONZE_DAILY)))
+            .load(lake.uri(BRONZE_DAILY))
             .filter(F.col("admitted") & F.col("production_date").between(F.lit(first), F.lit(last)))
             .withColumn("_month", F.trunc("production_date", "month"))
         )
@@ -129,7 +129,7 @@ class SparkSilverEngine:
         conformed = bronze.groupBy("_month").applyInArrow(_month_udf(register), staged_ddl())
         # Sail treats cache() as a no-op, so the conformed rows are written once to a staging table and
         # each destination is cut from it: the UDF runs once per month, not once per silver table.
-        staging = str(lake.path(SPARK_STAGING))
+        staging = lake.uri(SPARK_STAGING)
         conformed.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(staging)
         predicate = window_predicate(first, last)
         staged = self.spark.read.format("delta").load(staging)
@@ -138,7 +138,7 @@ class SparkSilverEngine:
             writer = rows.write.format("delta").mode("overwrite" if lake.exists(f"silver/{table}") else "append")
             if lake.exists(f"silver/{table}"):
                 writer = writer.option("replaceWhere", predicate)
-            writer.save(str(lake.path("silver", table)))
+            writer.save(lake.uri("silver", table))
         for start, end in months_of(first, last):
             month = date(start.year, start.month, 1)
             yield ConformedMonth(start, end, bronze_rows.get(month, 0), read_window(lake, start, end))

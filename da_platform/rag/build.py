@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from da_platform.env import Settings
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import open_lake
 from da_platform.lakehouse.warehouse import Warehouse
 from da_platform.rag.documents import FORECAST_TABLE, Chunk, all_chunks
 from da_platform.rag.embedder import Embedder, MiniLMEmbedder
@@ -19,7 +19,7 @@ def environment_chunks(settings: Settings) -> list[Chunk]:
     warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
     if not warehouse.path.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse.path}: run `datalive run` first")
-    lake = Lake(settings.lake_root, settings.isolation_key)
+    lake = open_lake(settings)
     forecasts = lake.read(FORECAST_TABLE) if lake.exists(FORECAST_TABLE) else None
     return all_chunks(warehouse, events_from_raw(lake), forecasts)
 

@@ -13,7 +13,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 
@@ -73,6 +72,6 @@ def events_from_raw(lake: Lake) -> list[Event]:
     latest = manifest.sort("version").group_by("file_name").last().sort("file_name")
     events: list[Event] = []
     for name, raw_path in latest.select("file_name", "raw_path").iter_rows():
-        data = Path(lake.path(*raw_path.split("/"))).read_bytes()
+        data = lake.read_bytes(raw_path)
         events.extend(parse_events(data.decode("utf-8"), f"landing/events/{name}"))
     return events

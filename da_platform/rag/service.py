@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from da_platform.env import Settings
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import open_lake
 from da_platform.lakehouse.warehouse import Warehouse
 from da_platform.rag.analysis import ChangeAnalysis, Fact, GoldFacts, events_for, period_bounds
 from da_platform.rag.checks import CheckFailed, Citation, check_citations, check_names, check_numbers
@@ -390,8 +390,8 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm
     if not store.exists():
         store.close()
         store = _MissingStore(collection_name(settings))  # type: ignore[assignment]
-    lake = Lake(settings.lake_root, settings.isolation_key)
-    events = events_from_raw(lake) if lake.root.exists() else []
+    lake = open_lake(settings)
+    events = events_from_raw(lake)
     composer: Composer | None = None
     if use_llm and settings.llm_base_url:
         composer = LLMComposer(settings.llm_base_url, settings.llm_model or "default", settings.llm_api_key)

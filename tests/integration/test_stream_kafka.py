@@ -14,7 +14,7 @@ from da_platform.cli import main
 from da_platform.env import load_settings
 from da_platform.ingest.raw_zone import MANIFEST_TABLE
 from da_platform.ingest.stream import BATCH_NAME, StreamIngestor, kafka_consumer
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import LocalLake
 from tests.conftest import DEPLOYMENT_VARIABLES
 from tests.helpers import DAILY_CSV, SAMPLE
 from tests.integration.kafka_broker import tansu_broker
@@ -56,7 +56,7 @@ def _volve_rows(first: str, last: str) -> list[bytes]:
 
 
 def _ingestor(settings, bootstrap: str) -> StreamIngestor:
-    lake = Lake(settings.lake_root, settings.isolation_key)
+    lake = LocalLake(settings.lake_root, settings.isolation_key)
     return StreamIngestor(kafka_consumer(bootstrap, settings.stream_group), settings.stream_topic,
                           settings.landing_dir, lake)  # fmt: skip
 
@@ -92,7 +92,7 @@ def test_a_crash_between_raw_write_and_commit_replays_without_duplicates(
     second.close()
     assert report.messages == len(sent) - written_before_crash
     assert sorted(_stream_lines(settings.landing_dir)) == sorted(sent)  # every row once, none twice
-    manifest = Lake(settings.lake_root, settings.isolation_key).read(MANIFEST_TABLE)
+    manifest = LocalLake(settings.lake_root, settings.isolation_key).read(MANIFEST_TABLE)
     assert sorted(manifest["file_name"].to_list()) == sorted(
         p.name for p in (settings.landing_dir / "daily").glob("stream_*.csv")
     )
@@ -106,7 +106,7 @@ def test_a_crash_between_raw_write_and_commit_replays_without_duplicates(
     for kind in ("monthly", "reference"):
         shutil.copytree(SAMPLE / kind, settings.landing_dir / kind)
     assert main(["run"]) == 0
-    silver = Lake(settings.lake_root, settings.isolation_key)
+    silver = LocalLake(settings.lake_root, settings.isolation_key)
     rows = silver.read("silver/well_day_production").height + silver.read("silver/well_day_injection").height
     quarantined = silver.read("silver/quarantine").height
     assert rows + quarantined == len(sent)

@@ -19,7 +19,7 @@ import da_platform
 from da_platform.ingest.bronze import bronze_rows
 from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER, Layout
 from da_platform.lakehouse.cleaning import SilverResult, conform_daily, conform_monthly, conform_register
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import LocalLake
 
 SAMPLE_LANDING = Path(da_platform.__file__).parent / "sample_data" / "landing"
 VOLVE_DAILY = SAMPLE_LANDING / "daily" / "volve_daily_production.csv"
@@ -143,6 +143,6 @@ def write_volve_xlsx(tmp_path: Path) -> XlsxWriter:
 
 
 @pytest.fixture
-def lake(tmp_path: Path) -> Lake:
+def lake(tmp_path: Path) -> LocalLake:
     """An empty dev lake in a temporary environment folder."""
-    return Lake(tmp_path / "dev" / "lake", "dev")
+    return LocalLake(tmp_path / "dev" / "lake", "dev")

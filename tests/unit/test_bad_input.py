@@ -18,7 +18,7 @@ from da_platform.ingest import raw_zone
 from da_platform.ingest.layouts import DAILY
 from da_platform.ingest.parsing import FileRejected, parse_file
 from da_platform.lakehouse.cleaning import admission_rejects, conform_daily, file_rejection
-from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.delta_lake import LocalLake
 
 # Real Volve rows (index into volve_daily_lines; source row = index + 1).
 F12_MAY_2008 = slice(2000, 2005)  # NO 15/9-F-12 H, 2008-05-11 .. 2008-05-15, all producing 24 h
@@ -286,7 +286,7 @@ def land_folder(tmp_path: Path, lines: list[str] | tuple[str, ...]) -> Path:
     return landing
 
 
-def test_landing_the_same_file_twice_adds_nothing(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+def test_landing_the_same_file_twice_adds_nothing(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> None:
     landing = land_folder(tmp_path, [volve_daily_lines[0], *volve_daily_lines[F12_MAY_2008]])
     raw_zone.land(lake, raw_zone.discover(landing)[0], now=datetime(2024, 5, 1, tzinfo=UTC))
     manifest, version = lake.read(raw_zone.MANIFEST_TABLE), lake.version(raw_zone.MANIFEST_TABLE)
@@ -300,7 +300,7 @@ def test_landing_the_same_file_twice_adds_nothing(tmp_path: Path, lake: Lake, vo
 
 
 def test_changed_file_with_the_same_name_lands_as_version_2_beside_version_1(
-    tmp_path: Path, lake: Lake, volve_daily_lines
+    tmp_path: Path, lake: LocalLake, volve_daily_lines
 ) -> None:
     first = [volve_daily_lines[0], *volve_daily_lines[F12_MAY_2008]]
     landing = land_folder(tmp_path, first)
@@ -327,7 +327,7 @@ def test_not_a_number_and_infinite_values_are_parse_errors() -> None:
 
 
 def test_a_file_reverted_to_earlier_bytes_lands_as_a_new_version(tmp_path: Path) -> None:
-    lake = Lake(tmp_path / "dev" / "lake", "dev")
+    lake = LocalLake(tmp_path / "dev" / "lake", "dev")
     landing = tmp_path / "landing" / "daily"
     landing.mkdir(parents=True)
     report = landing / "report.csv"

@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from da_platform.ingest import raw_zone
 from da_platform.lakehouse.cleaning import SilverResult
-from da_platform.lakehouse.delta_lake import Lake, OutsideEnvironmentError
+from da_platform.lakehouse.delta_lake import LocalLake, OutsideEnvironmentError
 
 TABLE = "silver/well_day_production"
 
@@ -31,48 +31,50 @@ def days(silver: SilverResult, first: date, last: date) -> pl.DataFrame:
 # --- the environment guard ---------------------------------------------------------------------------------
 
 
-def test_lake_refuses_a_path_that_climbs_out_of_its_root(lake: Lake) -> None:
+def test_lake_refuses_a_path_that_climbs_out_of_its_root(lake: LocalLake) -> None:
     with pytest.raises(OutsideEnvironmentError):
         lake.path("silver/../../../prod/lake/silver/well_day_production")
 
 
-def test_lake_refuses_an_absolute_path(lake: Lake, tmp_path: Path) -> None:
+def test_lake_refuses_an_absolute_path(lake: LocalLake, tmp_path: Path) -> None:
     with pytest.raises(OutsideEnvironmentError):
         lake.path(str(tmp_path / "prod" / "lake" / "raw"))
 
 
-def test_lake_refuses_to_write_bytes_outside_its_root(lake: Lake, tmp_path: Path) -> None:
+def test_lake_refuses_to_write_bytes_outside_its_root(lake: LocalLake, tmp_path: Path) -> None:
     with pytest.raises(OutsideEnvironmentError):
         lake.write_bytes_once("../../prod/lake/raw/files/daily/x.csv", b"data")
 
     assert not (tmp_path / "prod").exists()
 
 
-def test_lake_accepts_paths_inside_its_root(lake: Lake) -> None:
+def test_lake_accepts_paths_inside_its_root(lake: LocalLake) -> None:
     assert lake.path("raw", "files", "daily") == lake.root / "raw" / "files" / "daily"
 
 
 def test_lake_whose_root_is_not_in_its_environment_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OutsideEnvironmentError):
-        Lake(tmp_path / "prod" / "lake", "dev")
+        LocalLake(tmp_path / "prod" / "lake", "dev")
 
 
 def test_environment_named_higher_up_the_path_does_not_admit_a_lake(tmp_path: Path) -> None:
     # A home folder under /…/prod/… must not let a misconfigured prod lake point at dev's folder.
     with pytest.raises(OutsideEnvironmentError):
-        Lake(tmp_path / "prod" / "datalive" / "dev" / "lake", "prod")
+        LocalLake(tmp_path / "prod" / "datalive" / "dev" / "lake", "prod")
 
 
 def test_branch_deployment_lake_sits_in_its_pull_request_folder(tmp_path: Path) -> None:
-    assert Lake(tmp_path / "qa" / "pr-12" / "lake", "qa/pr-12").root == (tmp_path / "qa" / "pr-12" / "lake").resolve()
+    assert (
+        LocalLake(tmp_path / "qa" / "pr-12" / "lake", "qa/pr-12").root == (tmp_path / "qa" / "pr-12" / "lake").resolve()
+    )
     with pytest.raises(OutsideEnvironmentError):
-        Lake(tmp_path / "qa" / "pr-12" / "lake", "qa")
+        LocalLake(tmp_path / "qa" / "pr-12" / "lake", "qa")
 
 
 # --- idempotent window writes ----------------------------------------------------------------------------------
 
 
-def test_replacing_a_window_twice_gives_the_same_rows(lake: Lake, volve_silver: SilverResult) -> None:
+def test_replacing_a_window_twice_gives_the_same_rows(lake: LocalLake, volve_silver: SilverResult) -> None:
     april = days(volve_silver, *APRIL)
     lake.replace_where(TABLE, april, window(*APRIL))
 
@@ -83,7 +85,7 @@ def test_replacing_a_window_twice_gives_the_same_rows(lake: Lake, volve_silver: 
     assert_frame_equal(stored, april.sort("production_date", "well_id"))
 
 
-def test_replacing_a_window_leaves_other_windows_untouched(lake: Lake, volve_silver: SilverResult) -> None:
+def test_replacing_a_window_leaves_other_windows_untouched(lake: LocalLake, volve_silver: SilverResult) -> None:
     april, may = days(volve_silver, *APRIL), days(volve_silver, *MAY)
     lake.append(TABLE, pl.concat([april, may]))
     rerun = april.with_columns(pl.col("oil_sm3") * 2)
@@ -97,7 +99,7 @@ def test_replacing_a_window_leaves_other_windows_untouched(lake: Lake, volve_sil
     assert_frame_equal(stored_april, rerun.sort("production_date", "well_id"))
 
 
-def test_replacing_a_window_with_no_rows_empties_it(lake: Lake, volve_silver: SilverResult) -> None:
+def test_replacing_a_window_with_no_rows_empties_it(lake: LocalLake, volve_silver: SilverResult) -> None:
     lake.append(TABLE, pl.concat([days(volve_silver, *APRIL), days(volve_silver, *MAY)]))
 
     lake.replace_where(TABLE, volve_silver.production.clear(), window(*APRIL))
@@ -108,7 +110,7 @@ def test_replacing_a_window_with_no_rows_empties_it(lake: Lake, volve_silver: Si
 # --- immutable raw files -----------------------------------------------------------------------------------------
 
 
-def test_write_bytes_once_refuses_to_replace_different_bytes(lake: Lake, volve_daily_lines) -> None:
+def test_write_bytes_once_refuses_to_replace_different_bytes(lake: LocalLake, volve_daily_lines) -> None:
     original = ("\n".join(volve_daily_lines[:3]) + "\n").encode()
     lake.write_bytes_once("raw/files/daily/abc/volve.csv", original)
 
@@ -118,19 +120,19 @@ def test_write_bytes_once_refuses_to_replace_different_bytes(lake: Lake, volve_d
     assert lake.path("raw/files/daily/abc/volve.csv").read_bytes() == original
 
 
-def test_write_bytes_once_accepts_the_same_bytes_again(lake: Lake) -> None:
+def test_write_bytes_once_accepts_the_same_bytes_again(lake: LocalLake) -> None:
     first = lake.write_bytes_once("raw/files/reference/abc/well_register.csv", b"WELL_ID\n")
 
     again = lake.write_bytes_once("raw/files/reference/abc/well_register.csv", b"WELL_ID\n")
 
     assert again == first
-    assert first.read_bytes() == b"WELL_ID\n"
+    assert lake.read_bytes("raw/files/reference/abc/well_register.csv") == b"WELL_ID\n"
 
 
 # --- the raw zone ---------------------------------------------------------------------------------------------------
 
 
-def landed(tmp_path: Path, lake: Lake, volve_daily_lines) -> pl.DataFrame:
+def landed(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> pl.DataFrame:
     daily = tmp_path / "landing" / "daily" / "volve_2014-04.csv"
     daily.parent.mkdir(parents=True)
     daily.write_text("\n".join(volve_daily_lines[:6]) + "\n", encoding="utf-8")
@@ -138,7 +140,7 @@ def landed(tmp_path: Path, lake: Lake, volve_daily_lines) -> pl.DataFrame:
     return raw_zone.land(lake, files, now=datetime(2024, 5, 2, tzinfo=UTC))
 
 
-def test_landing_copies_bytes_and_records_their_sha256(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+def test_landing_copies_bytes_and_records_their_sha256(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> None:
     added = landed(tmp_path, lake, volve_daily_lines).row(0, named=True)
 
     copy = lake.path(added["raw_path"])
@@ -148,13 +150,13 @@ def test_landing_copies_bytes_and_records_their_sha256(tmp_path: Path, lake: Lak
     assert (added["kind"], added["version"]) == ("daily", 1)
 
 
-def test_verify_finds_nothing_wrong_after_landing(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+def test_verify_finds_nothing_wrong_after_landing(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> None:
     landed(tmp_path, lake, volve_daily_lines)
 
     assert raw_zone.verify(lake) == []
 
 
-def test_verify_reports_a_tampered_raw_file(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+def test_verify_reports_a_tampered_raw_file(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> None:
     raw_path = landed(tmp_path, lake, volve_daily_lines)["raw_path"][0]
     copy = lake.path(raw_path)
     copy.write_bytes(copy.read_bytes().replace("MÆRSK".encode(), b"MAERSK"))
@@ -165,7 +167,7 @@ def test_verify_reports_a_tampered_raw_file(tmp_path: Path, lake: Lake, volve_da
     assert problems[0].startswith(f"{raw_path}: content no longer matches sha256")
 
 
-def test_verify_reports_a_missing_raw_file(tmp_path: Path, lake: Lake, volve_daily_lines) -> None:
+def test_verify_reports_a_missing_raw_file(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> None:
     raw_path = landed(tmp_path, lake, volve_daily_lines)["raw_path"][0]
     lake.path(raw_path).unlink()
 
