@@ -23,11 +23,13 @@ test: setup
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
 # Against servers the tests start on 127.0.0.1 themselves: a Kafka-protocol broker, S3 + KMS (moto_server),
-# Azure Blob (Azurite, from npm into .tools/), PostgreSQL + pgvector, MLflow servers, Spark (Sail), and the
-# dashboard in headless Chromium (Debian's chromium + chromedriver, installed by the script if missing).
+# Azure Blob (Azurite, from npm into .tools/), Snowflake (fakesnow's server, in its own venv in .tools/),
+# PostgreSQL + pgvector, MLflow servers, Spark (Sail), and the dashboard in headless Chromium (Debian's
+# chromium + chromedriver, installed by the script if missing).
 test-integration: setup
 	bash scripts/install_chromium.sh
 	bash scripts/install_azurite.sh
+	bash scripts/install_fakesnow.sh
 	$(BIN)/pytest -m integration tests/integration -q
 
 bench: setup

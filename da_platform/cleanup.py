@@ -7,7 +7,8 @@ that folder (lake, warehouse, MLflow store, vector index, Dagster instance, land
 their own drop step: the PR's ``pr-<N>/`` prefix in each of qa's lake stores (S3 buckets or Azure
 containers) when ``DATALIVE_LAKE_URL`` is set, the PR's pgvector collection (``rag_qa_pr<N>``) when
 ``DATALIVE_VECTOR_DSN`` is set, and the PR's experiment and registered model on the qa MLflow server when
-one is configured. Still to come with its backend: the Snowflake schema per PR.
+one is configured, and the PR's Snowflake schemas (``ANALYTICS_QA_PR<N>_SILVER`` / ``_GOLD`` in ``DB_QA``)
+when the Snowflake credentials are set.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from da_platform.env import Settings
+from da_platform.env import SNOWFLAKE_SECRETS, Settings, variables_present
 
 
 class CleanupRefused(RuntimeError):
@@ -34,12 +35,15 @@ class CleanupPlan:
     vector_collection: str | None = None  # on the pgvector server, when one is configured
     mlflow_server: bool = False  # the PR's experiment and model on the qa MLflow server
     lake_stores: str | None = None  # qa's object-store lake, whose pr-<N>/ prefixes are the PR's
+    snowflake: bool = False  # the PR's silver and gold schemas in DB_QA
 
     def describe(self) -> str:
         """What the plan covers, for the command's message."""
         parts = [str(self.folder)]
         if self.lake_stores:
             parts.append(f"pr-{self.pr_id}/ in every zone of {self.lake_stores}")
+        if self.snowflake:
+            parts.append(f"the Snowflake schemas of PR {self.pr_id} in DB_QA")
         if self.vector_collection:
             parts.append(f"vector collection {self.vector_collection}")
         if self.mlflow_server:
@@ -65,6 +69,7 @@ def plan_cleanup(settings: Settings) -> CleanupPlan:
         collection,
         bool(settings.mlflow_tracking_uri),
         settings.lake_url,
+        all(variables_present(SNOWFLAKE_SECRETS).values()),
     )
 
 
@@ -77,6 +82,10 @@ def drop_branch(settings: Settings) -> CleanupPlan:
         from da_platform.lakehouse.delta_lake import open_lake
 
         open_lake(settings).drop_everything()  # the lake refuses unless it is scoped to this PR's prefix
+    if plan.snowflake:
+        from da_platform.lakehouse.warehouse import open_warehouse
+
+        open_warehouse(settings).drop_schemas()  # type: ignore[union-attr]  # qa: always Snowflake
     if plan.vector_collection and settings.vector_dsn:
         from da_platform.rag.pgvector_store import PgVectorStore
         from da_platform.rag.store import collection_name

@@ -12,10 +12,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from da_platform.env import Settings
-
-# dbt's qa/prod targets build gold on Snowflake with these (dbt_project/profiles.yml).
-SNOWFLAKE_SECRETS = ("DATALIVE_SNOWFLAKE_ACCOUNT", "DATALIVE_SNOWFLAKE_USER", "DATALIVE_SNOWFLAKE_PASSWORD")
+from da_platform.env import SNOWFLAKE_SECRETS, Settings
 
 
 @dataclass(frozen=True)
@@ -55,11 +52,21 @@ def _warehouse(settings: Settings) -> str:
     return f"DuckDB opens read-only, {tables[0]} gold tables"
 
 
-def _snowflake(present: Mapping[str, bool]) -> str:
+def _snowflake(settings: Settings, present: Mapping[str, bool]) -> str:
+    from da_platform.lakehouse.warehouse import open_warehouse
+
     missing = [name for name in SNOWFLAKE_SECRETS if not present[name]]
     if missing:
         raise LookupError(f"missing: {', '.join(missing)}")
-    return "credentials present (values not shown); reachability is tested by dbt's first build"
+    warehouse = open_warehouse(settings, login_timeout=10)  # refuses another environment's database
+    try:
+        tables = warehouse.gold_tables()
+    except Exception as exc:  # the connector's message can carry the account URL, never the password
+        raise ConnectionError(
+            f"credentials present but {settings.snowflake_database} is unreachable: {type(exc).__name__}"
+        ) from None
+    gold = f"{settings.snowflake_database}.{settings.warehouse_layer_schema('gold').upper()}"
+    return f"credentials present (values not shown); Snowflake answers, {len(tables)} gold tables in {gold}"
 
 
 def _dbt_manifest() -> str:
@@ -130,7 +137,7 @@ def run_checks(settings: Settings, present: Mapping[str, bool]) -> list[Check]:
     if settings.env == "dev":
         checks.append(_check("warehouse", lambda: _warehouse(settings)))
     else:
-        checks.append(_check("warehouse (Snowflake)", lambda: _snowflake(present)))
+        checks.append(_check("warehouse (Snowflake)", lambda: _snowflake(settings, present)))
     checks.append(_check("vector store", lambda: _vector_store(settings)))
     if settings.spark_remote:
         checks.append(_check("spark", lambda: _spark(settings)))

@@ -24,6 +24,8 @@ _TRUE = {"1", "true", "yes"}
 # Per key: dev is generous for people exploring, prod protects the shared service.
 _API_RATE_DEFAULTS: dict[str, tuple[int, int]] = {"dev": (600, 60), "qa": (300, 30), "prod": (120, 20)}
 _FALSE = {"", "0", "false", "no"}
+# dbt's qa/prod targets, the Dagster resource and the CLI reach Snowflake with these (never in Settings).
+SNOWFLAKE_SECRETS = ("DATALIVE_SNOWFLAKE_ACCOUNT", "DATALIVE_SNOWFLAKE_USER", "DATALIVE_SNOWFLAKE_PASSWORD")
 
 
 class SettingsError(ValueError):
@@ -46,6 +48,14 @@ class Settings:
     # The lake on an object store: a URL template with {zone} (s3://… or abfss://…); None: under ``home``.
     lake_url: str | None = None
     lake_kms_key_id: str | None = None  # SSE-KMS key of the environment's S3 buckets (an id, not a secret)
+    # Gold on Snowflake (qa, prod): where to connect; account, user and password stay in the environment
+    # (DATALIVE_SNOWFLAKE_ACCOUNT/_USER/_PASSWORD), read by dbt's profile and by Dagster's EnvVar.
+    # host/port/protocol only for a private link, a proxy or a local stand-in.
+    snowflake_role: str | None = None
+    snowflake_warehouse: str | None = None
+    snowflake_host: str | None = None
+    snowflake_port: int | None = None
+    snowflake_protocol: str | None = None
     kafka_bootstrap: str | None = None  # a Kafka-protocol endpoint (Kafka, MSK, Event Hubs); None: no stream
     # Bronze → silver on Spark: "local" (Sail in process) or a Spark Connect URL; None: in process (polars).
     spark_remote: str | None = field(default=None, repr=False)
@@ -112,6 +122,21 @@ class Settings:
     def warehouse_path(self) -> Path:
         """The DuckDB file that holds the warehouse copy of silver and the dbt gold models."""
         return self.env_root / "warehouse" / f"datalive_{self.env}.duckdb"
+
+    @property
+    def warehouse_backend(self) -> Literal["duckdb", "snowflake"]:
+        """Where silver is published and gold is built: DuckDB in dev, Snowflake in qa and prod (the dbt targets)."""
+        return "duckdb" if self.env == "dev" else "snowflake"
+
+    @property
+    def snowflake_database(self) -> str:
+        """The environment's Snowflake database: ``DB_DEV``, ``DB_QA`` or ``DB_PROD``."""
+        return f"DB_{self.env.upper()}"
+
+    def warehouse_layer_schema(self, layer: Literal["silver", "gold"]) -> str:
+        """The physical schema of a layer, as dbt names it (macros/generate_schema_name.sql): ``silver`` /
+        ``gold`` in DuckDB and prod, ``<warehouse_schema>_<layer>`` in qa so each pull request has its own."""
+        return f"{self.warehouse_schema}_{layer}" if self.env == "qa" else layer
 
     @property
     def dagster_home(self) -> Path:
@@ -213,6 +238,13 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
             f"{env}'s S3 lake is encrypted with the environment's own KMS key: set DATALIVE_LAKE_KMS_KEY_ID"
         )
 
+    snowflake_port_raw = environ.get("DATALIVE_SNOWFLAKE_PORT", "").strip()
+    if snowflake_port_raw and not re.fullmatch(r"[0-9]{1,5}", snowflake_port_raw):
+        raise SettingsError(f"DATALIVE_SNOWFLAKE_PORT={snowflake_port_raw!r} is not a port number")
+    snowflake_protocol = environ.get("DATALIVE_SNOWFLAKE_PROTOCOL", "").strip().lower() or None
+    if snowflake_protocol not in (None, "https", "http"):
+        raise SettingsError(f"DATALIVE_SNOWFLAKE_PROTOCOL={snowflake_protocol!r} is not https or http")
+
     vector_dsn = environ.get("DATALIVE_VECTOR_DSN", "").strip() or None
     if vector_dsn and not re.match(r"postgres(ql)?://", vector_dsn):
         raise SettingsError("DATALIVE_VECTOR_DSN must be a postgresql:// connection URL")
@@ -243,6 +275,11 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         partition_grain=grain,  # type: ignore[arg-type]
         lake_url=lake_url,
         lake_kms_key_id=lake_kms_key_id,
+        snowflake_role=environ.get("DATALIVE_SNOWFLAKE_ROLE", "").strip() or None,
+        snowflake_warehouse=environ.get("DATALIVE_SNOWFLAKE_WAREHOUSE", "").strip() or None,
+        snowflake_host=environ.get("DATALIVE_SNOWFLAKE_HOST", "").strip() or None,
+        snowflake_port=int(snowflake_port_raw) if snowflake_port_raw else None,
+        snowflake_protocol=snowflake_protocol,
         kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
         spark_remote=spark_remote,
         vector_dsn=vector_dsn,
@@ -282,6 +319,18 @@ def variables_present(names: tuple[str, ...], environ: Mapping[str, str] | None 
     return {name: bool(environ.get(name, "").strip()) for name in names}
 
 
+def snowflake_credentials(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Account, user and password for a Snowflake connection opened outside Dagster (CLI, API): the same
+    variables dbt's profile and the Dagster resource read. Values go straight to the connector; raises
+    naming (never showing) what is missing."""
+    environ = os.environ if environ is None else environ
+    names = dict(zip(("account", "user", "password"), SNOWFLAKE_SECRETS, strict=True))
+    missing = [name for name in names.values() if not environ.get(name, "").strip()]
+    if missing:
+        raise SettingsError(f"Snowflake needs {', '.join(missing)} in the environment")
+    return {key: environ[name].strip() for key, name in names.items()}
+
+
 def apply_process_defaults() -> None:
     """Set the process-wide Dagster/dbt switches the CLI relies on (explicit values win)."""
     for name, value in _DAGSTER_PROCESS_DEFAULTS.items():
@@ -289,14 +338,16 @@ def apply_process_defaults() -> None:
 
 
 @contextmanager
-def dbt_duckdb_path(path: str) -> Iterator[None]:
-    """profiles.yml reads the DuckDB path from DATALIVE_DUCKDB_PATH; set it for one dbt call only."""
-    previous = os.environ.get("DATALIVE_DUCKDB_PATH")
-    os.environ["DATALIVE_DUCKDB_PATH"] = path
+def dbt_variables(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set the variables profiles.yml reads (the DuckDB path, the Snowflake schema and endpoint) for one dbt
+    call only, restoring what was there before."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("DATALIVE_DUCKDB_PATH", None)
-        else:
-            os.environ["DATALIVE_DUCKDB_PATH"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

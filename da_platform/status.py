@@ -6,10 +6,10 @@ from typing import Any
 
 import polars as pl
 
-from da_platform.env import Settings
+from da_platform.env import Settings, SettingsError
 from da_platform.ingest import raw_zone
 from da_platform.lakehouse.delta_lake import Lake, open_lake
-from da_platform.lakehouse.warehouse import Warehouse
+from da_platform.lakehouse.warehouse import open_warehouse
 
 GOLD_TABLES = (
     "fct_well_daily_production",
@@ -39,18 +39,16 @@ def layer_counts(settings: Settings) -> dict[str, Any]:
     )
     by_rule = dict(quarantine.group_by("rule_id").len().sort("rule_id").rows())
     gold: dict[str, int] = {}
-    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
-    if warehouse.path.exists():
-        with warehouse.connect(read_only=True) as con:
-            existing = {
-                r[0]
-                for r in con.execute(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gold'"
-                ).fetchall()
-            }
-            for table in GOLD_TABLES:
-                if table in existing:
-                    gold[table] = con.execute(f"SELECT count(*) FROM gold.{table}").fetchone()[0]
+    warehouse = open_warehouse(settings)
+    gold_error = None
+    try:
+        existing = warehouse.gold_tables()
+        for table in GOLD_TABLES:
+            if table in existing:
+                gold[table] = warehouse.query(f"SELECT count(*) AS n FROM gold.{table}")["n"].item()
+    except Exception as exc:  # status reports the other layers even when the warehouse cannot be reached
+        # A settings error names the missing variable; a connector error may carry the account URL: type only.
+        gold_error = str(exc) if isinstance(exc, SettingsError) else f"warehouse unreachable: {type(exc).__name__}"
     production, injection = _rows(lake, "silver/well_day_production"), _rows(lake, "silver/well_day_injection")
     return {
         "raw": {"rows": _rows(lake, raw_zone.MANIFEST_TABLE), "unit": "files"},
@@ -77,7 +75,8 @@ def layer_counts(settings: Settings) -> dict[str, Any]:
             "superseded": int((quarantine["disposition"] == "superseded").sum()),
             "by_rule": by_rule,
         },
-        "gold": {"rows": gold.get("fct_well_daily_production", 0), "tables": gold},
+        "gold": {"rows": gold.get("fct_well_daily_production", 0), "tables": gold}
+        | ({"error": gold_error} if gold_error else {}),
     }
 
 

@@ -53,9 +53,15 @@ def test_doctor_never_prints_a_secret_value(tmp_path: Path, monkeypatch, capsys)
     monkeypatch.setenv("DA_ENV", "prod")
     for name, value in {"ACCOUNT": "acme-eu", "USER": "svc_datalive", "PASSWORD": "s3cr3t-Pa55"}.items():
         monkeypatch.setenv(f"DATALIVE_SNOWFLAKE_{name}", value)
-    assert main(["doctor"]) == 0
+    with socket.socket() as closed:  # a Snowflake endpoint that refuses connections: fails fast, offline
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("DATALIVE_SNOWFLAKE_HOST", "127.0.0.1")
+    monkeypatch.setenv("DATALIVE_SNOWFLAKE_PORT", str(port))
+    monkeypatch.setenv("DATALIVE_SNOWFLAKE_PROTOCOL", "http")
+    assert main(["doctor"]) == 1  # the credentials are there, but nothing answers: not ready
     out = capsys.readouterr()
-    assert "credentials present" in out.out
+    assert "credentials present but DB_PROD is unreachable" in out.out
     for value in ("acme-eu", "svc_datalive", "s3cr3t-Pa55"):
         assert value not in out.out + out.err
 

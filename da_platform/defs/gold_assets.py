@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from da_platform.defs.resources import WarehouseResource
-from da_platform.env import Settings, dbt_duckdb_path
+from da_platform.env import Settings, dbt_variables
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -53,7 +53,7 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
             "start_date": window.start.date().isoformat(),
             "end_date": (window.end.date() - timedelta(days=1)).isoformat(),
         }
-        with dbt_duckdb_path(str(warehouse.warehouse().path)):
+        with dbt_variables(warehouse.dbt_variables()):
             yield from dbt.cli(["build", "--vars", json.dumps(window_vars)], context=context).stream()
 
     return gold_dbt_models

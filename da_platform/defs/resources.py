@@ -10,6 +10,7 @@ from da_platform.env import Settings
 from da_platform.forecast.select import ForecastConfig
 from da_platform.lakehouse.delta_lake import Lake, open_lake_at
 from da_platform.lakehouse.silver_engines import EmbeddedSilverEngine, SilverEngine, SparkSilverEngine, spark_session
+from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse
 from da_platform.lakehouse.warehouse import Warehouse
 
 
@@ -30,14 +31,57 @@ class LakeResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The environment's warehouse (DuckDB file on the embedded default)."""
+    """The environment's warehouse: a DuckDB file (dev), or Snowflake (qa, prod) through Dagster's
+    ``SnowflakeResource``, with account, user and password from ``EnvVar`` (never in config or the UI)."""
 
     path: str
     env_key: str
+    snowflake_account: str = ""  # empty: DuckDB at ``path``
+    snowflake_user: str = ""
+    snowflake_password: str = ""
+    snowflake_role: str = ""
+    snowflake_warehouse: str = ""
+    snowflake_database: str = ""
+    silver_schema: str = "silver"
+    gold_schema: str = "gold"
+    dbt_schema: str = ""  # the target schema dbt's qa/prod profile reads (DATALIVE_SNOWFLAKE_SCHEMA)
+    snowflake_host: str = ""
+    snowflake_port: int = 0
+    snowflake_protocol: str = ""
 
-    def warehouse(self) -> Warehouse:
-        """The guarded warehouse handle."""
-        return Warehouse(Path(self.path), self.env_key)
+    def warehouse(self) -> Warehouse | SnowflakeWarehouse:
+        """The guarded warehouse handle (nothing connects until it is used)."""
+        if not self.snowflake_account:
+            return Warehouse(Path(self.path), self.env_key)
+        schemas = {"silver": self.silver_schema, "gold": self.gold_schema}
+        return SnowflakeWarehouse(self._snowflake().get_connection, self.snowflake_database, schemas, self.env_key)
+
+    def _snowflake(self):
+        # Imported here: dagster-snowflake pulls in Snowpark (seconds of import) that dev never needs.
+        from dagster_snowflake import SnowflakeResource
+
+        endpoint = {"host": self.snowflake_host, "port": self.snowflake_port, "protocol": self.snowflake_protocol}
+        return SnowflakeResource(
+            account=self.snowflake_account,
+            user=self.snowflake_user,
+            password=self.snowflake_password,
+            role=self.snowflake_role or None,
+            warehouse=self.snowflake_warehouse or None,
+            database=self.snowflake_database,
+            paramstyle="qmark",
+            additional_snowflake_connection_args={k: v for k, v in endpoint.items() if v} or None,
+        )
+
+    def dbt_variables(self) -> dict[str, str]:
+        """What profiles.yml reads for this warehouse, set around each dbt call."""
+        if not self.snowflake_account:
+            return {"DATALIVE_DUCKDB_PATH": str(Path(self.path).resolve())}
+        endpoint = {
+            "DATALIVE_SNOWFLAKE_HOST": self.snowflake_host,
+            "DATALIVE_SNOWFLAKE_PORT": str(self.snowflake_port or ""),
+            "DATALIVE_SNOWFLAKE_PROTOCOL": self.snowflake_protocol,
+        }
+        return {"DATALIVE_SNOWFLAKE_SCHEMA": self.dbt_schema, **{k: v for k, v in endpoint.items() if v}}
 
 
 class SilverEngineResource(dg.ConfigurableResource):
@@ -117,6 +161,28 @@ def registry_resource(settings: Settings) -> ModelRegistryResource:
     )
 
 
+def warehouse_resource(settings: Settings) -> WarehouseResource:
+    """DuckDB in dev; in qa and prod the environment's Snowflake database and (per PR) schemas."""
+    if settings.warehouse_backend == "duckdb":
+        return WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key)
+    return WarehouseResource(
+        path=str(settings.warehouse_path),
+        env_key=settings.isolation_key,
+        snowflake_account=dg.EnvVar("DATALIVE_SNOWFLAKE_ACCOUNT"),
+        snowflake_user=dg.EnvVar("DATALIVE_SNOWFLAKE_USER"),
+        snowflake_password=dg.EnvVar("DATALIVE_SNOWFLAKE_PASSWORD"),
+        snowflake_role=settings.snowflake_role or "",
+        snowflake_warehouse=settings.snowflake_warehouse or "",
+        snowflake_database=settings.snowflake_database,
+        silver_schema=settings.warehouse_layer_schema("silver"),
+        gold_schema=settings.warehouse_layer_schema("gold"),
+        dbt_schema=settings.warehouse_schema,
+        snowflake_host=settings.snowflake_host or "",
+        snowflake_port=settings.snowflake_port or 0,
+        snowflake_protocol=settings.snowflake_protocol or "",
+    )
+
+
 def build_resources(settings: Settings) -> dict[str, object]:
     """The resource dictionary for one environment."""
     return {
@@ -125,7 +191,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             env_key=settings.isolation_key,
             kms_key_id=settings.lake_kms_key_id or "",
         ),
-        "warehouse": WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key),
+        "warehouse": warehouse_resource(settings),
         "rag": RagResource(env=settings.env, home=str(settings.home), pr_id=settings.pr_id or ""),
         "registry": registry_resource(settings),
         "silver_engine": SilverEngineResource(

@@ -15,8 +15,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import require_environment_folder
 from da_platform.lakehouse.silver_schema import WAREHOUSE_TABLES
+from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse, connection_factory
 
 _SCHEMA = "silver"
 
@@ -70,6 +72,13 @@ class Warehouse:
         """Replace every row of ``silver.<table>``."""
         self._write(table, frame, "DELETE FROM {t}", [])
 
+    def gold_tables(self) -> set[str]:
+        """Names of the tables dbt has built in ``gold`` (empty before the first run)."""
+        if not self.path.exists():
+            return set()
+        sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gold'"
+        return set(self.query(sql)["table_name"].to_list())
+
     def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
         """Run a parameterised read-only query and return a polars frame."""
         with self.connect(read_only=True) as con:
@@ -107,6 +116,21 @@ class WindowWriter:
             self._con.execute(f"INSERT INTO {qualified} BY NAME SELECT * FROM incoming")
         finally:
             self._con.unregister("incoming")
+
+
+def open_warehouse(settings: Settings, login_timeout: int | None = None) -> Warehouse | SnowflakeWarehouse:
+    """The environment's warehouse outside Dagster: its DuckDB file, or its Snowflake database (credentials
+    from the environment; nothing connects until a query runs)."""
+    if settings.warehouse_backend == "duckdb":
+        return Warehouse(settings.warehouse_path, settings.isolation_key)
+    schemas = {layer: settings.warehouse_layer_schema(layer) for layer in ("silver", "gold")}
+    return SnowflakeWarehouse(
+        connection_factory(settings, login_timeout),
+        settings.snowflake_database,
+        schemas,
+        settings.isolation_key,
+        dbt_schema=settings.warehouse_schema,
+    )
 
 
 def _check_table(table: str) -> None:

@@ -8,9 +8,11 @@
 
 {#- uptime = on-stream hours / hours in the (local) day, capped at 1: silver accepts reports of a
     nominal 24 h day on the 23 h spring-forward day (Volve does this on 2015-03-29), which is a fully
-    on-stream day, not 104 % uptime. -#}
+    on-stream day, not 104 % uptime. Unknown hours stay unknown: DuckDB's least() skips a null argument
+    (least(null, 1.0) = 1.0) where Snowflake's returns null, so the cap is applied only to a known ratio. -#}
 {% macro uptime(on_stream_hrs, day_hours) -%}
-    least({{ safe_ratio(on_stream_hrs, day_hours) }}, 1.0)
+    case when ({{ safe_ratio(on_stream_hrs, day_hours) }}) is null then null
+         else least({{ safe_ratio(on_stream_hrs, day_hours) }}, 1.0) end
 {%- endmacro %}
 
 {#- water cut = water / (oil + water), null when both are 0 (or null). -#}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,18 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.integration.processes import free_port, stop
 
 
 @contextmanager
 def mlflow_server(folder: Path) -> Iterator[str]:
     """Start ``mlflow server`` with its store under ``folder``; yield its URL; stop it on exit."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     command = [
         str(Path(sys.executable).with_name("mlflow")), "server",
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
@@ -47,9 +42,5 @@ def mlflow_server(folder: Path) -> Iterator[str]:
                 time.sleep(0.5)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,16 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.integration.processes import free_port, stop
+
 ENVIRONMENTS = ("dev", "qa", "prod")
 ZONES = ("raw", "bronze", "silver", "gold")
 REGION = "eu-north-1"
 AZURITE = Path(__file__).resolve().parents[2] / ".tools" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(url: str, server: subprocess.Popen, log: Path, what: str) -> None:
@@ -44,14 +39,6 @@ def _wait_for(url: str, server: subprocess.Popen, log: Path, what: str) -> None:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{what} did not start: {log.read_text()[-2000:]}") from None
             time.sleep(0.3)
-
-
-def _stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 @dataclass(frozen=True)
@@ -86,7 +73,7 @@ def s3_stack(folder: Path) -> Iterator[S3Stack]:
     versioned bucket per environment and zone. No default bucket encryption: an object's SSE-KMS must come
     from the lake's own writes."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     log = folder / "moto.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -115,7 +102,7 @@ def s3_stack(folder: Path) -> Iterator[S3Stack]:
                 s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         yield stack
     finally:
-        _stop(server)
+        stop(server)
 
 
 @dataclass(frozen=True)
@@ -148,7 +135,7 @@ def azure_stack(folder: Path) -> Iterator[AzureStack]:
     if not AZURITE.exists():
         raise RuntimeError(f"{AZURITE} is missing: run scripts/install_azurite.sh (make test-integration does)")
     folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     keys = {env: base64.b64encode(f"datalive-{env}-account-key-for-tests".encode()).decode() for env in ENVIRONMENTS}
     accounts = ";".join(f"dqalqlake{env}:{key}" for env, key in keys.items())
     log = folder / "azurite.log"
@@ -180,4 +167,4 @@ def azure_stack(folder: Path) -> Iterator[AzureStack]:
                 stack.container(env, zone).create_container()
         yield stack
     finally:
-        _stop(server)
+        stop(server)
