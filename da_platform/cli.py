@@ -225,14 +225,14 @@ def cmd_status(args: argparse.Namespace, settings) -> int:
 def cmd_report(args: argparse.Namespace, settings) -> int:
     """Print the daily operational production report for one day."""
     from da_platform.gold.report import daily_report, render_text
-    from da_platform.lakehouse.warehouse import Warehouse
+    from da_platform.lakehouse.warehouse import open_warehouse
 
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
         _say(f"--date {args.date!r} is not a YYYY-MM-DD date")
         return 2
-    report = daily_report(Warehouse(settings.warehouse_path, settings.isolation_key), day, args.field)
+    report = daily_report(open_warehouse(settings), day, args.field)
     if args.json:
         print(json.dumps(report, indent=2, default=str))
     else:
@@ -439,10 +439,11 @@ def cmd_doctor(args: argparse.Namespace, settings) -> int:
 
 def cmd_explain(args: argparse.Namespace, settings) -> int:
     """Answer a question about production with checked numbers and citations (builds the index if missing)."""
+    from da_platform.lakehouse.warehouse import open_warehouse
     from da_platform.rag.service import open_explainer
     from da_platform.rag.store import index_built
 
-    if not index_built(settings) and settings.warehouse_path.exists():
+    if not index_built(settings) and open_warehouse(settings).change_marker() is not None:
         _say("no explanation index yet in this environment: building it once (datalive index refreshes it)")
         if cmd_index(args, settings) != 0:
             return 2

@@ -45,7 +45,7 @@ from da_platform.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, install_pro
 from da_platform.api.ratelimit import RateLimit, RateLimiter
 from da_platform.gold.deferment import deferment_by_cause
 from da_platform.lakehouse.delta_lake import open_lake
-from da_platform.lakehouse.warehouse import Warehouse
+from da_platform.lakehouse.warehouse import open_warehouse
 from da_platform.rag.events import events_from_raw
 
 STATIC = Path(__file__).parent / "static"
@@ -117,7 +117,7 @@ def create_app(
     environment = settings.isolation_key
     keys = key_store or KeyStore(settings.env_root, environment)
     limiter = RateLimiter(rate_limit or RateLimit(*settings.api_rate_limit), clock=clock)
-    gold = GoldReader(Warehouse(settings.warehouse_path, environment))
+    gold = GoldReader(open_warehouse(settings))
     lake = open_lake(settings)
     forecasts = ForecastReader(lake)
     factory = explainer_factory or dependencies.open_explainer

@@ -150,12 +150,12 @@ def _with_variances(daily: pl.DataFrame, monthly: pl.DataFrame, key: str) -> pl.
 
 def load_snapshot(warehouse: Warehouse) -> GoldSnapshot:
     """Read the served gold tables once (read-only connection, closed before returning)."""
-    with warehouse.connect(read_only=True) as con:
-        well = con.execute(_WELL_SQL).pl()
-        field = con.execute(_FIELD_SQL).pl()
-        well_monthly = con.execute(_WELL_MONTHLY_SQL).pl()
-        field_monthly = con.execute(_FIELD_MONTHLY_SQL).pl()
-        wells = con.execute(_DIM_WELL_SQL).pl()
+    with warehouse.reading() as reader:
+        well = reader.query(_WELL_SQL)
+        field = reader.query(_FIELD_SQL)
+        well_monthly = reader.query(_WELL_MONTHLY_SQL)
+        field_monthly = reader.query(_FIELD_MONTHLY_SQL)
+        wells = reader.query(_DIM_WELL_SQL)
     field = field.with_columns(well_id=pl.lit(None, dtype=pl.String))
     levels = {
         "well": _with_variances(well, well_monthly, "well_id"),
@@ -176,17 +176,17 @@ class GoldReader:
         self.warehouse = warehouse
         self.check_every_s = check_every_s
         self._snapshot: GoldSnapshot | None = None
-        self._signature: tuple[int, int] | None = None
+        self._signature: tuple[object, ...] | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self.last_error: str | None = None
 
-    def _file_signature(self) -> tuple[int, int] | None:
+    def _file_signature(self) -> tuple[object, ...] | None:
         try:
-            stat = self.warehouse.path.stat()
-        except FileNotFoundError:
-            return None
-        return (stat.st_mtime_ns, stat.st_size)
+            return self.warehouse.change_marker()
+        except Exception as exc:  # a warehouse server that does not answer: keep serving what was read
+            self.last_error = type(exc).__name__
+            return self._signature
 
     def snapshot(self) -> GoldSnapshot:
         """The latest readable gold; :class:`GoldUnavailable` if there has never been any."""

@@ -117,12 +117,32 @@ class SnowflakeWarehouse:
 
     def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
         """Run a parameterised query (``?`` placeholders) and return a polars frame with lower-case columns."""
+        with self.reading() as reader:
+            return reader.query(sql, params)
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """One connection for several queries (a question, a snapshot), closed afterwards."""
+        from da_platform.lakehouse.warehouse import WarehouseReader
+
         with self._connect() as con:
-            cur = con.cursor()
-            cur.execute(self.physical(sql), _bindable(params or []))
-            # Arrow keeps the column types even when no row comes back (an empty quarantine is normal).
-            frame = pl.from_arrow(cur.fetch_arrow_all(force_return_table=True))
-            return frame.rename({name: name.lower() for name in frame.columns})
+            yield WarehouseReader(lambda sql, params: self._fetch(con, sql, params))
+
+    def change_marker(self) -> tuple[object, ...] | None:
+        """Changes whenever a gold table is rebuilt (latest ``last_altered`` and table count)."""
+        sql = (
+            f"SELECT max(last_altered) AS altered, count(*) AS n FROM {self.database}.information_schema.tables "
+            "WHERE table_schema = ?"
+        )
+        altered, tables = self.query(sql, [self.schemas["gold"]]).row(0)
+        return (altered, tables) if tables else None
+
+    def _fetch(self, con: Any, sql: str, params: list[object]) -> pl.DataFrame:
+        cur = con.cursor()
+        cur.execute(self.physical(sql), _bindable(params))
+        # Arrow keeps the column types even when no row comes back (an empty quarantine is normal).
+        frame = pl.from_arrow(cur.fetch_arrow_all(force_return_table=True))
+        return frame.rename({name: name.lower() for name in frame.columns})
 
     def gold_tables(self) -> set[str]:
         """Names of the tables dbt has built in the environment's gold schema."""

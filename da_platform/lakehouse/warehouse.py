@@ -7,7 +7,7 @@ one transaction, so a rerun of a day gives the same rows and a concurrent reader
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -72,6 +72,20 @@ class Warehouse:
         """Replace every row of ``silver.<table>``."""
         self._write(table, frame, "DELETE FROM {t}", [])
 
+    @contextmanager
+    def reading(self) -> Iterator[WarehouseReader]:
+        """One read-only connection for several queries (a question, a snapshot), closed afterwards."""
+        with self.connect(read_only=True) as con:
+            yield WarehouseReader(lambda sql, params: con.execute(sql, params).pl())
+
+    def change_marker(self) -> tuple[int, int] | None:
+        """Changes whenever gold may have changed (the file's mtime and size); None before the first run."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
     def gold_tables(self) -> set[str]:
         """Names of the tables dbt has built in ``gold`` (empty before the first run)."""
         if not self.path.exists():
@@ -96,6 +110,17 @@ class Warehouse:
             con.execute(delete_sql.format(t=qualified), params)
             con.execute(f"INSERT INTO {qualified} BY NAME SELECT * FROM incoming")
             con.execute("COMMIT")
+
+
+class WarehouseReader:
+    """Parameterised queries on one open connection (either backend)."""
+
+    def __init__(self, run: Callable[[str, list[object]], pl.DataFrame]) -> None:
+        self._run = run
+
+    def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+        """Run a parameterised read-only query (``?`` placeholders) and return a polars frame."""
+        return self._run(sql, params or [])
 
 
 class WindowWriter:

@@ -143,18 +143,18 @@ class GoldFacts:
         if getattr(self._local, "con", None) is not None:
             yield
             return
-        with self.warehouse.connect(read_only=True) as con:
-            self._local.con = con
+        with self.warehouse.reading() as reader:
+            self._local.con = reader
             try:
                 yield
             finally:
                 self._local.con = None
 
     def _query(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-        con = getattr(self._local, "con", None)
-        if con is None:
+        reader = getattr(self._local, "con", None)
+        if reader is None:
             return self.warehouse.query(sql, params)
-        return con.execute(sql, params or []).pl()
+        return reader.query(sql, params)
 
     def production_days(self) -> set[date]:
         """Every day with a row in the field daily table (for the 'dates named exist' check)."""

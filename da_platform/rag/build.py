@@ -6,7 +6,7 @@ import polars as pl
 
 from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import open_lake
-from da_platform.lakehouse.warehouse import Warehouse
+from da_platform.lakehouse.warehouse import open_warehouse
 from da_platform.rag.documents import FORECAST_TABLE, Chunk, all_chunks
 from da_platform.rag.embedder import Embedder, MiniLMEmbedder
 from da_platform.rag.events import events_from_raw
@@ -16,9 +16,9 @@ from da_platform.rag.store import open_store
 
 def environment_chunks(settings: Settings) -> list[Chunk]:
     """Every chunk the environment's data yields (gold must exist)."""
-    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
-    if not warehouse.path.exists():
-        raise FileNotFoundError(f"no warehouse at {warehouse.path}: run `datalive run` first")
+    warehouse = open_warehouse(settings)
+    if warehouse.change_marker() is None:
+        raise FileNotFoundError("no gold in this environment's warehouse yet: run `datalive run` first")
     lake = open_lake(settings)
     forecasts = lake.read(FORECAST_TABLE) if lake.exists(FORECAST_TABLE) else None
     return all_chunks(warehouse, events_from_raw(lake), forecasts)

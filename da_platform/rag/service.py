@@ -13,9 +13,9 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from da_platform.env import Settings
+from da_platform.env import Settings, SettingsError
 from da_platform.lakehouse.delta_lake import open_lake
-from da_platform.lakehouse.warehouse import Warehouse
+from da_platform.lakehouse.warehouse import Warehouse, open_warehouse
 from da_platform.rag.analysis import ChangeAnalysis, Fact, GoldFacts, events_for, period_bounds
 from da_platform.rag.checks import CheckFailed, Citation, check_citations, check_names, check_numbers
 from da_platform.rag.compose import Composer, DeterministicComposer, Evidence, LLMComposer
@@ -122,7 +122,12 @@ class Explainer:
             return refusal("empty question")
         if len(question) > 1000:
             return refusal("question too long (over 1000 characters)")
-        if not self.warehouse.path.exists():
+        try:
+            has_gold = self.warehouse.change_marker() is not None
+        except Exception as exc:  # an unconfigured or unreachable warehouse server is a refusal, not a crash
+            detail = str(exc) if isinstance(exc, SettingsError) else type(exc).__name__
+            return refusal(f"the gold warehouse cannot be read: {detail}")
+        if not has_gold:
             return refusal("no gold data in this environment yet: run `datalive run` first")
         if not self.index_status()["ready"]:
             return refusal("the explanation index is not built in this environment: run `datalive index`")
@@ -385,7 +390,7 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm
 
     Opening does no heavy work: the embedding model, the keyword index and gold metadata load on first use.
     """
-    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
+    warehouse = open_warehouse(settings)
     store = open_store(settings, read_only=True)
     if not store.exists():
         store.close()

