@@ -37,6 +37,12 @@ class CleanupPlan:
     lake_stores: str | None = None  # qa's object-store lake, whose pr-<N>/ prefixes are the PR's
     snowflake: bool = False  # the PR's silver and gold schemas in DB_QA
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to drop: no folder and no server backend configured."""
+        backends = (self.vector_collection, self.mlflow_server, self.lake_stores, self.snowflake)
+        return not self.exists and not any(backends)
+
     def describe(self) -> str:
         """What the plan covers, for the command's message."""
         parts = [str(self.folder)]

@@ -413,7 +413,7 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     except CleanupRefused as exc:
         _say(f"refused: {exc}")
         return 1
-    if not plan.exists and not plan.vector_collection and not plan.mlflow_server:
+    if plan.is_empty:
         _say(f"pull request {plan.pr_id}: nothing to drop at {plan.folder}")
     elif args.yes:
         _say(f"pull request {plan.pr_id}: dropped {plan.describe()}")

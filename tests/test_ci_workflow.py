@@ -47,3 +47,28 @@ def test_closing_a_pull_request_drops_that_pull_requests_resources(workflow: dic
 
 def test_secrets_come_from_the_repository_secrets_never_literals(workflow: dict) -> None:
     assert workflow["env"]["DAGSTER_CLOUD_API_TOKEN"] == "${{ secrets.DAGSTER_CLOUD_API_TOKEN }}"
+
+
+QA_BACKENDS = ("DATALIVE_LAKE_URL", "DATALIVE_VECTOR_DSN", "DATALIVE_MLFLOW_URI_QA", "DATALIVE_SNOWFLAKE_PASSWORD")
+
+
+@pytest.mark.parametrize("job", ["deploy_branch", "cleanup_branch"])
+def test_branch_jobs_reach_qas_backends_through_repository_variables_and_secrets(workflow: dict, job: str) -> None:
+    env = workflow["jobs"][job]["env"]
+    assert set(QA_BACKENDS) <= set(env)
+    for name, value in env.items():
+        if name != "DA_ENV":
+            assert value.startswith(("${{ vars.", "${{ secrets.")), name
+    assert env["DATALIVE_SNOWFLAKE_PASSWORD"].startswith("${{ secrets.")
+
+
+def test_a_branch_deployment_is_seeded_from_the_sample_under_its_pull_request_id(workflow: dict) -> None:
+    seed = [s for s in workflow["jobs"]["deploy_branch"]["steps"] if "datalive run --sample" in s.get("run", "")]
+    assert len(seed) == 1
+    assert seed[0]["env"]["DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT"] == "true"
+    assert seed[0]["env"]["DAGSTER_CLOUD_PULL_REQUEST_ID"] == "${{ github.event.pull_request.number }}"
+
+
+def test_the_test_job_never_sees_a_backend_so_ci_runs_the_embedded_default(workflow: dict) -> None:
+    env = {**workflow.get("env", {}), **workflow["jobs"]["test"].get("env", {})}
+    assert not set(QA_BACKENDS) & set(env)
