@@ -1,14 +1,15 @@
 """One scenario on two stacks: land Volve files → gold → forecasts → index → explain.
 
-Once on the embedded dev default (local Delta, DuckDB, the embedded vector store, MLflow on SQLite), once as
-a qa branch deployment on a prod-like stack of local servers: the lake on S3 (moto_server, SSE-KMS,
-versioned buckets), gold on Snowflake (fakesnow's server, dbt-snowflake), the index on PostgreSQL +
+Once on the embedded dev default (local Delta, DuckDB, the embedded vector store, MLflow on SQLite), and as
+qa branch deployments on prod-like stacks of local servers: the lake on S3 (moto_server, SSE-KMS, versioned
+buckets) or on Azure Blob (Azurite), gold on Snowflake (fakesnow's server, dbt-snowflake), the index on PostgreSQL +
 pgvector, the registry on an MLflow tracking server. Gold, forecasts and every answer must be the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from da_platform.rag.service import open_explainer
 from tests.conftest import DEPLOYMENT_VARIABLES
 from tests.helpers import make_landing
 from tests.integration.mlflow_server import mlflow_server
-from tests.integration.object_stores import s3_stack
+from tests.integration.object_stores import azure_stack, s3_stack
 from tests.integration.postgres_server import postgres_server
 from tests.integration.snowflake_server import snowflake_server
 
@@ -81,24 +82,40 @@ def embedded(tmp_path_factory: pytest.TempPathFactory, landing: Path, dbt_manife
 
 
 @pytest.fixture(scope="module")
-def prodlike(tmp_path_factory: pytest.TempPathFactory, landing: Path, dbt_manifest: Path) -> Iterator[dict[str, Any]]:
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The warehouse, index and registry servers, shared by both lake backends (each run is its own PR)."""
     root = tmp_path_factory.mktemp("servers")
     with (
-        s3_stack(root / "moto") as s3,
         snowflake_server(root / "fakesnow") as snowflake,
         postgres_server(root / "postgres") as dsn,
         mlflow_server(root / "mlflow") as mlflow,
     ):
-        environ = {
-            **s3.environ,
-            **snowflake,
-            "DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "1",
-            "DAGSTER_CLOUD_PULL_REQUEST_ID": "31",
-            "DATALIVE_LAKE_URL": s3.lake_url("qa"),
-            "DATALIVE_LAKE_KMS_KEY_ID": s3.kms_keys["qa"],
-            "DATALIVE_VECTOR_DSN": dsn,
-            "DATALIVE_MLFLOW_URI_QA": mlflow,
-        }
+        yield {**snowflake, "DATALIVE_VECTOR_DSN": dsn, "DATALIVE_MLFLOW_URI_QA": mlflow}
+
+
+@contextmanager
+def _lake_stack(lake: str, folder: Path) -> Iterator[dict[str, str]]:
+    if lake == "s3":
+        with s3_stack(folder) as s3:
+            kms = {"DATALIVE_LAKE_KMS_KEY_ID": s3.kms_keys["qa"]}
+            yield {**s3.environ, "DATALIVE_LAKE_URL": s3.lake_url("qa"), **kms}
+    else:
+        with azure_stack(folder) as azure:
+            yield {**azure.environ_by_env["qa"], "DATALIVE_LAKE_URL": azure.lake_url("qa")}
+
+
+@pytest.fixture(scope="module", params=["s3", "azure"])
+def prodlike(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    servers: dict[str, str],
+    landing: Path,
+    dbt_manifest: Path,
+) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp(request.param)
+    pr = {"s3": "31", "azure": "32"}[request.param]
+    with _lake_stack(request.param, root / "lake") as lake:
+        environ = {**lake, **servers, "DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "1", "DAGSTER_CLOUD_PULL_REQUEST_ID": pr}
         with pytest.MonkeyPatch.context() as mp:
             for name, value in environ.items():  # the readers below reach the same servers
                 mp.setenv(name, value)
@@ -109,9 +126,9 @@ def prodlike(tmp_path_factory: pytest.TempPathFactory, landing: Path, dbt_manife
 
 def test_the_prodlike_stack_ran_on_its_servers_and_left_nothing_local(prodlike: dict[str, Any]) -> None:
     settings = prodlike["settings"]
-    assert settings.isolation_key == "qa/pr-31" and settings.warehouse_backend == "snowflake"
+    assert settings.isolation_key.startswith("qa/pr-3") and settings.warehouse_backend == "snowflake"
     assert prodlike["store"] == "PgVectorStore"
-    assert not (prodlike["home"] / "qa" / "pr-31" / "lake").exists()
+    assert not settings.lake_root.exists()
     assert not settings.warehouse_path.exists()
 
 
