@@ -47,9 +47,7 @@ def _warehouse(settings: Settings) -> str:
     if not settings.warehouse_path.exists():
         raise FileNotFoundError("no warehouse file yet (run `datalive run`)")
     warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)  # refuses another env's file
-    with warehouse.connect(read_only=True) as con:
-        tables = con.execute("select count(*) from information_schema.tables where table_schema = 'gold'").fetchone()
-    return f"DuckDB opens read-only, {tables[0]} gold tables"
+    return f"DuckDB opens read-only, {len(warehouse.gold_tables())} gold tables"
 
 
 def _snowflake(settings: Settings, present: Mapping[str, bool]) -> str:

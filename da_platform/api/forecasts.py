@@ -33,10 +33,10 @@ class ForecastReader:
     def __init__(self, lake: Lake) -> None:
         self.lake = lake
         self._lock = threading.Lock()
-        self._cached: tuple[int, pl.DataFrame] | None = None
+        self._cached: tuple[object, pl.DataFrame] | None = None
 
     def table(self) -> pl.DataFrame:
-        signature = self.lake.version(TABLE)
+        signature = self.lake.change_marker(TABLE)
         if signature is None:
             raise ForecastsUnavailable("no forecasts in this environment yet: materialize forecast_job")
         cached = self._cached

@@ -10,7 +10,7 @@ from da_platform.env import Settings
 from da_platform.forecast.select import ForecastConfig
 from da_platform.lakehouse.delta_lake import Lake, open_lake_at
 from da_platform.lakehouse.silver_engines import EmbeddedSilverEngine, SilverEngine, SparkSilverEngine, spark_session
-from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse
+from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse, endpoint_args
 from da_platform.lakehouse.warehouse import Warehouse
 
 
@@ -54,13 +54,15 @@ class WarehouseResource(dg.ConfigurableResource):
         if not self.snowflake_account:
             return Warehouse(Path(self.path), self.env_key)
         schemas = {"silver": self.silver_schema, "gold": self.gold_schema}
-        return SnowflakeWarehouse(self._snowflake().get_connection, self.snowflake_database, schemas, self.env_key)
+        return SnowflakeWarehouse(
+            self._snowflake().get_connection, self.snowflake_database, schemas, self.env_key, self.dbt_schema or None
+        )
 
     def _snowflake(self):
         # Imported here: dagster-snowflake pulls in Snowpark (seconds of import) that dev never needs.
         from dagster_snowflake import SnowflakeResource
 
-        endpoint = {"host": self.snowflake_host, "port": self.snowflake_port, "protocol": self.snowflake_protocol}
+        endpoint = endpoint_args(self.snowflake_host, self.snowflake_port, self.snowflake_protocol)
         return SnowflakeResource(
             account=self.snowflake_account,
             user=self.snowflake_user,
@@ -69,7 +71,7 @@ class WarehouseResource(dg.ConfigurableResource):
             warehouse=self.snowflake_warehouse or None,
             database=self.snowflake_database,
             paramstyle="qmark",
-            additional_snowflake_connection_args={k: v for k, v in endpoint.items() if v} or None,
+            additional_snowflake_connection_args=endpoint or None,
         )
 
     def dbt_variables(self) -> dict[str, str]:

@@ -85,6 +85,10 @@ class Lake(ABC):
             return None
         return DeltaTable(self.uri(table), storage_options=self.storage_options).version()
 
+    def change_marker(self, table: str) -> object | None:
+        """Changes whenever ``table`` is written (for caches on a hot path); None if it does not exist."""
+        return self.version(table)
+
     def append(self, table: str, frame: pl.DataFrame) -> None:
         """Append rows, creating the table on first write."""
         if frame.height == 0 and self.exists(table):
@@ -147,6 +151,13 @@ class LocalLake(Lake):
 
     def exists(self, table: str) -> bool:
         return (self.path(table) / "_delta_log").is_dir()
+
+    def change_marker(self, table: str) -> object | None:
+        # A stat of the log folder: loading the table for its version costs ~10 ms and grows with the log.
+        try:
+            return (self.path(table) / "_delta_log").stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
 
     def read_bytes(self, relative: str) -> bytes:
         return self.path(relative).read_bytes()

@@ -23,6 +23,7 @@ import polars as pl
 from da_platform.env import Settings, snowflake_credentials
 from da_platform.lakehouse.delta_lake import OutsideEnvironmentError
 from da_platform.lakehouse.silver_schema import WAREHOUSE_TABLES
+from da_platform.lakehouse.warehouse import WarehouseReader, check_table
 
 ConnectionFactory = Callable[[], AbstractContextManager[Any]]
 _LOGICAL = re.compile(r"\b(silver|gold)\.(?=[a-z_]+\b)", re.IGNORECASE)
@@ -82,34 +83,30 @@ class SnowflakeWarehouse:
     @contextmanager
     def replacing_window(self, tables: tuple[str, ...], start: date, end: date) -> Iterator[SnowflakeWindowWriter]:
         """One transaction that replaces ``[start, end]`` in each of ``tables`` with what the caller adds."""
+        with self._transaction(tables) as cur:
+            for table in tables:
+                cur.execute(
+                    f"DELETE FROM {self._name(table)} WHERE production_date BETWEEN ? AND ?", _bindable([start, end])
+                )
+            yield SnowflakeWindowWriter(self, cur, tables)
+
+    def replace_all(self, table: str, frame: pl.DataFrame) -> None:
+        """Replace every row of ``silver.<table>``."""
+        with self._transaction((table,)) as cur:
+            cur.execute(f"DELETE FROM {self._name(table)}")
+            self._insert(cur, table, frame)
+
+    @contextmanager
+    def _transaction(self, tables: tuple[str, ...]) -> Iterator[Any]:
+        """A cursor inside BEGIN … COMMIT (ROLLBACK on any error), the silver tables created beforehand."""
         for table in tables:
-            _check_table(table)
+            check_table(table)
         with self._connect() as con:
             cur = con.cursor()
             self._create(cur, tables)  # DDL commits an open transaction in Snowflake: before BEGIN
             cur.execute("BEGIN")
             try:
-                for table in tables:
-                    cur.execute(
-                        f"DELETE FROM {self._name(table)} WHERE production_date BETWEEN ? AND ?",
-                        _bindable([start, end]),
-                    )
-                yield SnowflakeWindowWriter(self, cur, tables)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-
-    def replace_all(self, table: str, frame: pl.DataFrame) -> None:
-        """Replace every row of ``silver.<table>``."""
-        _check_table(table)
-        with self._connect() as con:
-            cur = con.cursor()
-            self._create(cur, (table,))
-            cur.execute("BEGIN")
-            try:
-                cur.execute(f"DELETE FROM {self._name(table)}")
-                self._insert(cur, table, frame)
+                yield cur
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -121,10 +118,8 @@ class SnowflakeWarehouse:
             return reader.query(sql, params)
 
     @contextmanager
-    def reading(self) -> Iterator[Any]:
+    def reading(self) -> Iterator[WarehouseReader]:
         """One connection for several queries (a question, a snapshot), closed afterwards."""
-        from da_platform.lakehouse.warehouse import WarehouseReader
-
         with self._connect() as con:
             yield WarehouseReader(lambda sql, params: self._fetch(con, sql, params))
 
@@ -192,21 +187,21 @@ class SnowflakeWindowWriter:
         self._warehouse, self._cur, self._tables = warehouse, cur, tables
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
-        """Insert ``frame`` into ``silver.<table>`` (created from the frame's columns on first use)."""
+        """Insert ``frame`` into ``silver.<table>`` (created from its silver contract)."""
         if table not in self._tables:
             raise ValueError(f"{table!r} is not one of the tables this window replaces")
         self._warehouse._insert(self._cur, table, frame)
 
 
+def endpoint_args(host: str | None, port: int | None, protocol: str | None) -> dict[str, Any]:
+    """The connector's host/port/protocol, only those set (else the account's own endpoint)."""
+    return {k: v for k, v in {"host": host, "port": port, "protocol": protocol}.items() if v}
+
+
 def connection_factory(settings: Settings, login_timeout: int | None = None) -> ConnectionFactory:
     """Connections for the CLI and the API, from the same variables as dbt's profile and Dagster's resource.
     ``login_timeout`` (seconds) bounds a readiness probe: the connector otherwise retries for minutes."""
-    endpoint = {
-        "host": settings.snowflake_host,
-        "port": settings.snowflake_port,
-        "protocol": settings.snowflake_protocol,
-    }
-    extra = {k: v for k, v in endpoint.items() if v}
+    extra = endpoint_args(settings.snowflake_host, settings.snowflake_port, settings.snowflake_protocol)
     optional = {"role": settings.snowflake_role, "warehouse": settings.snowflake_warehouse}
     extra |= {k: v for k, v in optional.items() if v}
     if login_timeout:
@@ -225,8 +220,3 @@ def connection_factory(settings: Settings, login_timeout: int | None = None) -> 
 def _bindable(params: list[object]) -> list[object]:
     """Query parameters with dates as ISO text (see ``_insert``)."""
     return [p.isoformat() if isinstance(p, date) else p for p in params]
-
-
-def _check_table(table: str) -> None:
-    if table not in WAREHOUSE_TABLES or not re.fullmatch(r"[a-z_]+", table):
-        raise ValueError(f"{table!r} is not a silver warehouse table")

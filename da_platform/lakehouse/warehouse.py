@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -18,7 +19,9 @@ import polars as pl
 from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import require_environment_folder
 from da_platform.lakehouse.silver_schema import WAREHOUSE_TABLES
-from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse, connection_factory
+
+if TYPE_CHECKING:
+    from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse
 
 _SCHEMA = "silver"
 
@@ -46,7 +49,7 @@ class Warehouse:
         window or the new one, never a mix, and a failure part-way leaves the old window in place.
         """
         for table in tables:
-            _check_table(table)
+            check_table(table)
         with self.connect() as con:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_SCHEMA}")
             con.execute("BEGIN TRANSACTION")
@@ -99,7 +102,7 @@ class Warehouse:
             return con.execute(sql, params or []).pl()
 
     def _write(self, table: str, frame: pl.DataFrame, delete_sql: str, params: list[object]) -> None:
-        _check_table(table)
+        check_table(table)
         qualified = f"{_SCHEMA}.{table}"
         arrow = frame.to_arrow()
         with self.connect() as con:
@@ -148,6 +151,8 @@ def open_warehouse(settings: Settings, login_timeout: int | None = None) -> Ware
     from the environment; nothing connects until a query runs)."""
     if settings.warehouse_backend == "duckdb":
         return Warehouse(settings.warehouse_path, settings.isolation_key)
+    from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse, connection_factory
+
     schemas = {layer: settings.warehouse_layer_schema(layer) for layer in ("silver", "gold")}
     return SnowflakeWarehouse(
         connection_factory(settings, login_timeout),
@@ -158,6 +163,7 @@ def open_warehouse(settings: Settings, login_timeout: int | None = None) -> Ware
     )
 
 
-def _check_table(table: str) -> None:
+def check_table(table: str) -> None:
+    """Refuse a name that is not one of the silver contracts (names are put into SQL)."""
     if table not in WAREHOUSE_TABLES or not re.fullmatch(r"[a-z_]+", table):
         raise ValueError(f"{table!r} is not a silver warehouse table")
