@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from da_platform.forecast.metrics import coverage, mase, naive_scale
-from da_platform.forecast.select import ForecastConfig, forecast_rate_candidates
+from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, forecast_rate_candidates
 from da_platform.forecast.series import DailySeries, NotAProducerError, daily_series
 from da_platform.forecast.uptime import estimate_uptime
 
@@ -49,6 +49,7 @@ class BacktestConfig:
     end: date = PROTOCOL_END
     min_history_producing_days: int = 30
     forecast: ForecastConfig = ForecastConfig()  # noqa: RUF009 - frozen, safe to share
+    scored_only: tuple[str, ...] = BENCHMARK_ONLY  # in the table for comparison, never selected
 
 
 def protocol_for(frame: pl.DataFrame, config: BacktestConfig = BacktestConfig()) -> BacktestConfig:
@@ -95,7 +96,9 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
         for horizon in config.horizons:
             test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
             t_future = t_origin + np.arange(1, horizon + 1, dtype=float)
-            forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, t_origin, config.forecast, True)
+            forecasts = forecast_rate_candidates(
+                t_tr, y_tr, t_future, t_origin, config.forecast, True, config.scored_only
+            )
             n = len(test.dates)
             actual_rate = test.rate
             vol_ok = test.observed

@@ -8,6 +8,7 @@ must beat, and the fallback when history is too short to fit anything.
 from __future__ import annotations
 
 import numpy as np
+from scipy.signal import lfilter
 
 
 def naive(y: np.ndarray, n_future: int) -> np.ndarray:
@@ -46,18 +47,23 @@ def drift(y: np.ndarray, t: np.ndarray, t_future: np.ndarray, window: float = 90
     return np.maximum(level + slope * (np.asarray(t_future, float) - t_level), 0.0)
 
 
+def _ses_levels(y: np.ndarray, alpha: float) -> np.ndarray:
+    """The smoothed level after each value: l_0 = y_0, l_t = l_(t-1) + alpha (y_t - l_(t-1)).
+
+    A first-order recursive filter, run in C by lfilter rather than a Python loop over the days.
+    """
+    zi = np.array([(1.0 - alpha) * float(y[0])])
+    levels, _ = lfilter([alpha], [1.0, alpha - 1.0], y, zi=zi)
+    return levels
+
+
 def ses_alpha(y: np.ndarray, grid: np.ndarray | None = None) -> float:
-    """Smoothing weight minimising the one-step squared error, by a vectorised grid search."""
+    """Smoothing weight minimising the one-step squared error, by a grid search."""
     if len(y) < 3:
         return 0.5
-    y = y[-365:]  # the recent year decides; older behaviour would only slow the search down
+    y = np.asarray(y[-365:], float)  # the recent year decides; older behaviour would only slow the search
     alphas = np.linspace(0.05, 0.95, 19) if grid is None else grid
-    level = np.full(len(alphas), float(y[0]))
-    sse = np.zeros(len(alphas))
-    for v in y[1:]:
-        err = v - level
-        sse += err * err
-        level = level + alphas * err
+    sse = [float(np.sum((y[1:] - _ses_levels(y, float(a))[:-1]) ** 2)) for a in alphas]
     return float(alphas[int(np.argmin(sse))])
 
 
@@ -66,7 +72,4 @@ def ses(y: np.ndarray, n_future: int, alpha: float | None = None) -> np.ndarray:
     if len(y) == 0:
         return np.zeros(n_future)
     a = ses_alpha(y) if alpha is None else alpha
-    level = float(y[0])
-    for v in y[1:]:
-        level += a * (float(v) - level)
-    return np.full(n_future, level)
+    return np.full(n_future, float(_ses_levels(np.asarray(y, float), a)[-1]))

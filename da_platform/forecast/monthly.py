@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.select import BAND_SCHEMA, ForecastConfig, forecast_rate
+from da_platform.forecast.select import BAND_SCHEMA, DEFAULT_CANDIDATES, ForecastConfig, forecast_rate
 from da_platform.forecast.series import DailySeries
 
 # Monthly settings: a 3-year decline window, inner origins one month apart, at least two years to select.
@@ -28,6 +28,9 @@ MONTHLY_CONFIG = ForecastConfig(
     inner_spacing=1.0,
     min_train_points=12,
     uptime_window_days=6,  # months
+    # AutoETS left the daily pool for its cost (see select.py); a monthly series has a few dozen points,
+    # where it is cheap and a natural model for a field total.
+    candidates=(*DEFAULT_CANDIDATES, "auto_ets"),
 )
 # A month with less than this many on-stream days gives too noisy a rate to learn from.
 MIN_ON_STREAM_DAYS = 5.0

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from da_platform.forecast import baselines, statistical
-from da_platform.forecast.decline import DeclineModel, fit_arps, noise_scale
+from da_platform.forecast.decline import ArpsFit, DeclineModel, fit_arps, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
 from da_platform.forecast.metrics import mase, naive_scale
 from da_platform.forecast.series import DailySeries, daily_series
@@ -25,7 +25,24 @@ from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
 Forecaster = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-def _decline(model: DeclineModel, window: float, anchored: bool) -> Forecaster:
+class _LastFits:
+    """The latest decline fit per model, keyed by its input: plain and anchored hyperbolic forecasts of the
+    same window share one fit instead of fitting the same curve twice (memory stays one fit per model)."""
+
+    def __init__(self) -> None:
+        self._fits: dict[DeclineModel, tuple[tuple[int, bytes], ArpsFit]] = {}
+
+    def fit(self, t: np.ndarray, y: np.ndarray, model: DeclineModel) -> ArpsFit:
+        key = (len(t), t.tobytes() + y.tobytes())
+        cached = self._fits.get(model)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        fit = fit_arps(t, y, model)
+        self._fits[model] = (key, fit)
+        return fit
+
+
+def _decline(model: DeclineModel, window: float, anchored: bool, fits: _LastFits) -> Forecaster:
     """A decline-curve forecaster fitted on the last ``window`` time units.
 
     Anchored: keep the fitted decline shape but rescale it to the recent median level, because on real
@@ -36,7 +53,7 @@ def _decline(model: DeclineModel, window: float, anchored: bool) -> Forecaster:
         sel = t >= t[-1] - window
         if sel.sum() < 10:
             return baselines.median_last(y, len(t_future))
-        fit = fit_arps(t[sel], y[sel], model)
+        fit = fits.fit(t[sel], y[sel], model)
         out = fit.rate(t_future)
         if anchored:
             recent = slice(-7, None)
@@ -51,6 +68,7 @@ def _decline(model: DeclineModel, window: float, anchored: bool) -> Forecaster:
 def candidate_forecasters(fit_window: float = 365.0) -> dict[str, Forecaster]:
     """The named candidates. ``fit_window`` is in the series' time unit (days for daily data)."""
     recent = fit_window / 4.0
+    fits = _LastFits()
     return {
         "naive": lambda t, y, tf: baselines.naive(y, len(tf)),
         "mean_7": lambda t, y, tf: baselines.mean_last(y, len(tf), 7),
@@ -58,18 +76,20 @@ def candidate_forecasters(fit_window: float = 365.0) -> dict[str, Forecaster]:
         "mean_30": lambda t, y, tf: baselines.mean_last(y, len(tf), 30),
         "drift": lambda t, y, tf: baselines.drift(y, t, tf, recent),
         "ses": lambda t, y, tf: baselines.ses(y, len(tf)),
-        "arps_exponential": _decline("exponential", fit_window, anchored=False),
-        "arps_hyperbolic": _decline("hyperbolic", fit_window, anchored=False),
-        "arps_harmonic": _decline("harmonic", fit_window, anchored=False),
-        "arps_modified_hyperbolic": _decline("modified_hyperbolic", fit_window, anchored=False),
-        "arps_hyperbolic_anchored": _decline("hyperbolic", fit_window, anchored=True),
+        "arps_exponential": _decline("exponential", fit_window, False, fits),
+        "arps_hyperbolic": _decline("hyperbolic", fit_window, False, fits),
+        "arps_harmonic": _decline("harmonic", fit_window, False, fits),
+        "arps_modified_hyperbolic": _decline("modified_hyperbolic", fit_window, False, fits),
+        "arps_hyperbolic_anchored": _decline("hyperbolic", fit_window, True, fits),
         "auto_ets": lambda t, y, tf: statistical.auto_ets(y, len(tf), int(fit_window)),
         "auto_theta": lambda t, y, tf: statistical.auto_theta(y, len(tf), int(fit_window)),
     }
 
 
-# "auto_theta" is available but not a default: on Volve it changed no selection that mattered and costs
-# ~120 ms a fit, half of a well's forecast time (benchmarks/forecast_speed.py).
+# The per-well selection pool. AutoETS and AutoTheta are scored by the backtest (``BENCHMARK_ONLY``) but
+# do not compete here: on the Volve protocol, taking AutoETS out of the pool moved the chosen method's
+# MASE from 1.092 to 1.095 (30 d) and 1.984 to 1.959 (90 d), while its fits were 55 % of a well's forecast
+# time (benchmarks/forecast_speed.py); AutoTheta costs ~120 ms a fit and changed no selection that mattered.
 DEFAULT_CANDIDATES = (
     "naive",
     "mean_7",
@@ -82,8 +102,9 @@ DEFAULT_CANDIDATES = (
     "arps_harmonic",
     "arps_modified_hyperbolic",
     "arps_hyperbolic_anchored",
-    "auto_ets",
 )
+# Scored next to the pool by the backtest, so the metrics table keeps showing how they compare.
+BENCHMARK_ONLY = ("auto_ets",)
 # Used when there are not enough inner origins to choose: robust to a single partial day, no trend risk.
 FALLBACK_MODEL = "median_7"
 
@@ -150,14 +171,20 @@ def inner_origins(t: np.ndarray, horizon: float, config: ForecastConfig) -> list
 
 
 def evaluate_inner(
-    t: np.ndarray, y: np.ndarray, horizon: int, names: tuple[str, ...], config: ForecastConfig
+    t: np.ndarray,
+    y: np.ndarray,
+    horizon: int,
+    names: tuple[str, ...],
+    config: ForecastConfig,
+    extra: tuple[str, ...] = (),
 ) -> InnerEvaluation:
-    """Score every candidate on the inner origins (training data only)."""
+    """Score every candidate, and the ``extra`` models, on the inner origins (training data only); the
+    ensemble is built from the best ``names`` only."""
     forecasters = candidate_forecasters(config.fit_window)
     ev = InnerEvaluation()
     origins = inner_origins(t, horizon, config)
     ev.n_origins = len(origins)
-    per_origin: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    per_origin: dict[str, list[np.ndarray]] = {n: [] for n in (*names, *extra)}
     actuals: list[tuple[np.ndarray, np.ndarray, float]] = []
     for origin in origins:
         n_train = int(np.searchsorted(t, origin, side="right"))
@@ -166,9 +193,9 @@ def evaluate_inner(
         t_te, y_te = t[in_win], y[in_win]
         scale = naive_scale(y_tr)
         actuals.append((t_te - origin, y_te, scale))
-        for name in names:
+        for name in (*names, *extra):
             per_origin[name].append(safe_predict(forecasters[name], t_tr, y_tr, t_te))
-    for name in names:
+    for name in (*names, *extra):
         _record(ev, name, per_origin[name], actuals)
     # The ensemble's inner forecasts are the mean of the best candidates' inner forecasts at each origin.
     if origins and config.ensemble_size > 1:
@@ -213,12 +240,14 @@ def forecast_rate_candidates(
     t_origin: float,
     config: ForecastConfig = ForecastConfig(),
     include_candidates: bool = False,
+    scored_only: tuple[str, ...] = (),
 ) -> dict[str, RateForecast]:
     """Forecast rates at ``t_future`` from producing points (t, y) known at ``t_origin``.
 
     Always returns ``"selected"``: the candidate (or the ensemble of the best few) with the lowest mean
     inner MASE. With ``include_candidates`` every candidate is returned too, each with its own band, from
-    the same inner evaluation (the backtest scores them all at the cost of one). Defined outcomes instead
+    the same inner evaluation (the backtest scores them all at the cost of one), and so are the
+    ``scored_only`` models, which are evaluated the same way but never selected. Defined outcomes instead
     of errors: too few points, or a well shut in for the whole recent window, give a status and reason
     with finite, non-negative numbers.
     """
@@ -246,7 +275,7 @@ def forecast_rate_candidates(
         # is scored on the same windows.
         reason = f"only {len(y)} producing points (< {config.min_producing_points}): no model selection"
         band = fallback_quantiles(horizon, noise)
-        names = (FALLBACK_MODEL, *config.candidates) if include_candidates else (FALLBACK_MODEL,)
+        names = (FALLBACK_MODEL, *config.candidates, *scored_only) if include_candidates else (FALLBACK_MODEL,)
         out = {}
         for name in dict.fromkeys(names):
             p10, p50, p90 = _band(safe_predict(forecasters[name], t, y, t_future), band, lead_idx)
@@ -255,12 +284,14 @@ def forecast_rate_candidates(
         return out
 
     names = config.candidates
-    ev = evaluate_inner(t, y, horizon, names, config)
+    extra = tuple(n for n in scored_only if n not in names) if include_candidates else ()
+    ev = evaluate_inner(t, y, horizon, names, config, extra)
     scores = {n: ev.mean_score(n) for n in ev.scores}
+    pool = [n for n in scores if n not in extra]
     status = "ok" if ev.n_origins else "fallback"
     reason = "" if ev.n_origins else "no inner origin to score candidates on"
-    chosen = min(scores, key=lambda n: scores[n]) if ev.n_origins else FALLBACK_MODEL
-    wanted = [chosen, *names] if include_candidates else [chosen]
+    chosen = min(pool, key=lambda n: scores[n]) if ev.n_origins else FALLBACK_MODEL
+    wanted = [chosen, *names, *extra] if include_candidates else [chosen]
     if include_candidates and "ensemble" in scores:
         wanted.append("ensemble")
     points: dict[str, np.ndarray] = {}

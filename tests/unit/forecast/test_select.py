@@ -60,3 +60,15 @@ def test_gas_and_water_are_forecast_from_their_own_columns() -> None:
     oil = forecast(frame, 10, "oil", config=FAST)
     assert gas.points["p50"][0] > 50 * oil.points["p50"][0]
     assert forecast(frame, 10, "water", config=FAST).points.select(pl.col("p90").max()).item() == 0.0
+
+
+def test_a_scored_only_model_is_forecast_and_scored_but_never_selected() -> None:
+    rng = np.random.default_rng(5)
+    y = 500.0 + rng.normal(0, 20.0, 300)
+    config = ForecastConfig(inner_origins=4, inner_spacing=20, candidates=("naive", "mean_7"))
+    # mean_30 beats both pool members on a flat noisy level, yet it is only there to be compared.
+    out = forecast_rate_candidates(np.arange(300.0), y, 299.0 + np.arange(1, 31), 299.0, config, True, ("mean_30",))
+    scores = out["selected"].inner_scores
+    assert scores["mean_30"] < min(scores["naive"], scores["mean_7"])
+    assert "mean_30" in out and out["mean_30"].model == "mean_30"
+    assert not out["selected"].model.startswith("mean_30") and "mean_30" not in out["selected"].model
