@@ -14,7 +14,11 @@ from benchmarks.results import RESULTS, machine, write_result
 
 
 def _forecast(r: dict) -> str:
-    return f"{r['ms_per_well']} ms per well; {r['extrapolated_10000_wells_min']} min for 10,000 wells"
+    oil = r.get("oil_only", {}).get("extrapolated_10000_wells_min", "?")
+    return (
+        f"{r['ms_per_well']} ms per well (3 products, {r.get('workers', 1)} workers); "
+        f"{r['extrapolated_10000_wells_min']} min for 10,000 wells ({oil} min oil only)"
+    )
 
 
 def _explain(r: dict) -> str:

@@ -12,13 +12,14 @@ from da_platform.forecast.backtest import BacktestConfig, backtest, producing_we
 from da_platform.forecast.plots import fan_chart
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.series import daily_series
-from da_platform.forecast.service import forecast_all, forecast_monthly_all
+from da_platform.forecast.service import available_cores, forecast_all, forecast_monthly_all
 
 SILVER_PRODUCTION = dg.AssetKey(["silver", "well_day_production"])
 FORECASTS = "forecast/well_daily_forecasts"
 HORIZON_DAYS = 90
 HORIZON_MONTHS = 12
 PRODUCTS = ("oil", "gas", "water")
+FAN_CHARTS = 12  # charts in the asset's metadata; a fleet of thousands would not render, nor be read
 
 
 def _production(lake: LakeResource) -> pl.DataFrame:
@@ -87,17 +88,21 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
     same_policy = version is not None and "model_version" in previous.columns and previous.height > 0
     same_policy = same_policy and previous["model_version"][0] == version
     table, results, refitted = forecast_all(
-        production, PRODUCTS, HORIZON_DAYS, config, previous if same_policy else None
+        production, PRODUCTS, HORIZON_DAYS, config, previous if same_policy else None, workers=available_cores()
     )
     table = table.with_columns(
         model_version=pl.lit(version, dtype=pl.String), mlflow_run_id=pl.lit(run_id, dtype=pl.String)
     )
     lake.lake().overwrite(FORECASTS, table)
     charts = []
-    for result in (r for r in results if r.product == "oil" and r.well_id in refitted):
+    charted = set(refitted[:FAN_CHARTS])
+    for result in (r for r in results if r.product == "oil" and r.well_id in charted):
         series = daily_series(production.filter(pl.col("well_id") == result.well_id), "oil", result.well_id)
         png = base64.b64encode(fan_chart(series, result)).decode()
         charts.append(f"### {result.well_id}\n![fan chart](data:image/png;base64,{png})")
+    if len(refitted) > FAN_CHARTS:
+        more = len(refitted) - FAN_CHARTS
+        charts.append(f"... and {more} more refitted wells: `datalive forecast --well W --plot chart.png`")
     return dg.MaterializeResult(
         metadata={
             "rows": table.height,

@@ -5,6 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from da_platform.forecast import service
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.service import forecast_all
 
@@ -38,3 +39,26 @@ def test_a_new_day_for_one_well_refits_only_that_well(two_wells: pl.DataFrame) -
     assert f12["date"].min() == date(2015, 10, 2)
     unchanged = pl.col("well_id") == "15/9-F-14"
     assert second.filter(unchanged).equals(first.filter(unchanged))
+
+
+def test_worker_processes_give_the_same_table_in_the_same_order(
+    volve: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every Volve well (injectors included, which are skipped), one well per batch, so the batches
+    # really are spread over the two workers and come back out of order unless the merge keeps it.
+    wells = volve.filter(pl.col("production_date").is_between(date(2015, 1, 1), date(2015, 9, 30)))
+    serial, serial_results, serial_refitted = forecast_all(wells, ("oil", "water"), 30, CONFIG)
+    monkeypatch.setattr(service, "PARALLEL_MIN_WELLS", 2)
+    monkeypatch.setattr(service, "CHUNK_WELLS", 1)
+    parallel, parallel_results, parallel_refitted = forecast_all(wells, ("oil", "water"), 30, CONFIG, workers=2)
+    assert parallel.equals(serial)
+    assert parallel_refitted == serial_refitted
+    assert [(r.well_id, r.product, r.model) for r in parallel_results] == [
+        (r.well_id, r.product, r.model) for r in serial_results
+    ]
+
+
+def test_wells_are_batched_in_id_order_with_all_their_rows(two_wells: pl.DataFrame) -> None:
+    batches = list(service._chunks(two_wells, None))
+    assert [[well for well, _, _ in batch] for batch in batches] == [["15/9-F-12", "15/9-F-14"]]
+    assert sum(history.height for batch in batches for _, history, _ in batch) == two_wells.height
