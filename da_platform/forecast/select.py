@@ -8,7 +8,7 @@ That makes ``forecast`` safe to call inside the backtest (the outer loop) withou
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -47,13 +47,19 @@ def _decline(model: DeclineModel, window: float, anchored: bool, fits: _LastFits
 
     Anchored: keep the fitted decline shape but rescale it to the recent median level, because on real
     wells the level shifts (chokes, workovers) much more often than the decline shape changes.
+    Modified hyperbolic: the hyperbolic fit, extrapolated with the terminal exponential decline once the
+    hyperbolic's own decline falls to it, as decline analysts use it; the terminal rate is a limit on
+    the forecast, not something a year of daily data can estimate, so it gets no fit of its own.
     """
 
     def run(t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
         sel = t >= t[-1] - window
         if sel.sum() < 10:
             return baselines.median_last(y, len(t_future))
-        fit = fits.fit(t[sel], y[sel], model)
+        if model == "modified_hyperbolic":
+            fit = replace(fits.fit(t[sel], y[sel], "hyperbolic"), model="modified_hyperbolic")
+        else:
+            fit = fits.fit(t[sel], y[sel], model)
         out = fit.rate(t_future)
         if anchored:
             recent = slice(-7, None)
