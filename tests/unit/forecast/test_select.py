@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
 from da_platform.forecast import forecast
-from da_platform.forecast.select import ForecastConfig, forecast_rate_candidates
+from da_platform.forecast.select import ForecastConfig, forecast_rate, forecast_rate_candidates
 
 from .synthetic import declining_rates, well_frame
 
@@ -72,3 +73,16 @@ def test_a_scored_only_model_is_forecast_and_scored_but_never_selected() -> None
     assert scores["mean_30"] < min(scores["naive"], scores["mean_7"])
     assert "mean_30" in out and out["mean_30"].model == "mean_30"
     assert not out["selected"].model.startswith("mean_30") and "mean_30" not in out["selected"].model
+
+
+def test_the_band_pools_the_inner_errors_of_the_whole_candidate_pool() -> None:
+    rng = np.random.default_rng(5)
+    y = 500.0 + rng.normal(0, 20.0, 300)  # mean_30 wins; naive's errors are larger and widen the pooled band
+    t, t_future = np.arange(300.0), 299.0 + np.arange(1, 31)
+    pool = ForecastConfig(inner_origins=6, inner_spacing=10, candidates=("naive", "mean_30"), ensemble_size=1)
+    own = replace(pool, band_from="selected")
+    pooled, alone = forecast_rate(t, y, t_future, 299.0, pool), forecast_rate(t, y, t_future, 299.0, own)
+    assert pooled.model == alone.model == "mean_30"
+    np.testing.assert_array_equal(pooled.p50, alone.p50)
+    assert np.all(pooled.p90 - pooled.p10 >= alone.p90 - alone.p10)
+    assert np.any(pooled.p90 - pooled.p10 > alone.p90 - alone.p10)
