@@ -96,9 +96,9 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
         for horizon in config.horizons:
             test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
             t_future = t_origin + np.arange(1, horizon + 1, dtype=float)
-            forecasts = forecast_rate_candidates(
-                t_tr, y_tr, t_future, t_origin, config.forecast, True, config.scored_only
-            )
+            # naive is always scored: every window's "beats naive" is measured against it.
+            scored = tuple(dict.fromkeys(("naive", *config.scored_only)))
+            forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, t_origin, config.forecast, True, scored)
             n = len(test.dates)
             actual_rate = test.rate
             vol_ok = test.observed

@@ -52,7 +52,7 @@ def test_selection_prefers_the_candidate_with_the_lowest_inner_mase() -> None:
     scores = out["selected"].inner_scores
     chosen = min(scores, key=lambda n: scores[n])
     assert chosen in out and out[chosen].p50[0] == out["selected"].p50[0]
-    assert scores["naive"] > scores["mean_30"]
+    assert scores["mean_7"] > scores["mean_30"]
 
 
 def test_gas_and_water_are_forecast_from_their_own_columns() -> None:

@@ -120,7 +120,7 @@ def test_log_candidate_registers_version_1_with_flattened_metrics(dev: TrackingT
     run = client.get_run(candidate.run_id)
     assert client.get_experiment(run.info.experiment_id).name == "datalive-forecast-dev"
     assert run.data.metrics["mase_30d"] == pytest.approx(1.10)  # the policy's rows, not naive's 1.35
-    assert run.data.params["inner_origins"] == "4" and run.data.params["candidates"].startswith("naive,mean_7")
+    assert run.data.params["inner_origins"] == "4" and run.data.params["candidates"].startswith("mean_7,median_7")
     assert run.data.tags["git_sha"] == "abc123"
     logged = json.loads(Path(client.download_artifacts(candidate.run_id, "backtest_metrics.json")).read_text())
     assert len(logged) == table.height and {r["model"] for r in logged} == {"selected", "naive"}
