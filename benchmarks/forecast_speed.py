@@ -162,6 +162,7 @@ def main() -> None:
             "median_total_s": headline["median_total_s"],
             "ms_per_well": headline["ms_per_well"],
             "extrapolated_10000_wells_min": headline["extrapolated_10000_wells_min"],
+            "samples_s": headline["samples_s"],
             "oil_only": figures["oil only"],
             "peak_rss_mib": {
                 f"{args.wells // 4}_wells": {"parent": round(small_rss[0]), "worker": round(small_rss[1])},

@@ -1,9 +1,11 @@
 """Production forecasting core: pure functions over numpy and polars (no Dagster, no MLflow, no I/O on import).
 
-Per well and product, the rate on producing days and the uptime are modelled apart; candidates (naive,
-moving means, exponential smoothing, drift, Arps decline curves) are chosen per well by rolling-origin
-error on the training history, with P10/P50/P90 from empirical errors. See ``forecast`` (daily),
-``forecast_monthly`` / ``forecast_well_monthly`` (medium term) and ``backtest`` (the issue's protocol).
+Per well and product, the rate on producing days and the uptime are modelled apart; candidates (moving
+means and medians, exponential smoothing, drift, Arps decline curves fitted from the latest change of
+regime on) are chosen per well by rolling-origin error on the training history, with P10/P50/P90 from
+the empirical errors of the candidate pool; naive and AutoETS are scored alongside as benchmarks. See
+``forecast`` (daily), ``forecast_monthly`` / ``forecast_well_monthly`` (medium term) and ``backtest`` (the
+issue's protocol).
 """
 
 from da_platform.forecast.backtest import BacktestConfig, backtest, backtest_windows, summarize

@@ -98,6 +98,7 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
             t_future = t_origin + np.arange(1, horizon + 1, dtype=float)
             # naive is always scored: every window's "beats naive" is measured against it.
             scored = tuple(dict.fromkeys(("naive", *config.scored_only)))
+            extra = set(scored) - set(config.forecast.candidates)
             forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, t_origin, config.forecast, True, scored)
             n = len(test.dates)
             actual_rate = test.rate
@@ -118,6 +119,7 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
                         "origin": origin.astype(object),
                         "horizon_days": horizon,
                         "model": name,
+                        "role": "policy" if name == "selected" else "benchmark" if name in extra else "pool",
                         "model_id": rf.model,
                         "status": rf.status,
                         "mase": score,
@@ -169,9 +171,15 @@ def summarize(windows: pl.DataFrame) -> pl.DataFrame:
     ``mase`` is the mean of per-window MASE (windows with at least one producing day), ``mase_median``
     its median; ``beats_naive_share`` is the share of those windows where the model's MASE is below
     naive's. Volume metrics average over windows with reported days.
+
+    ``hindsight_best`` is a reference, not a model: in every window, the pool candidate that turned out
+    best there (known only after the fact). Its MASE is the most any selection among the candidates
+    could reach; the gap to ``selected`` is what selection loses, the gap to a target beyond it needs
+    better candidates.
     """
     if windows.is_empty():
         return pl.DataFrame(schema=METRICS_SCHEMA)
+    windows = pl.concat([windows, _hindsight_best(windows)], how="diagonal_relaxed")
     scored = windows.with_columns(beats=(pl.col("mase") < pl.col("naive_mase")).cast(pl.Float64))
     rate_ok = pl.col("mase").is_not_nan() & pl.col("mase").is_not_null()
     out = []
@@ -185,6 +193,8 @@ def summarize(windows: pl.DataFrame) -> pl.DataFrame:
             "mae_volume_sm3d": _nanmean(g["mae_volume_sm3d"]),
             "cum_volume_error_pct": _nanmean(g["cum_volume_error_pct"]),
         }
+        if model == "hindsight_best":  # a per-window pick by rate error: its other scores mean nothing
+            values = {k: values[k] for k in ("mase", "mase_median")}
         for metric, (value, n) in values.items():
             out.append(
                 {
@@ -197,6 +207,17 @@ def summarize(windows: pl.DataFrame) -> pl.DataFrame:
                 }
             )
     return pl.DataFrame(out, schema=METRICS_SCHEMA).sort(["horizon_days", "metric", "model"])
+
+
+def _hindsight_best(windows: pl.DataFrame) -> pl.DataFrame:
+    """Per window, the rate scores of the pool candidate with the lowest MASE there (rate metrics only)."""
+    if "role" not in windows.columns:
+        return pl.DataFrame()
+    pool = windows.filter((pl.col("role") == "pool") & pl.col("mase").is_not_nan() & pl.col("mase").is_not_null())
+    best = pool.sort("mase").group_by(["well_id", "origin", "horizon_days"], maintain_order=True).first()
+    return best.select("well_id", "origin", "horizon_days", "mase", "naive_mase").with_columns(
+        model=pl.lit("hindsight_best"), role=pl.lit("reference")
+    )
 
 
 def _nanmean(col: pl.Series) -> tuple[float, int]:

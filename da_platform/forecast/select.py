@@ -28,8 +28,9 @@ Forecaster = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 class _LastFits:
-    """The latest decline fit per model, keyed by its input: plain and anchored hyperbolic forecasts of the
-    same window share one fit instead of fitting the same curve twice (memory stays one fit per model)."""
+    """The latest decline fit per model and the latest regime start, keyed by their input: the decline
+    candidates of one window share one change search, and plain, anchored and modified hyperbolic share
+    one fit (memory stays one fit per model)."""
 
     def __init__(self) -> None:
         self._fits: dict[DeclineModel, tuple[tuple[int, bytes], ArpsFit]] = {}

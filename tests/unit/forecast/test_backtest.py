@@ -91,3 +91,14 @@ def test_a_record_that_starts_after_2016_is_backtested_over_its_own_span() -> No
     protocol = protocol_for(frame)
     assert (protocol.start, protocol.end) == (date(2021, 3, 1), frame["production_date"].max())
     assert backtest(frame, "oil", ["W-1"], protocol).filter(pl.col("model") == "selected").height > 0
+
+
+def test_hindsight_best_is_the_per_window_floor_of_the_pool_and_reports_rate_error_only() -> None:
+    frame = well_frame(declining_rates(700), start=date(2014, 6, 1))
+    table = backtest(frame, config=SMALL)
+    mase = {r["model"]: r["value"] for r in table.filter(pl.col("metric") == "mase").iter_rows(named=True)}
+    pool = SMALL.forecast.candidates
+    assert all(mase["hindsight_best"] <= mase[m] + 1e-12 for m in (*pool, "selected"))
+    assert mase["hindsight_best"] < max(mase[m] for m in pool)
+    reference = table.filter(pl.col("model") == "hindsight_best")
+    assert set(reference["metric"]) == {"mase", "mase_median"}
