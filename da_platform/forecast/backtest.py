@@ -86,6 +86,9 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
     """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well."""
     rows: list[dict[str, object]] = []
     day = series.day_index
+    # naive is always scored: every window's "beats naive" is measured against it.
+    scored = tuple(dict.fromkeys(("naive", *config.scored_only)))
+    extra = set(scored) - set(config.forecast.candidates)
     for origin in origins_for(series, config):
         train = series.until(origin)
         t_origin = float(day[len(train.dates) - 1])
@@ -96,9 +99,6 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
         for horizon in config.horizons:
             test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
             t_future = t_origin + np.arange(1, horizon + 1, dtype=float)
-            # naive is always scored: every window's "beats naive" is measured against it.
-            scored = tuple(dict.fromkeys(("naive", *config.scored_only)))
-            extra = set(scored) - set(config.forecast.candidates)
             forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, t_origin, config.forecast, True, scored)
             n = len(test.dates)
             actual_rate = test.rate

@@ -170,6 +170,11 @@ def _numeric_jacobian(rate: Callable[[np.ndarray], np.ndarray], p: np.ndarray, u
     return np.column_stack(columns)
 
 
+def _rho(z: np.ndarray, loss: str) -> np.ndarray:
+    """The loss of squared scaled residuals z = (r/f)^2: z itself for plain least squares, else soft-L1."""
+    return z if loss == "linear" else 2.0 * (np.sqrt(1.0 + z) - 1.0)
+
+
 def _robust_least_squares(
     residuals: Callable[[np.ndarray], np.ndarray],
     jacobian: Callable[[np.ndarray], np.ndarray],
@@ -190,9 +195,7 @@ def _robust_least_squares(
     """
 
     def cost_of(r: np.ndarray) -> float:
-        z = (r / f_scale) ** 2
-        rho = z if loss == "linear" else 2.0 * (np.sqrt(1.0 + z) - 1.0)
-        return float(0.5 * f_scale**2 * rho.sum())
+        return float(0.5 * f_scale**2 * _rho((r / f_scale) ** 2, loss).sum())
 
     x = np.clip(np.asarray(x0, float), lower, upper)
     r = residuals(x)
@@ -265,8 +268,7 @@ def fit_arps(
     b_fixed = {"exponential": 0.0, "harmonic": 1.0}.get(model)
 
     def cost_of(diff: np.ndarray) -> np.ndarray:
-        z = (diff / (scale * f_scale)) ** 2
-        return (z if loss == "linear" else 2.0 * (np.sqrt(1.0 + z) - 1.0)).sum(axis=-1)
+        return _rho((diff / (scale * f_scale)) ** 2, loss).sum(axis=-1)
 
     def rate(p: np.ndarray) -> np.ndarray:
         b = p[2] if b_fixed is None else b_fixed

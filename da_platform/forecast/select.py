@@ -36,15 +36,19 @@ class _LastFits:
         self._fits: dict[DeclineModel, tuple[tuple[int, bytes], ArpsFit]] = {}
         self._change: tuple[tuple[int, bytes], int] | None = None
 
+    @staticmethod
+    def _key(t: np.ndarray, y: np.ndarray) -> tuple[int, bytes]:
+        return len(t), t.tobytes() + y.tobytes()
+
     def regime_start(self, t: np.ndarray, y: np.ndarray) -> int:
         """Index where the latest regime of (t, y) starts, computed once per window."""
-        key = (len(t), t.tobytes() + y.tobytes())
+        key = self._key(t, y)
         if self._change is None or self._change[0] != key:
             self._change = (key, last_change_index(t, y))
         return self._change[1]
 
     def fit(self, t: np.ndarray, y: np.ndarray, model: DeclineModel) -> ArpsFit:
-        key = (len(t), t.tobytes() + y.tobytes())
+        key = self._key(t, y)
         cached = self._fits.get(model)
         if cached is not None and cached[0] == key:
             return cached[1]
