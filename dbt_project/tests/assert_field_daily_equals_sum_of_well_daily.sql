@@ -1,5 +1,6 @@
 -- fct_field_daily_production must equal the sum of fct_well_daily_production per field-day
 -- (oil, gas, water, on-stream hours, number of wells). Returns the field-days that differ.
+-- Only the run's window: days outside it were tested when written and have not changed since.
 with wells as (
     select
         production_date,
@@ -10,6 +11,7 @@ with wells as (
         sum(water_sm3) as water_sm3,
         sum(on_stream_hrs) as on_stream_hrs
     from {{ ref('fct_well_daily_production') }}
+    where {{ partition_window_predicate('production_date') }}
     group by production_date, field_id
 )
 
@@ -18,7 +20,10 @@ select
     coalesce(f.field_id, w.field_id) as field_id,
     f.oil_sm3 as field_oil_sm3,
     w.oil_sm3 as wells_oil_sm3
-from {{ ref('fct_field_daily_production') }} as f
+from (
+    select * from {{ ref('fct_field_daily_production') }}
+    where {{ partition_window_predicate('production_date') }}
+) as f
 full outer join wells as w
     on f.production_date = w.production_date and f.field_id = w.field_id
 where (f.n_wells_reporting > 0 or w.field_id is not null)
