@@ -6,7 +6,10 @@ import polars as pl
 import pytest
 
 from da_platform.cli import main
-from tests.helpers import gold_table, make_landing, status
+from da_platform.defs.ingest_assets import BRONZE_MONTHLY, BRONZE_REGISTER
+from da_platform.env import load_settings
+from da_platform.lakehouse.delta_lake import open_lake_at
+from tests.helpers import gold_table, make_landing, status, write_daily_subset
 
 
 def test_reconciliation_check_fails_on_a_tampered_monthly_sheet(tmp_path, isolated_env, capsys) -> None:
@@ -40,6 +43,19 @@ def test_a_month_the_monthly_sheet_does_not_cover_yet_is_not_a_reconciliation_fa
     checks = {c["name"]: c for c in status(capsys)["checks"]}
     assert checks["assert_well_monthly_volumes_reconcile_with_reported"]["passed"] is True
     assert checks["monthly_oil_reconciles_with_reported"]["passed"] is True
+
+
+def test_a_run_with_no_new_sheet_or_register_does_not_parse_them_again(tmp_path, isolated_env) -> None:
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    assert main(["run", "--landing", str(landing)]) == 0
+    settings = load_settings({"DATALIVE_HOME": str(isolated_env)})
+    lake = open_lake_at(settings.lake_location, settings.isolation_key)
+    written = {table: lake.version(table) for table in (BRONZE_MONTHLY, BRONZE_REGISTER)}
+
+    write_daily_subset(landing / "daily" / "volve_2014-06.csv", "2014-06-01", "2014-06-30")
+    assert main(["run", "--landing", str(landing)]) == 0
+
+    assert {table: lake.version(table) for table in written} == written
 
 
 def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, capsys) -> None:

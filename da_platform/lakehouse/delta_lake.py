@@ -55,6 +55,10 @@ class Lake(ABC):
         """The bytes of an immutable file (FileNotFoundError when it is missing)."""
 
     @abstractmethod
+    def file_size(self, relative: str) -> int:
+        """The size in bytes of an immutable file, without reading it (FileNotFoundError when missing)."""
+
+    @abstractmethod
     def write_bytes_once(self, relative: str, data: bytes) -> str:
         """Write an immutable file and return its location; an existing file with other content is never
         replaced (FileExistsError)."""
@@ -161,6 +165,9 @@ class LocalLake(Lake):
 
     def read_bytes(self, relative: str) -> bytes:
         return self.path(relative).read_bytes()
+
+    def file_size(self, relative: str) -> int:
+        return self.path(relative).stat().st_size
 
     def write_bytes_once(self, relative: str, data: bytes) -> str:
         target = self.path(relative)

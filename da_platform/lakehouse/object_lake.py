@@ -133,6 +133,13 @@ class ObjectStoreLake(Lake):
         except FileNotFoundError as exc:
             raise FileNotFoundError(f"{self.uri(relative)} is missing from the lake") from exc
 
+    def file_size(self, relative: str) -> int:
+        zone, key = _split(relative)
+        try:
+            return int(obstore.head(self._store(zone), key)["size"])
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"{self.uri(relative)} is missing from the lake") from exc
+
     def write_bytes_once(self, relative: str, data: bytes) -> str:
         zone, key = _split(relative)
         try:

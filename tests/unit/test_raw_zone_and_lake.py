@@ -174,6 +174,52 @@ def test_verify_reports_a_missing_raw_file(tmp_path: Path, lake: LocalLake, volv
     assert raw_zone.verify(lake) == [f"{raw_path}: missing from the raw zone"]
 
 
+def test_verify_with_rehash_checks_every_size_and_reads_back_only_the_named_copies(
+    tmp_path: Path, lake: LocalLake, volve_daily_lines
+) -> None:
+    raw_path = landed(tmp_path, lake, volve_daily_lines)["raw_path"][0]
+    copy = lake.path(raw_path)
+    same_size = copy.read_bytes().replace("MÆRSK".encode(), "MÅRSK".encode())
+    copy.write_bytes(same_size)
+
+    assert raw_zone.verify(lake, rehash=set()) == []  # sizes agree; contents are the full audit's job
+    assert raw_zone.verify(lake, rehash={raw_path})[0].startswith(f"{raw_path}: content no longer matches")
+    copy.write_bytes(same_size + b"\n")
+    assert raw_zone.verify(lake, rehash=set()) == [
+        f"{raw_path}: {len(same_size) + 1} bytes in the raw zone, {len(same_size)} in the manifest"
+    ]
+    copy.unlink()
+    assert raw_zone.verify(lake, rehash=set()) == [f"{raw_path}: missing from the raw zone"]
+
+
+def test_discover_does_not_hash_a_file_the_last_run_saw_unchanged(
+    tmp_path: Path, lake: LocalLake, volve_daily_lines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landed(tmp_path, lake, volve_daily_lines)
+    files, _ = raw_zone.discover(tmp_path / "landing")
+    raw_zone.write_stat_cache(lake, files)
+    hashed: list[Path] = []
+    monkeypatch.setattr(raw_zone, "sha256_of", lambda path: hashed.append(path) or "rehashed")
+
+    again, _ = raw_zone.discover(tmp_path / "landing", raw_zone.read_stat_cache(lake))
+
+    assert hashed == []
+    assert [f.sha256 for f in again] == [f.sha256 for f in files]
+
+
+def test_discover_hashes_a_file_whose_size_or_time_changed(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> None:
+    landed(tmp_path, lake, volve_daily_lines)
+    files, _ = raw_zone.discover(tmp_path / "landing")
+    raw_zone.write_stat_cache(lake, files)
+    daily = files[0].path
+    daily.write_text("\n".join(volve_daily_lines[:7]) + "\n", encoding="utf-8")  # a corrected report
+
+    again, _ = raw_zone.discover(tmp_path / "landing", raw_zone.read_stat_cache(lake))
+
+    assert again[0].sha256 == raw_zone.sha256_of(daily) != files[0].sha256
+    assert raw_zone.land(lake, again)["version"].to_list() == [2]
+
+
 def test_discover_ignores_files_outside_the_kind_folders(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     for relative in ("daily/d.csv", "reference/well_register.csv", "notes.txt", "invoices/i.csv", "daily/.d.csv.swp"):
