@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -56,6 +57,23 @@ def test_a_run_with_no_new_sheet_or_register_does_not_parse_them_again(tmp_path,
     assert main(["run", "--landing", str(landing)]) == 0
 
     assert {table: lake.version(table) for table in written} == written
+
+
+def test_dim_well_built_a_month_at_a_time_equals_a_full_rebuild(tmp_path, isolated_env) -> None:
+    landing = make_landing(tmp_path, "2014-04-01", "2014-05-31")
+    assert main(["run", "--landing", str(landing)]) == 0
+    warehouse = isolated_env / "dev" / "warehouse" / "datalive_dev.duckdb"
+    with duckdb.connect(str(warehouse)) as con:  # an environment from before the per-month totals existed
+        con.execute("DROP TABLE gold.int_well_month_totals")
+    before = gold_table(isolated_env, "gold.dim_well").sort("well_id")
+
+    write_daily_subset(landing / "daily" / "volve_2014-06.csv", "2014-06-01", "2014-06-30")
+    assert main(["run", "--landing", str(landing)]) == 0  # builds June only
+    by_month = gold_table(isolated_env, "gold.dim_well").sort("well_id")
+    assert main(["run", "--landing", str(landing), "--full"]) == 0
+
+    assert by_month.equals(gold_table(isolated_env, "gold.dim_well").sort("well_id"))
+    assert (by_month["n_production_days"] - before["n_production_days"]).max() == 30
 
 
 def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, capsys) -> None:

@@ -1,5 +1,6 @@
 -- Grain: one row per well_id. Current register version plus production / injection history.
--- Rebuilt in full on every run (small).
+-- Rebuilt in full on every run from the register and the per-month totals (int_well_month_totals),
+-- so its cost grows with wells x months, not with every well-day of the history.
 with versions as (
     select * from {{ ref('int_well_register_versions') }}
 ),
@@ -8,35 +9,41 @@ current_version as (
     select * from versions where is_current
 ),
 
+months as (
+    select * from {{ ref('int_well_month_totals') }}
+),
+
 production as (
     select
         well_id,
-        min(production_date) as first_production_date,
-        max(production_date) as last_production_date,
-        min(case when oil_sm3 > 0 or gas_sm3 > 0 then production_date end) as first_hydrocarbon_date,
-        max(case when oil_sm3 > 0 or gas_sm3 > 0 then production_date end) as last_hydrocarbon_date,
-        count(*) as n_production_days,
-        {{ exact_sum('oil_sm3') }} as cum_oil_sm3,
-        {{ exact_sum('gas_sm3') }} as cum_gas_sm3,
-        {{ exact_sum('water_sm3') }} as cum_water_sm3,
+        min(first_date) as first_production_date,
+        max(last_date) as last_production_date,
+        min(first_hydrocarbon_date) as first_hydrocarbon_date,
+        max(last_hydrocarbon_date) as last_hydrocarbon_date,
+        cast(sum(n_days) as bigint) as n_production_days,
+        cast(sum(oil_sm3) as double) as cum_oil_sm3,
+        cast(sum(gas_sm3) as double) as cum_gas_sm3,
+        cast(sum(water_sm3) as double) as cum_water_sm3,
         max(wellbore_code) as wellbore_code,
         max(field_id) as field_id,
         max(facility_id) as facility_id
-    from {{ ref('stg_well_day_production') }}
+    from months
+    where flow = 'production'
     group by well_id
 ),
 
 injection as (
     select
         well_id,
-        min(production_date) as first_injection_date,
-        max(production_date) as last_injection_date,
-        count(*) as n_injection_days,
-        {{ exact_sum('water_injected_sm3') }} as cum_water_injected_sm3,
+        min(first_date) as first_injection_date,
+        max(last_date) as last_injection_date,
+        cast(sum(n_days) as bigint) as n_injection_days,
+        cast(sum(water_injected_sm3) as double) as cum_water_injected_sm3,
         max(wellbore_code) as wellbore_code,
         max(field_id) as field_id,
         max(facility_id) as facility_id
-    from {{ ref('stg_well_day_injection') }}
+    from months
+    where flow = 'injection'
     group by well_id
 ),
 
