@@ -128,7 +128,8 @@ def test_doctor_reaches_snowflake_and_counts_the_pull_requests_gold_tables(branc
     present = dict.fromkeys(SNOWFLAKE_SECRETS, True)
     check = {c.name: c for c in run_checks(branch, present)}["warehouse (Snowflake)"]
     assert check.ok, check.detail
-    assert "Snowflake answers, 8 gold tables in DB_QA.ANALYTICS_QA_PR7_GOLD" in check.detail
+    # Tables, not views: the 6 incremental facts, dim_well, the calendar and the per-month well totals.
+    assert "Snowflake answers, 9 gold tables in DB_QA.ANALYTICS_QA_PR7_GOLD" in check.detail
 
 
 def test_closing_the_pull_request_drops_its_snowflake_schemas(branch, snowflake: dict[str, str]) -> None:
