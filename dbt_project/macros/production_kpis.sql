@@ -31,7 +31,12 @@
   rerun of a window differ in the last bits. Decimal sums are exact, so reruns are identical.
 -#}
 {% macro exact_sum(expr) -%}
-    cast(sum(cast({{ expr }} as decimal(38, 9))) as double)
+    cast({{ decimal_sum(expr) }} as double)
+{%- endmacro %}
+
+{#- SUM in DECIMAL(38, 9), kept as a decimal: partial sums (per month) add up exactly to the whole. -#}
+{% macro decimal_sum(expr) -%}
+    sum(cast({{ expr }} as decimal(38, 9)))
 {%- endmacro %}
 
 {#-

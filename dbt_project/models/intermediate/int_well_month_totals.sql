@@ -37,9 +37,9 @@ totals as (
         min(case when oil_sm3 > 0 or gas_sm3 > 0 then production_date end) as first_hydrocarbon_date,
         max(case when oil_sm3 > 0 or gas_sm3 > 0 then production_date end) as last_hydrocarbon_date,
         count(*) as n_days,
-        sum(cast(oil_sm3 as decimal(38, 9))) as oil_sm3,
-        sum(cast(gas_sm3 as decimal(38, 9))) as gas_sm3,
-        sum(cast(water_sm3 as decimal(38, 9))) as water_sm3,
+        {{ decimal_sum('oil_sm3') }} as oil_sm3,
+        {{ decimal_sum('gas_sm3') }} as gas_sm3,
+        {{ decimal_sum('water_sm3') }} as water_sm3,
         cast(null as decimal(38, 9)) as water_injected_sm3,
         max(wellbore_code) as wellbore_code,
         max(field_id) as field_id,
@@ -61,7 +61,7 @@ totals as (
         cast(null as decimal(38, 9)) as oil_sm3,
         cast(null as decimal(38, 9)) as gas_sm3,
         cast(null as decimal(38, 9)) as water_sm3,
-        sum(cast(water_injected_sm3 as decimal(38, 9))) as water_injected_sm3,
+        {{ decimal_sum('water_injected_sm3') }} as water_injected_sm3,
         max(wellbore_code) as wellbore_code,
         max(field_id) as field_id,
         max(facility_id) as facility_id
@@ -69,7 +69,5 @@ totals as (
     group by well_id, {{ month_start('production_date') }}
 )
 
+-- The reads above already stop at the window's months; replace_window inserts only window rows.
 select * from totals
-{% if is_incremental() -%}
-where {{ partition_window_predicate('month_start', 'month') }}
-{%- endif %}
