@@ -6,6 +6,7 @@ import pytest
 from da_platform.forecast.decline import (
     exponential,
     fit_arps,
+    fit_arps_many,
     harmonic,
     hyperbolic,
     modified_hyperbolic,
@@ -96,3 +97,16 @@ def test_fit_handles_calendar_gaps_in_the_time_axis() -> None:
 def test_fit_refuses_fewer_than_three_points() -> None:
     with pytest.raises(ValueError, match="at least 3"):
         fit_arps(np.array([0.0, 1.0]), np.array([10.0, 9.0]))
+
+
+def test_fitting_windows_together_gives_each_window_its_own_fit() -> None:
+    # Windows of different lengths (padding), one window shared by three models (as the forecast's inner
+    # origins fit them) and every model family, including the numerically differentiated one.
+    windows = [noisy_curve_with_dips(seed, n) for seed, n in ((0, 500), (1, 120), (2, 45))]
+    pairs = [(w, m) for w in windows for m in ("exponential", "harmonic", "hyperbolic")]
+    pairs.append((windows[1], "modified_hyperbolic"))
+    together = fit_arps_many([w for w, _ in pairs], [m for _, m in pairs])
+    for (window, model), fit in zip(pairs, together, strict=True):
+        alone = fit_arps(*window, model)  # type: ignore[arg-type]
+        assert fit.model == model
+        assert (fit.qi, fit.di, fit.b, fit.cost) == pytest.approx((alone.qi, alone.di, alone.b, alone.cost), rel=1e-6)
