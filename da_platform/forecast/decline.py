@@ -334,7 +334,7 @@ def _robust_least_squares(
             # Held this step: a fixed b, and a parameter on a bound that the gradient pushes further out
             # (a step computed as if it could move, then clipped, crawls along the bound for a hundred
             # iterations). A held parameter gets unit curvature and no gradient: its step is exactly zero.
-            held = ~w.free[rows]
+            held = ~w.free[rows] | ((x[rows] <= w.lower[rows]) & (g > 0.0)) | ((x[rows] >= w.upper[rows]) & (g < 0.0))
             keep = ~held
             hess[rows] = h * keep[:, :, None] * keep[:, None, :] + np.eye(3)[None] * held[:, :, None]
             grad[rows] = g * keep

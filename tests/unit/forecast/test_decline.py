@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 import pytest
 
 from da_platform.forecast.decline import (
@@ -10,7 +11,10 @@ from da_platform.forecast.decline import (
     harmonic,
     hyperbolic,
     modified_hyperbolic,
+    noise_scale,
 )
+from da_platform.forecast.select import DeclineFits
+from da_platform.forecast.series import daily_series
 
 QI, DI, B = 1000.0, 0.01, 0.8
 
@@ -110,3 +114,20 @@ def test_fitting_windows_together_gives_each_window_its_own_fit() -> None:
         alone = fit_arps(*window, model)  # type: ignore[arg-type]
         assert fit.model == model
         assert (fit.qi, fit.di, fit.b, fit.cost) == pytest.approx((alone.qi, alone.di, alone.b, alone.cost), rel=1e-6)
+
+
+
+def test_a_fit_against_a_bound_still_reaches_the_optimum(volve: pl.DataFrame) -> None:
+    # F-14's latest regime before its 1,750th producing day rises, so the best exponential sits on the
+    # lower bound di = 0: a flat line. Steps computed as if di could go negative and then clipped used to
+    # crawl along the bound and stop 4 % away from the best flat line.
+    series = daily_series(volve.filter(pl.col("well_id") == "15/9-F-14"), "oil", "15/9-F-14")
+    t, y = series.day_index[series.producing][:1750], series.rate[series.producing][:1750]
+    tw, yw = DeclineFits(365.0, True).fit_window(t, y)
+    fit = fit_arps(tw, yw, "exponential")
+    scale, f = np.median(yw), noise_scale(yw)
+    levels = np.linspace(0.5, 1.5, 20001) * scale
+    z = ((levels[:, None] - yw[None, :]) / scale / f) ** 2
+    best_flat = (0.5 * f**2 * (2.0 * (np.sqrt(1.0 + z) - 1.0)).sum(axis=1)).min()
+    assert fit.di == 0.0
+    assert fit.cost <= best_flat * (1 + 1e-6)
