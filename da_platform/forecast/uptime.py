@@ -61,11 +61,26 @@ def volume_band(
     space through its own P10/P50/P90, the uptime from its Beta. Quantiles of a product are not products
     of quantiles, hence the draws; a fixed seed keeps the table reproducible.
     """
-    lo, mid, hi = (np.log1p(np.asarray(v, float)) for v in (rate_p10, rate_p50, rate_p90))
+    lo, mid, hi = (np.log1p(np.asarray(v, float))[:, None] for v in (rate_p10, rate_p50, rate_p90))
     rng = np.random.default_rng(0)
-    z = rng.standard_normal((draws, 1))
-    sigma = np.where(z < 0, (mid - lo) / 1.2816, (hi - mid) / 1.2816)
-    rates = np.expm1(mid + z * sigma).clip(min=0.0)
-    up = rng.beta(uptime.a, uptime.b, size=(draws, 1))
-    v10, v50, v90 = np.quantile(rates * up, [0.1, 0.5, 0.9], axis=0)
-    return v10, v50, v90
+    z = rng.standard_normal((draws, 1)).T  # one row of draws, shared by every day
+    # rate x uptime per day and draw, in one buffer (180,000 values for 90 days: temporaries add up)
+    volume = np.where(z < 0, (mid - lo) / 1.2816, (hi - mid) / 1.2816)
+    volume *= z
+    volume += mid
+    np.expm1(volume, out=volume)
+    np.maximum(volume, 0.0, out=volume)
+    volume *= rng.beta(uptime.a, uptime.b, size=(draws, 1)).T
+    return _linear_quantiles(volume, (0.1, 0.5, 0.9))
+
+
+def _linear_quantiles(x: np.ndarray, levels: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """``np.quantile(x, levels, axis=1)`` (linear interpolation) by one sort of each row: numpy's own
+    quantile selects each order statistic apart, several times slower on a day x draws matrix."""
+    ordered = np.sort(x, axis=1)
+    pos = np.asarray(levels) * (x.shape[1] - 1)
+    below = np.floor(pos).astype(int)
+    above = np.minimum(below + 1, x.shape[1] - 1)
+    frac = pos - below
+    values = ordered[:, below] + (ordered[:, above] - ordered[:, below]) * frac
+    return tuple(values.T)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from da_platform.forecast.series import daily_series
-from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
+from da_platform.forecast.uptime import Uptime, _linear_quantiles, estimate_uptime, volume_band
 
 from .synthetic import well_frame
 
@@ -42,3 +42,10 @@ def test_an_uncertain_uptime_widens_the_volume_band_beyond_the_rate_band() -> No
     v10, v50, v90 = volume_band(*rate, Uptime(0.5, 0.1, 0.5, 0.9, 90, 0))
     assert v10[0] < 20.0 < 80.0 < v90[0] <= 100.0
     assert v10[0] <= v50[0] <= v90[0]
+
+
+def test_volume_quantiles_are_numpys_linear_quantiles_of_each_day() -> None:
+    rng = np.random.default_rng(3)
+    draws = np.round(rng.lognormal(3.0, 1.0, (7, 999)), 1)  # ties included, an odd number of draws
+    ours = _linear_quantiles(draws, (0.1, 0.5, 0.9))
+    np.testing.assert_allclose(np.vstack(ours), np.quantile(draws, [0.1, 0.5, 0.9], axis=1), rtol=1e-12)
