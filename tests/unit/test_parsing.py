@@ -182,3 +182,41 @@ def test_columns_typed_at_once_agree_with_the_per_cell_rule_on_awkward_values(de
             if problem:
                 expected_problems.append(problem)
         assert frame["parse_errors"][index] == ("; ".join(expected_problems) or None), cell
+
+
+def _with_first_field_quoted(lines: list[str], sep: str = ",") -> list[str]:
+    """The same file with its first data row's first field in quotes: what a CSV reader reads is unchanged,
+    but the file is no longer one that can be split at the delimiter without a CSV reader."""
+    first, rest = lines[1].split(sep, 1)
+    return [lines[0], f'"{first}"{sep}{rest}', *lines[2:]]
+
+
+def test_the_whole_volve_file_parses_the_same_as_through_a_csv_reader(volve_daily_lines: tuple[str, ...]) -> None:
+    lines = list(volve_daily_lines)
+
+    plain = parse_file(csv_bytes(lines), "d.csv", DAILY)
+    through_reader = parse_file(csv_bytes(_with_first_field_quoted(lines)), "d.csv", DAILY)
+
+    assert plain.frame.height == 15_634
+    assert_frame_equal(plain.frame, through_reader.frame)
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_blank_lines_bad_cells_and_extra_columns_parse_the_same_as_through_a_csv_reader(
+    volve_daily_lines: tuple[str, ...], sep: str
+) -> None:
+    rows = [[*line.split(","), "kept"] for line in volve_daily_lines[1:40]]
+    rows[3][8] = "n/a"  # on-stream hours that are not a number
+    rows[5][22] = "  production  "  # padded text
+    rows = [",".join(fields) for fields in rows]
+    lines = [volve_daily_lines[0] + ",COMMENT", *rows[:10], "", "   ", *rows[10:], ""]
+    if sep == ";":  # a European export: ';' between fields, ',' as the decimal mark
+        lines = [line.replace(",", ";").replace(".", ",") for line in lines]
+
+    plain = parse_file(csv_bytes(lines), "d.csv", DAILY)
+    through_reader = parse_file(csv_bytes(_with_first_field_quoted(lines, sep)), "d.csv", DAILY)
+
+    assert plain.extra_columns == ["COMMENT"]
+    assert plain.frame["parse_errors"].drop_nulls().len() == 1
+    assert plain.frame["source_row"].to_list()[9:11] == [11, 14]  # two blank lines skipped, numbers kept
+    assert_frame_equal(plain.frame, through_reader.frame)
