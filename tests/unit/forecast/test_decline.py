@@ -98,6 +98,15 @@ def test_fit_handles_calendar_gaps_in_the_time_axis() -> None:
     assert fit.rate(np.array([350.0]))[0] == pytest.approx(exponential(np.array([300.0]), QI, DI)[0], rel=0.01)
 
 
+
+def test_fit_recovers_a_curve_on_a_time_axis_of_fractional_units() -> None:
+    # Weeks from daily data: the grid start cannot look its curves up by whole time unit here.
+    t = np.arange(0.0, 400.0) / 7.0
+    fit = fit_arps(t, hyperbolic(t, QI, DI * 7.0, B), "hyperbolic")
+    assert fit.qi == pytest.approx(QI, rel=0.01)
+    assert fit.di == pytest.approx(DI * 7.0, rel=0.03)
+    assert fit.b == pytest.approx(B, abs=0.05)
+
 def test_fit_refuses_fewer_than_three_points() -> None:
     with pytest.raises(ValueError, match="at least 3"):
         fit_arps(np.array([0.0, 1.0]), np.array([10.0, 9.0]))
