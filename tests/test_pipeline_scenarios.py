@@ -1,6 +1,10 @@
-"""End-to-end scenarios, each on its own environment: tampered sheets, rule breakers, corrections."""
+"""End-to-end scenarios on their own environments: tampered sheets, rule breakers, corrections, a second run."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -10,6 +14,7 @@ from da_platform.cli import main
 from da_platform.defs.ingest_assets import BRONZE_MONTHLY, BRONZE_REGISTER
 from da_platform.env import load_settings
 from da_platform.lakehouse.delta_lake import open_lake_at
+from tests.conftest import DEPLOYMENT_VARIABLES
 from tests.helpers import gold_table, make_landing, status, write_daily_subset
 
 
@@ -46,33 +51,54 @@ def test_a_month_the_monthly_sheet_does_not_cover_yet_is_not_a_reconciliation_fa
     assert checks["monthly_oil_reconciles_with_reported"]["passed"] is True
 
 
-def test_a_run_with_no_new_sheet_or_register_does_not_parse_them_again(tmp_path, isolated_env) -> None:
-    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
-    assert main(["run", "--landing", str(landing)]) == 0
-    settings = load_settings({"DATALIVE_HOME": str(isolated_env)})
-    lake = open_lake_at(settings.lake_location, settings.isolation_key)
-    written = {table: lake.version(table) for table in (BRONZE_MONTHLY, BRONZE_REGISTER)}
-
-    write_daily_subset(landing / "daily" / "volve_2014-06.csv", "2014-06-01", "2014-06-30")
-    assert main(["run", "--landing", str(landing)]) == 0
-
-    assert {table: lake.version(table) for table in written} == written
+@dataclass(frozen=True)
+class JuneOnTop:
+    home: Path
+    landing: Path
+    bronze_versions: tuple[dict[str, int], dict[str, int]]  # reference tables before and after June's run
+    dim_well: tuple[pl.DataFrame, pl.DataFrame]  # before and after June's run
 
 
-def test_dim_well_built_a_month_at_a_time_equals_a_full_rebuild(tmp_path, isolated_env) -> None:
-    landing = make_landing(tmp_path, "2014-04-01", "2014-05-31")
-    assert main(["run", "--landing", str(landing)]) == 0
-    warehouse = isolated_env / "dev" / "warehouse" / "datalive_dev.duckdb"
-    with duckdb.connect(str(warehouse)) as con:  # an environment from before the per-month totals existed
-        con.execute("DROP TABLE gold.int_well_month_totals")
-    before = gold_table(isolated_env, "gold.dim_well").sort("well_id")
+@pytest.fixture(scope="module")
+def june_on_top(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterator[JuneOnTop]:
+    """April and May built, then June landed alone as a second run, on an environment from before the
+    per-month totals existed (its first build of them must read every month). Built once: a run costs
+    tens of seconds and the tests using it only read what it did, or rebuild last."""
+    root = tmp_path_factory.mktemp("june-on-top")
+    home, landing = root / "home", make_landing(root, "2014-04-01", "2014-05-31")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATALIVE_HOME", str(home))
+        for name in DEPLOYMENT_VARIABLES:
+            mp.delenv(name, raising=False)
+        assert main(["run", "--landing", str(landing)]) == 0
+        settings = load_settings({"DATALIVE_HOME": str(home)})
+        lake = open_lake_at(settings.lake_location, settings.isolation_key)
+        reference_versions = {table: lake.version(table) for table in (BRONZE_MONTHLY, BRONZE_REGISTER)}
+        with duckdb.connect(str(home / "dev" / "warehouse" / "datalive_dev.duckdb")) as con:
+            con.execute("DROP TABLE gold.int_well_month_totals")
+        dim_before = gold_table(home, "gold.dim_well").sort("well_id")
 
-    write_daily_subset(landing / "daily" / "volve_2014-06.csv", "2014-06-01", "2014-06-30")
-    assert main(["run", "--landing", str(landing)]) == 0  # builds June only
-    by_month = gold_table(isolated_env, "gold.dim_well").sort("well_id")
-    assert main(["run", "--landing", str(landing), "--full"]) == 0
+        write_daily_subset(landing / "daily" / "volve_2014-06.csv", "2014-06-01", "2014-06-30")
+        assert main(["run", "--landing", str(landing)]) == 0  # builds June only
+        yield JuneOnTop(
+            home,
+            landing,
+            (reference_versions, {table: lake.version(table) for table in reference_versions}),
+            (dim_before, gold_table(home, "gold.dim_well").sort("well_id")),
+        )
 
-    assert by_month.equals(gold_table(isolated_env, "gold.dim_well").sort("well_id"))
+
+def test_a_run_with_no_new_sheet_or_register_does_not_parse_them_again(june_on_top: JuneOnTop) -> None:
+    before, after = june_on_top.bronze_versions
+    assert after == before
+
+
+def test_dim_well_built_a_month_at_a_time_equals_a_full_rebuild(june_on_top: JuneOnTop, monkeypatch) -> None:
+    before, by_month = june_on_top.dim_well
+    monkeypatch.setenv("DATALIVE_HOME", str(june_on_top.home))
+    assert main(["run", "--landing", str(june_on_top.landing), "--full"]) == 0
+
+    assert by_month.equals(gold_table(june_on_top.home, "gold.dim_well").sort("well_id"))
     assert (by_month["n_production_days"] - before["n_production_days"]).max() == 30
 
 
