@@ -96,7 +96,7 @@ def noise_scale(q: np.ndarray) -> float:
 # Coarse grid for the starting point: nominal decline spaced in log over its range, b over [0, B_MAX].
 _DI_GRID = np.concatenate([[0.0], np.geomspace(1e-5, DI_MAX, 31)])
 _B_GRID = np.linspace(0.0, B_MAX, 9)
-GRID_POINTS = 80  # at most about this many points are used to pick the start
+GRID_POINTS = 80  # the start is picked on every (n // 80)-th point: 80 to 159 of a longer window's points
 _FIXED_B: dict[str, float] = {"exponential": 0.0, "harmonic": 1.0}
 
 
@@ -113,8 +113,16 @@ class _Windows:
     of them (a well's forecast fits ~27 windows: 8 inner origins and the final one, 3 models each).
     """
 
-    def __init__(self, windows: list[tuple[np.ndarray, np.ndarray]], models: list[DeclineModel], loss: str) -> None:
-        k, n = len(windows), max(len(t) for t, _ in windows)
+    def __init__(
+        self,
+        windows: list[tuple[np.ndarray, np.ndarray]],
+        source: list[int],
+        models: list[DeclineModel],
+        loss: str,
+    ) -> None:
+        """Row i fits ``windows[source[i]]`` with ``models[i]`` (a window fitted with several models is
+        given once, and its constants are computed once)."""
+        k, n = len(source), max(len(windows[s][0]) for s in source)
         self.loss = loss
         self.models = models
         self.tt = np.zeros((k, n))
@@ -124,22 +132,19 @@ class _Windows:
         self.scale = np.empty(k)
         self.f_scale = np.empty(k)
         self.n_points = np.empty(k, dtype=int)
-        seen: dict[tuple[int, int], int] = {}  # the same window fitted with several models: its row
-        for i, (t, q) in enumerate(windows):
+        constants: dict[int, tuple[float, float, float]] = {}
+        for i, s in enumerate(source):
+            t, q = windows[s]
             m = len(t)
             self.tt[i, :m] = t - t.min()
             self.q[i, :m] = q
             self.mask[i, :m] = 1.0
             self.n_points[i] = m
-            same = seen.setdefault((id(t), id(q)), i)
-            if same != i:
-                self.t0[i], self.scale[i], self.f_scale[i] = self.t0[same], self.scale[same], self.f_scale[same]
-                continue
-            self.t0[i] = t.min()
-            # Residuals are relative to the median rate, so the fit is scale free and f_scale can be the
-            # series' own noise level.
-            self.scale[i] = max(float(np.median(q)), 1e-9)
-            self.f_scale[i] = noise_scale(q)
+            if s not in constants:
+                # Residuals are relative to the median rate, so the fit is scale free and f_scale can be
+                # the series' own noise level.
+                constants[s] = (float(t.min()), max(float(np.median(q)), 1e-9), noise_scale(q))
+            self.t0[i], self.scale[i], self.f_scale[i] = constants[s]
         q_hi = 10.0 * np.maximum(self.q.max(axis=1), 1e-6)
         self.lower = np.tile([1e-9, 0.0, 0.0], (k, 1))
         self.upper = np.column_stack([q_hi, np.full(k, DI_MAX), np.full(k, B_MAX)])
@@ -235,8 +240,8 @@ def _grid_start(w: _Windows) -> np.ndarray:
 
     qi enters the curve linearly, so only the shape (di, b) needs searching; one vectorised pass over a
     few hundred shapes puts the optimiser in the right basin, where several starts used to be needed.
-    A start only has to land in the right basin: every k-th point of a long window (about
-    ``GRID_POINTS`` of them) is enough for that.
+    A start only has to land in the right basin: every k-th point of a long window (``GRID_POINTS`` up
+    to twice that many) is enough for that.
     """
     k = len(w.models)
     x0 = np.empty((k, 3))
@@ -377,17 +382,21 @@ def fit_arps_many(
     for model in models:
         if model not in DECLINE_MODELS:
             raise ValueError(f"unknown decline model {model!r}; expected one of {DECLINE_MODELS}")
-    clean: list[tuple[np.ndarray, np.ndarray]] = []
-    cleaned: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # one copy per window, not per model
+    # A window fitted with several models is cleaned once and shares its constants (by identity: the
+    # callers pass the same arrays for each model of a window).
+    distinct: list[tuple[np.ndarray, np.ndarray]] = []
+    source: list[int] = []
+    seen: dict[tuple[int, int], int] = {}
     for t_in, q_in in windows:
         key = (id(t_in), id(q_in))
-        if key not in cleaned:
+        if key not in seen:
             t, q = np.asarray(t_in, float), np.asarray(q_in, float)
             ok = np.isfinite(t) & np.isfinite(q) & (q >= 0)
             if ok.sum() < 3:
                 raise ValueError(f"need at least 3 producing points to fit a decline curve, got {int(ok.sum())}")
-            cleaned[key] = (t[ok], q[ok])
-        clean.append(cleaned[key])
+            seen[key] = len(distinct)
+            distinct.append((t[ok], q[ok]))
+        source.append(seen[key])
     fits: list[ArpsFit | None] = [None] * len(models)
     # The modified hyperbolic's switch time moves with di and b: its Jacobian is taken numerically, so its
     # rows are fitted apart from the analytic family.
@@ -395,7 +404,7 @@ def fit_arps_many(
         idx = [i for i, m in enumerate(models) if (m == "modified_hyperbolic") == modified]
         if not idx:
             continue
-        w = _Windows([clean[i] for i in idx], [models[i] for i in idx], loss)
+        w = _Windows(distinct, [source[i] for i in idx], [models[i] for i in idx], loss)
         if modified:
 
             def rate(p: np.ndarray, rows: np.ndarray, w: _Windows = w) -> np.ndarray:

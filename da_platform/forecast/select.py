@@ -43,7 +43,7 @@ class DeclineFits:
     set shares one fit window (one change search), and ``prefit`` fits the windows of all of a forecast's
     origins together (``fit_arps_many``), which costs a fraction of fitting them one at a time."""
 
-    def __init__(self, window: float, after_change: bool) -> None:
+    def __init__(self, window: float = 365.0, after_change: bool = True) -> None:
         self.window = window
         self.after_change = after_change
         self._windows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
@@ -121,14 +121,13 @@ def _decline(name: str, anchored: bool, fits: DeclineFits) -> Forecaster:
     return run
 
 
-def candidate_forecasters(
-    fit_window: float = 365.0, after_change: bool = True, fits: DeclineFits | None = None
-) -> dict[str, Forecaster]:
-    """The named candidates. ``fit_window`` is in the series' time unit (days for daily data);
-    ``after_change``: decline curves are fitted from the latest change of regime on. Pass ``fits`` to
-    ``prefit`` the decline curves of several origins at once (one ``DeclineFits`` per series)."""
-    recent = fit_window / 4.0
-    fits = DeclineFits(fit_window, after_change) if fits is None else fits
+def candidate_forecasters(fits: DeclineFits | None = None) -> dict[str, Forecaster]:
+    """The named candidates. ``fits`` holds the fit window (in the series' time unit: days for daily
+    data; also the statistical models' window) and whether decline curves are fitted from the latest change
+    of regime on; one ``DeclineFits`` per series lets ``prefit`` fit the decline curves of several origins
+    at once."""
+    fits = DeclineFits() if fits is None else fits
+    fit_window, recent = fits.window, fits.window / 4.0
     return {
         "naive": lambda t, y, tf: baselines.naive(y, len(tf)),
         "mean_7": lambda t, y, tf: baselines.mean_last(y, len(tf), 7),
@@ -254,7 +253,7 @@ def evaluate_inner(
     ensemble is built from the best ``names`` only. The decline curves of all origins are fitted in one
     batch, together with the final fit on all of (t, y) that the forecast itself will need."""
     fits = DeclineFits(config.fit_window, config.fit_after_change) if fits is None else fits
-    forecasters = candidate_forecasters(config.fit_window, config.fit_after_change, fits)
+    forecasters = candidate_forecasters(fits)
     ev = InnerEvaluation()
     origins = inner_origins(t, horizon, config)
     ev.n_origins = len(origins)
@@ -343,7 +342,7 @@ def forecast_rate_candidates(
         return {"selected": RateForecast("shut_in", zeros, zeros, zeros, "shut_in", reason, {})}
     noise = noise_scale(y)
     fits = DeclineFits(config.fit_window, config.fit_after_change)
-    forecasters = candidate_forecasters(config.fit_window, config.fit_after_change, fits)
+    forecasters = candidate_forecasters(fits)
     lead_idx = np.clip(np.ceil(lead).astype(int), 1, horizon)
 
     if len(y) < config.min_producing_points:

@@ -76,13 +76,14 @@ def parse_file(data: bytes, file_name: str, layout: Layout) -> ParsedFile:
 @dataclass
 class _Cells:
     """A file's text cells: one string column per header position (``""`` where a short row ends), each
-    row's source line, and the rows' own fields where some row has another number of fields than the
-    header (its whole record is kept in raw_record)."""
+    row's source line, whether some row has another number of fields than the header (its whole record is
+    then kept in raw_record), and the rows' own fields once they are known."""
 
     header: list[str]
     lines: list[int]
     columns: list[pl.Series]
-    records: list[list[str]] | None = None
+    ragged: bool = False
+    records: list[list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_rows(cls, header: list[str], rows: list[tuple[int, list[str]]]) -> _Cells:
@@ -94,13 +95,14 @@ class _Cells:
         by_position = list(zip(*grid, strict=True)) if grid else [() for _ in range(width)]
         columns = [pl.Series(cells, dtype=pl.String()) for cells in by_position]
         ragged = any(len(r) != width for r in records)
-        return cls(header, [n for n, _ in rows], columns, records if ragged else None)
+        return cls(header, [n for n, _ in rows], columns, ragged, records)
 
     def field_count(self, i: int) -> int:
-        return len(self.records[i]) if self.records is not None else len(self.header)
+        return len(self.record(i)) if self.ragged else len(self.header)
 
     def record(self, i: int) -> list[str]:
-        """Row ``i``'s fields as they were read (the rows are rebuilt from the columns once, when needed)."""
+        """Row ``i``'s fields as they were read (rebuilt from the columns once, when the file was split in
+        polars)."""
         if self.records is None:
             self.records = [list(row) for row in zip(*(c.to_list() for c in self.columns), strict=True)]
         return self.records[i]
@@ -222,7 +224,7 @@ def _type_rows(cells: _Cells, file_name: str, layout: Layout, delimiter: str, de
 
     typed: dict[str, pl.Series] = {}
     row_problem: list[str | None] = [None] * n_rows
-    if cells.records is not None:  # the full record is kept in raw_record when the row has a problem
+    if cells.ragged:  # the full record is kept in raw_record when the row has a problem
         for i in range(n_rows):
             if cells.field_count(i) != width:
                 row_problem[i] = f"ROW_MALFORMED: {cells.field_count(i)} fields, header has {width}"

@@ -4,7 +4,7 @@ import numpy as np
 
 from da_platform.forecast.changepoint import MIN_SEGMENT, last_change_index
 from da_platform.forecast.decline import exponential, hyperbolic
-from da_platform.forecast.select import candidate_forecasters
+from da_platform.forecast.select import DeclineFits, candidate_forecasters
 
 T = np.arange(365.0)
 
@@ -44,7 +44,7 @@ def test_decline_candidates_fit_from_the_latest_change_on() -> None:
     y = noisy(y, sigma=0.02)
     t_future = 364.0 + np.arange(1, 31)
     truth = exponential(t_future - 300, 500.0, 0.004)
-    after = candidate_forecasters(after_change=True)["arps_exponential"](T, y, t_future)
-    across = candidate_forecasters(after_change=False)["arps_exponential"](T, y, t_future)
+    after = candidate_forecasters(DeclineFits(after_change=True))["arps_exponential"](T, y, t_future)
+    across = candidate_forecasters(DeclineFits(after_change=False))["arps_exponential"](T, y, t_future)
     assert np.mean(np.abs(after / truth - 1)) < 0.03
     assert np.mean(np.abs(across / truth - 1)) > 0.1

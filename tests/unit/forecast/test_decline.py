@@ -98,7 +98,6 @@ def test_fit_handles_calendar_gaps_in_the_time_axis() -> None:
     assert fit.rate(np.array([350.0]))[0] == pytest.approx(exponential(np.array([300.0]), QI, DI)[0], rel=0.01)
 
 
-
 def test_fit_recovers_a_curve_on_a_time_axis_of_fractional_units() -> None:
     # Weeks from daily data: the grid start cannot look its curves up by whole time unit here.
     t = np.arange(0.0, 400.0) / 7.0
@@ -106,6 +105,7 @@ def test_fit_recovers_a_curve_on_a_time_axis_of_fractional_units() -> None:
     assert fit.qi == pytest.approx(QI, rel=0.01)
     assert fit.di == pytest.approx(DI * 7.0, rel=0.03)
     assert fit.b == pytest.approx(B, abs=0.05)
+
 
 def test_fit_refuses_fewer_than_three_points() -> None:
     with pytest.raises(ValueError, match="at least 3"):
@@ -123,7 +123,6 @@ def test_fitting_windows_together_gives_each_window_its_own_fit() -> None:
         alone = fit_arps(*window, model)  # type: ignore[arg-type]
         assert fit.model == model
         assert (fit.qi, fit.di, fit.b, fit.cost) == pytest.approx((alone.qi, alone.di, alone.b, alone.cost), rel=1e-6)
-
 
 
 def test_a_fit_against_a_bound_still_reaches_the_optimum(volve: pl.DataFrame) -> None:
