@@ -15,7 +15,7 @@ REBUILD_ALL_KINDS = {"monthly", "reference"}
 # Progress is printed by this module; Dagster's own console log only for errors.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 INSTANCE_YAML = """\
-# Written by datalive: one lake-writing run at a time per environment.
+# Written by datalive: one lake-writing run at a time per environment; events in SQLite with open connections.
 run_queue:
   max_concurrent_runs: 4
   tag_concurrency_limits:
@@ -27,12 +27,16 @@ telemetry:
 
 
 def _instance_home(settings) -> Path:
-    """The environment's DAGSTER_HOME, with the run-queue limits written on first use."""
+    """The environment's DAGSTER_HOME, with the run-queue limits and the event log storage written on first
+    use."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(INSTANCE_YAML)
+    # (a file an older datalive wrote, without the event log section, is brought up to date)
+    if not config.exists() or config.read_text() == INSTANCE_YAML:
+        from da_platform.defs.event_log_storage import instance_yaml_section
+
+        config.write_text(INSTANCE_YAML + instance_yaml_section(home / "history" / "runs"))
     return home
 
 

@@ -1,0 +1,91 @@
+"""The dev instance's event log: Dagster's SQLite files, written through connections kept open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+from da_platform.cli import INSTANCE_YAML, _instance_home
+from da_platform.defs.event_log_storage import OPEN_SHARDS, PooledSqliteEventLogStorage, instance_yaml_section
+from da_platform.env import load_settings
+
+
+@dg.asset
+def wells() -> int:
+    return 7
+
+
+@dg.asset_check(asset=wells)
+def seven_wells(wells: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=wells == 7)
+
+
+@dg.asset_check(asset=wells)
+def eight_wells(wells: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=wells == 8)
+
+
+def pooled_instance(home: Path) -> dg.DagsterInstance:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(INSTANCE_YAML + instance_yaml_section(home / "history" / "runs"))
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def test_a_run_is_stored_where_dagsters_own_sqlite_storage_reads_it(tmp_path: Path) -> None:
+    # materialize() runs the asset's checks with it; the stock class (a UI, a daemon) reads the same files.
+    instance = pooled_instance(tmp_path / "dagster")
+    assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    result = dg.materialize([wells, seven_wells, eight_wells], instance=instance, raise_on_error=False)
+    stock = SqliteEventLogStorage(str(tmp_path / "dagster" / "history" / "runs"))
+    types = [r.event_log_entry.dagster_event_type for r in stock.get_records_for_run(result.run_id).records]
+    assert dg.DagsterEventType.ASSET_MATERIALIZATION in types and dg.DagsterEventType.RUN_SUCCESS in types
+    latest = stock.get_latest_materialization_events([dg.AssetKey("wells")])[dg.AssetKey("wells")]
+    assert latest is not None and latest.run_id == result.run_id  # the cross-run index, not just the run's file
+
+
+def test_a_failed_check_is_recorded_as_failed_and_a_passed_one_as_passed(tmp_path: Path) -> None:
+    instance = pooled_instance(tmp_path / "dagster")
+    dg.materialize([wells, seven_wells, eight_wells], instance=instance, raise_on_error=False)
+    status = {}
+    for name in ("seven_wells", "eight_wells"):
+        key = dg.AssetCheckKey(dg.AssetKey("wells"), name)
+        (record,) = instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+        status[name] = record.status.value
+    assert status == {"seven_wells": "SUCCEEDED", "eight_wells": "FAILED"}
+
+
+def test_at_most_a_few_run_databases_stay_open_and_a_closed_one_reopens(tmp_path: Path) -> None:
+    instance = pooled_instance(tmp_path / "dagster")
+    run_ids = [dg.materialize([wells], instance=instance).run_id for _ in range(OPEN_SHARDS + 2)]
+    storage = instance.event_log_storage
+    assert isinstance(storage, PooledSqliteEventLogStorage)
+    assert len(storage._engines) <= OPEN_SHARDS
+    first = [r.event_log_entry.dagster_event_type for r in storage.get_records_for_run(run_ids[0]).records]
+    assert dg.DagsterEventType.RUN_SUCCESS in first
+
+
+@pytest.fixture
+def settings(isolated_env: Path):
+    return load_settings()
+
+
+def test_a_new_environment_home_gets_the_pooled_event_log(settings) -> None:
+    home = _instance_home(settings)
+    instance = dg.DagsterInstance.from_config(str(home))
+    assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    assert Path(instance.event_log_storage._base_dir) == home / "history" / "runs"
+
+
+def test_a_file_an_older_datalive_wrote_is_upgraded_and_an_edited_one_is_left_alone(settings) -> None:
+    config = settings.dagster_home / "dagster.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(INSTANCE_YAML)
+    _instance_home(settings)
+    assert "PooledSqliteEventLogStorage" in config.read_text()
+    edited = INSTANCE_YAML + "run_monitoring:\n  enabled: true\n"
+    config.write_text(edited)
+    _instance_home(settings)
+    assert config.read_text() == edited
