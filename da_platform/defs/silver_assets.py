@@ -16,7 +16,7 @@ from da_platform.defs.resources import (
 from da_platform.lakehouse import silver_schema
 from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register
 from da_platform.lakehouse.quality import accounted, duplicated_keys, hours_out_of_range, null_counts, schema_problems
-from da_platform.lakehouse.silver_engines import DESTINATIONS, ConformedMonth, by_destination
+from da_platform.lakehouse.silver_engines import DESTINATIONS, ConformedMonths, by_destination
 
 SILVER_REGISTER = "silver/well_register"
 SILVER_MONTHLY = "silver/reported_monthly"
@@ -119,10 +119,10 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         tally = _WindowTally()
         tables = tuple(DESTINATIONS)
         with silver_engine.engine() as engine, warehouse.warehouse().replacing_window(tables, first, last) as wh:
-            for month in engine.conform_window(store, register, first, last):
-                for table, frame in by_destination(month.result).items():
+            for part in engine.conform_window(store, register, first, last):
+                for table, frame in by_destination(part.result).items():
                     wh.add(table, frame)
-                tally.add(month)
+                tally.add(part)
             engine_name = engine.name
         context.log.info(
             f"{first}..{last} ({engine_name}): {tally.bronze_rows} bronze rows → {tally.rows['production']} "
@@ -160,7 +160,8 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
 
 
 class _WindowTally:
-    """The checks and counts of a window, accumulated month by month (a well-day never spans two months)."""
+    """The checks and counts of a window, accumulated span by span of whole months (a well-day never spans
+    two months)."""
 
     def __init__(self) -> None:
         self.bronze_rows = 0
@@ -179,9 +180,9 @@ class _WindowTally:
         }
         self.unaccounted: list[str] = []
 
-    def add(self, month: ConformedMonth) -> None:
-        prod, result = month.result.production, month.result
-        self.bronze_rows += month.bronze_rows
+    def add(self, part: ConformedMonths) -> None:
+        prod, result = part.result.production, part.result
+        self.bronze_rows += part.bronze_rows
         self.rows["production"] += prod.height
         self.rows["injection"] += result.injection.height
         self.rows["quarantine"] += result.quarantine.height
@@ -199,9 +200,12 @@ class _WindowTally:
             "volumes_not_negative": negative,
             "injection_well_day_unique": duplicated_keys(result.injection, ["well_id", "production_date"]),
         }
+        span = f"{part.first:%Y-%m}" + (
+            "" if part.first.replace(day=1) == part.last.replace(day=1) else f"..{part.last:%Y-%m}"
+        )
         for name, problems in found.items():
-            self.problems[name].extend(f"{month.first:%Y-%m}: {p}" for p in problems)
-        self.unaccounted.extend(f"{month.first:%Y-%m}: {p}" for p in accounted(month.bronze_rows, result))
+            self.problems[name].extend(f"{span}: {p}" for p in problems)
+        self.unaccounted.extend(f"{span}: {p}" for p in accounted(part.bronze_rows, result))
 
 
 def _check(key: dg.AssetKey, name: str, problems: list[str]) -> dg.AssetCheckResult:

@@ -15,7 +15,7 @@ Spark Connect (``sc://host:port``) reaches a Sail cluster, Spark 3.4+ or EMR; ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,9 +42,13 @@ SPARK_STAGING = "silver/_spark_staging/well_days"
 _SPARK_TYPES = {pl.String(): "string", pl.Int64(): "bigint", pl.Float64(): "double", pl.Date(): "date"}
 
 
+BATCH_ROWS = 250_000  # bronze rows the embedded engine conforms and writes at once (a month is never split)
+
+
 @dataclass(frozen=True)
-class ConformedMonth:
-    """What one calendar month of a window became: the bronze rows read and where each of them went."""
+class ConformedMonths:
+    """What whole calendar months of a window (clipped to it) became: the bronze rows read and where each
+    of them went."""
 
     first: date
     last: date
@@ -57,10 +61,9 @@ class SilverEngine(Protocol):
 
     name: str
 
-    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonth]:
-        """Apply the cleaning rules to ``[first, last]``, write silver, and yield the result month by month.
-
-        Month by month so that a backfill of years never holds more than a month of rows in this process.
+    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonths]:
+        """Apply the cleaning rules to ``[first, last]``, write silver, and yield the result in runs of whole
+        months, so that a backfill of years never holds more than a bounded number of rows in this process.
         """
         ...
 
@@ -81,26 +84,57 @@ def months_of(first: date, last: date) -> list[tuple[date, date]]:
     return months
 
 
+def spans_of(months: list[tuple[date, date]], rows: Mapping[date, int], limit: int) -> list[tuple[date, date]]:
+    """Consecutive ``months`` joined into spans of at most ``limit`` rows in all (``rows`` by the first of
+    the month; a month over the limit is a span of its own)."""
+    spans: list[tuple[date, date]] = []
+    total = 0
+    for start, end in months:
+        n = rows.get(start.replace(day=1), 0)
+        if spans and total + n <= limit:
+            spans[-1] = (spans[-1][0], end)
+            total += n
+        else:
+            spans.append((start, end))
+            total = n
+    return spans
+
+
 class EmbeddedSilverEngine:
     """polars in this process: the dev default, and the reference the Spark path is compared with."""
 
     name = "embedded"
 
-    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonth]:
-        """Per month: read it from bronze, conform it, replace it in the three silver tables."""
-        for start, end in months_of(first, last):
+    def __init__(self, batch_rows: int = BATCH_ROWS) -> None:
+        self.batch_rows = batch_rows
+
+    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonths]:
+        """Per span of months of at most ``batch_rows`` bronze rows: read it from bronze, conform it,
+        replace it in the three silver tables.
+
+        Spans rather than single months: each replace is a Delta commit of three tables (~0.2 s here),
+        which was most of a backfill of a small field's years (Volve: 112 months, 25 s).
+        """
+        admitted = (
+            lake.scan(BRONZE_DAILY).filter(pl.col("admitted") & pl.col("production_date").is_between(first, last))
+            if lake.exists(BRONZE_DAILY)
+            else None
+        )
+        counts: dict[date, int] = {}
+        if admitted is not None:
+            by_month = admitted.group_by(pl.col("production_date").dt.truncate("1mo").alias("m")).len().collect()
+            counts = dict(by_month.iter_rows())
+        for start, end in spans_of(months_of(first, last), counts, self.batch_rows):
             bronze = (
-                lake.scan(BRONZE_DAILY)
-                .filter(pl.col("admitted") & pl.col("production_date").is_between(start, end))
-                .collect()
-                if lake.exists(BRONZE_DAILY)
+                admitted.filter(pl.col("production_date").is_between(start, end)).collect()
+                if admitted is not None
                 else pl.DataFrame()
             )
             result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
             predicate = window_predicate(start, end)
             for table, frame in by_destination(result).items():
                 lake.replace_where(f"silver/{table}", frame, predicate)
-            yield ConformedMonth(start, end, bronze.height, result)
+            yield ConformedMonths(start, end, bronze.height, result)
 
 
 class SparkSilverEngine:
@@ -111,7 +145,7 @@ class SparkSilverEngine:
     def __init__(self, spark: SparkSession) -> None:
         self.spark = spark
 
-    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonth]:
+    def conform_window(self, lake: Lake, register: pl.DataFrame, first: date, last: date) -> Iterator[ConformedMonths]:
         """Conform ``[first, last]`` on Spark, stage once, replace the window in each silver table, then
         read the result back month by month for the checks and the warehouse."""
         from pyspark.sql import functions as F
@@ -141,7 +175,7 @@ class SparkSilverEngine:
             writer.save(lake.uri("silver", table))
         for start, end in months_of(first, last):
             month = date(start.year, start.month, 1)
-            yield ConformedMonth(start, end, bronze_rows.get(month, 0), read_window(lake, start, end))
+            yield ConformedMonths(start, end, bronze_rows.get(month, 0), read_window(lake, start, end))
 
 
 def read_window(lake: Lake, first: date, last: date) -> SilverResult:

@@ -84,3 +84,45 @@ def test_a_window_is_conformed_in_calendar_months_clipped_to_the_window() -> Non
         (date(2015, 2, 1), date(2015, 2, 3)),
     ]
     assert months_of(date(2016, 2, 29), date(2016, 2, 29)) == [(date(2016, 2, 29), date(2016, 2, 29))]
+
+
+def test_consecutive_months_are_joined_up_to_the_row_limit_and_a_large_month_stands_alone() -> None:
+    from datetime import date
+
+    from da_platform.lakehouse.silver_engines import months_of, spans_of
+
+    months = months_of(date(2014, 11, 20), date(2015, 3, 31))
+    rows = {date(2014, 11, 1): 40, date(2014, 12, 1): 50, date(2015, 1, 1): 300, date(2015, 3, 1): 10}
+    assert spans_of(months, rows, 100) == [
+        (date(2014, 11, 20), date(2014, 12, 31)),
+        (date(2015, 1, 1), date(2015, 1, 31)),
+        (date(2015, 2, 1), date(2015, 3, 31)),  # February has no rows
+    ]
+    assert spans_of(months, rows, 10**9) == [(date(2014, 11, 20), date(2015, 3, 31))]
+
+
+def test_the_embedded_engine_writes_the_same_silver_whether_months_are_joined_or_not(
+    tmp_path, volve_bronze: pl.DataFrame, volve_register: pl.DataFrame
+) -> None:
+    from datetime import date
+
+    from da_platform.ingest.bronze import DAILY_TABLE
+    from da_platform.lakehouse.delta_lake import LocalLake
+    from da_platform.lakehouse.silver_engines import EmbeddedSilverEngine
+
+    tables = {}
+    for batch_rows in (1, 10**9):  # every month on its own; the whole window at once
+        lake = LocalLake(tmp_path / str(batch_rows) / "dev" / "lake", "dev")
+        lake.append(DAILY_TABLE, volve_bronze.with_columns(admitted=pl.lit(True)))
+        parts = list(
+            EmbeddedSilverEngine(batch_rows).conform_window(lake, volve_register, date(2014, 1, 1), date(2014, 12, 31))
+        )
+        assert len(parts) == (12 if batch_rows == 1 else 1)
+        assert (
+            sum(p.bronze_rows for p in parts) == volve_bronze.filter(pl.col("production_date").dt.year() == 2014).height
+        )
+        tables[batch_rows] = {t: lake.read(f"silver/{t}", c) for t, c in DESTINATIONS.items()}
+    for table, contract in DESTINATIONS.items():
+        one, joined = (tables[b][table].sort(list(contract), nulls_last=True) for b in (1, 10**9))
+        assert one.height > 0 or table == "quarantine"
+        assert one.equals(joined), table
