@@ -1,6 +1,5 @@
 """Gold assets: the dbt project, run per partition window, with dbt tests surfaced as asset checks."""
 
-import json
 import sys
 from collections.abc import Mapping
 from datetime import timedelta
@@ -13,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from da_platform.defs.resources import WarehouseResource
 from da_platform.env import Settings, dbt_variables
+from da_platform.gold.dbt_runs import keep_parse_state
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -35,6 +35,12 @@ class GoldTranslator(DagsterDbtTranslator):
         return "gold"
 
 
+class GoldDbtResource(DbtCliResource):
+    """The dbt CLI, with the environment's own folder for its runs (``da_platform.gold.dbt_runs``)."""
+
+    work_dir: str
+
+
 def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     """The dbt models as one partitioned multi-asset; a range of days runs as one dbt build."""
     project = dbt_project()
@@ -47,25 +53,33 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         name="gold_dbt_models",
         project=project,
     )
-    def gold_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    def gold_dbt_models(context: dg.AssetExecutionContext, dbt: GoldDbtResource, warehouse: WarehouseResource):
         window = context.partition_time_window
-        window_vars = {
-            "start_date": window.start.date().isoformat(),
-            "end_date": (window.end.date() - timedelta(days=1)).isoformat(),
+        work_dir = Path(dbt.work_dir)
+        work_dir.mkdir(parents=True, exist_ok=True)
+        variables = {
+            **warehouse.dbt_variables(),
+            # The window as environment variables, not --vars: see macros/partition_window.sql.
+            "DATALIVE_WINDOW_START_DATE": window.start.date().isoformat(),
+            "DATALIVE_WINDOW_END_DATE": (window.end.date() - timedelta(days=1)).isoformat(),
+            "DBT_TARGET_PATH": str(work_dir),  # each run's folder, and the parse state it starts from
         }
-        with dbt_variables(warehouse.dbt_variables()):
-            yield from dbt.cli(["build", "--vars", json.dumps(window_vars)], context=context).stream()
+        with dbt_variables(variables):
+            invocation = dbt.cli(["build"], context=context)
+            yield from invocation.stream()
+        keep_parse_state(invocation.target_path, work_dir)
 
     return gold_dbt_models
 
 
-def dbt_resource(settings: Settings) -> DbtCliResource:
+def dbt_resource(settings: Settings) -> GoldDbtResource:
     """dbt CLI resource whose target is the environment's name."""
     # The dbt beside this interpreter, so a venv works without being activated.
     beside = Path(sys.executable).parent / "dbt"
-    return DbtCliResource(
+    return GoldDbtResource(
         project_dir=dbt_project(),
         profiles_dir=str(DBT_PROJECT_DIR),
         target=settings.dbt_target,
         dbt_executable=str(beside) if beside.exists() else "dbt",
+        work_dir=str(settings.env_root / "dbt"),
     )
