@@ -200,12 +200,9 @@ class _WindowTally:
             "volumes_not_negative": negative,
             "injection_well_day_unique": duplicated_keys(result.injection, ["well_id", "production_date"]),
         }
-        span = f"{part.first:%Y-%m}" + (
-            "" if part.first.replace(day=1) == part.last.replace(day=1) else f"..{part.last:%Y-%m}"
-        )
         for name, problems in found.items():
-            self.problems[name].extend(f"{span}: {p}" for p in problems)
-        self.unaccounted.extend(f"{span}: {p}" for p in accounted(part.bronze_rows, result))
+            self.problems[name].extend(f"{part.label}: {p}" for p in problems)
+        self.unaccounted.extend(f"{part.label}: {p}" for p in accounted(part.bronze_rows, result))
 
 
 def _check(key: dg.AssetKey, name: str, problems: list[str]) -> dg.AssetCheckResult:

@@ -38,11 +38,9 @@ DESTINATIONS: dict[str, dict[str, pl.DataType]] = {
     "quarantine": schema.QUARANTINE,
 }
 SPARK_STAGING = "silver/_spark_staging/well_days"
+BATCH_ROWS = 250_000  # bronze rows the embedded engine conforms and writes at once (a month is never split)
 
 _SPARK_TYPES = {pl.String(): "string", pl.Int64(): "bigint", pl.Float64(): "double", pl.Date(): "date"}
-
-
-BATCH_ROWS = 250_000  # bronze rows the embedded engine conforms and writes at once (a month is never split)
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,13 @@ class ConformedMonths:
     last: date
     bronze_rows: int
     result: SilverResult
+
+    @property
+    def label(self) -> str:
+        """The months covered, for messages: ``2014-05`` or ``2014-05..2014-09``."""
+        if self.first.replace(day=1) == self.last.replace(day=1):
+            return f"{self.first:%Y-%m}"
+        return f"{self.first:%Y-%m}..{self.last:%Y-%m}"
 
 
 class SilverEngine(Protocol):

@@ -126,3 +126,13 @@ def test_the_embedded_engine_writes_the_same_silver_whether_months_are_joined_or
         one, joined = (tables[b][table].sort(list(contract), nulls_last=True) for b in (1, 10**9))
         assert one.height > 0 or table == "quarantine"
         assert one.equals(joined), table
+
+
+def test_a_span_names_its_month_or_its_first_and_last_months() -> None:
+    from datetime import date
+
+    from da_platform.lakehouse.silver_engines import ConformedMonths
+
+    empty = SilverResult.empty()
+    assert ConformedMonths(date(2014, 5, 3), date(2014, 5, 31), 0, empty).label == "2014-05"
+    assert ConformedMonths(date(2014, 5, 1), date(2015, 5, 31), 0, empty).label == "2014-05..2015-05"
