@@ -8,7 +8,6 @@ must beat, and the fallback when history is too short to fit anything.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import lfilter
 
 
 def naive(y: np.ndarray, n_future: int) -> np.ndarray:
@@ -37,39 +36,33 @@ def drift(y: np.ndarray, t: np.ndarray, t_future: np.ndarray, window: float = 90
     tt, yy = t[sel], y[sel]
     if len(yy) < 3 or np.ptp(tt) == 0:
         return naive(y, len(t_future))
+    from da_platform.forecast import kernels  # numba loads on first use, not on import
+
     step = max(1, len(yy) // 40)  # thin to keep the pairwise slopes O(40^2)
-    ts, ys = tt[::step], yy[::step]
-    i, j = np.triu_indices(len(ts), 1)
-    dt = ts[j] - ts[i]
-    slope = float(np.median((ys[j] - ys[i])[dt > 0] / dt[dt > 0])) if np.any(dt > 0) else 0.0
+    slope = float(kernels.median_pairwise_slope(np.ascontiguousarray(tt[::step]), np.ascontiguousarray(yy[::step])))
     # The level is a median over the last week, so it belongs to the middle of that week, not its last day.
     level, t_level = float(np.median(y[-7:])), float(np.median(t[-7:]))
     return np.maximum(level + slope * (np.asarray(t_future, float) - t_level), 0.0)
-
-
-def _ses_levels(y: np.ndarray, alpha: float) -> np.ndarray:
-    """The smoothed level after each value: l_0 = y_0, l_t = l_(t-1) + alpha (y_t - l_(t-1)).
-
-    A first-order recursive filter, run in C by lfilter rather than a Python loop over the days.
-    """
-    zi = np.array([(1.0 - alpha) * float(y[0])])
-    levels, _ = lfilter([alpha], [1.0, alpha - 1.0], y, zi=zi)
-    return levels
 
 
 def ses_alpha(y: np.ndarray, grid: np.ndarray | None = None) -> float:
     """Smoothing weight minimising the one-step squared error, by a grid search."""
     if len(y) < 3:
         return 0.5
+    from da_platform.forecast import kernels  # numba loads on first use, not on import
+
     y = np.asarray(y[-365:], float)  # the recent year decides; older behaviour would only slow the search
-    alphas = np.linspace(0.05, 0.95, 19) if grid is None else grid
-    sse = [float(np.sum((y[1:] - _ses_levels(y, float(a))[:-1]) ** 2)) for a in alphas]
-    return float(alphas[int(np.argmin(sse))])
+    alphas = np.linspace(0.05, 0.95, 19) if grid is None else np.asarray(grid, float)
+    return float(alphas[int(np.argmin(kernels.ses_errors(y, alphas)))])
 
 
 def ses(y: np.ndarray, n_future: int, alpha: float | None = None) -> np.ndarray:
-    """Simple exponential smoothing: flat forecast at the smoothed level (alpha fitted when not given)."""
+    """Simple exponential smoothing: flat forecast at the smoothed level (alpha fitted when not given).
+
+    The level starts at the first value and moves by alpha times each one-step error."""
     if len(y) == 0:
         return np.zeros(n_future)
+    from da_platform.forecast import kernels
+
     a = ses_alpha(y) if alpha is None else alpha
-    return np.full(n_future, float(_ses_levels(np.asarray(y, float), a)[-1]))
+    return np.full(n_future, float(kernels.ses_level(np.asarray(y, float), float(a))))

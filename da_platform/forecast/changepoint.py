@@ -23,22 +23,11 @@ def _segment_sse(t: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     From prefix sums of t^0..t^4 and z t^0..t^2, so all splits cost one pass; a quadratic in log rate
     follows a hyperbolic decline's curvature, so a smooth decline is not mistaken for a change.
     """
+    from da_platform.forecast import kernels  # numba loads on first use, not on import
+
     scale = max(float(t[-1] - t[0]), 1.0)
     u = (t - t[0]) / scale  # 0..1 keeps the normal equations well conditioned
-    powers = np.stack([u**p for p in range(5)])
-    moments = np.concatenate([np.zeros((5, 1)), np.cumsum(powers, axis=1)], axis=1)  # (5, n+1)
-    zmom = np.concatenate([np.zeros((3, 1)), np.cumsum(powers[:3] * z, axis=1)], axis=1)  # (3, n+1)
-    zz = np.concatenate([[0.0], np.cumsum(z * z)])
-
-    def sse(m: np.ndarray, zm: np.ndarray, z2: np.ndarray) -> np.ndarray:
-        gram = np.stack([np.stack([m[i + j] for j in range(3)], axis=-1) for i in range(3)], axis=-2)
-        gram = gram + 1e-9 * np.eye(3)  # empty or one-point segments: a tiny ridge keeps them solvable
-        coef = np.linalg.solve(gram, zm.T[..., None])[..., 0]
-        return z2 - np.einsum("ki,ik->k", coef, zm)
-
-    left = sse(moments, zmom, zz)
-    right = sse(moments[:, -1:] - moments, zmom[:, -1:] - zmom, zz[-1] - zz)
-    return left, right
+    return kernels.segment_sse(np.ascontiguousarray(u), np.ascontiguousarray(z))
 
 
 def last_change_index(t: np.ndarray, y: np.ndarray) -> int:
