@@ -177,11 +177,14 @@ def _grid_start(w: _Windows) -> np.ndarray:
     """The best (qi, di, b) of every row on a coarse grid, qi being each shape's closed-form least-squares
     level.
 
-    qi enters the curve linearly, so only the shape (di, b) needs searching; one vectorised pass over a
-    few hundred shapes puts the optimiser in the right basin, where several starts used to be needed.
+    qi enters the curve linearly, so only the shape (di, b) needs searching; one pass over a few hundred
+    shapes (``kernels.grid_best``) puts the optimiser in the right basin, where several starts used to be
+    needed.
     A start only has to land in the right basin: every k-th point of a long window (``GRID_POINTS`` up
     to twice that many) is enough for that.
     """
+    from da_platform.forecast import kernels  # numba loads on first use, not on import
+
     k = len(w.models)
     x0 = np.empty((k, 3))
     b_grids = {model: [_FIXED_B[model]] if model in _FIXED_B else _B_GRID for model in set(w.models)}
@@ -194,30 +197,27 @@ def _grid_start(w: _Windows) -> np.ndarray:
         inside = at < w.n_points[rows, None]
         idx = np.minimum(at, w.tt.shape[1] - 1)
         tt = np.take_along_axis(w.tt[rows], idx, axis=1)
-        q = np.take_along_axis(w.q[rows], idx, axis=1) * inside
+        q = np.take_along_axis(w.q[rows], idx, axis=1)
         # Daily and monthly windows sit on whole time units: the curves are evaluated once per unit
-        # offset and looked up, instead of once per row and point. Layout (rows, points, shapes).
+        # offset and looked up, instead of once per row and point.
         whole = np.array_equal(tt, np.round(tt)) and tt.max() <= 100_000
         if whole:
             # (rounded up, so windows of slightly different lengths share one table)
-            g = _shape_table(tuple(b_values), 512 * (int(tt.max()) // 512 + 1))[tt.astype(int)]
-        else:
-            g = np.moveaxis(_unit_shapes(tt, di_grid, b_grid), 0, -1)
-        g *= inside[:, :, None]
-        q_hi = w.upper[rows, 0][:, None]
-        level = (q[:, None, :] @ g)[:, 0, :] / np.maximum(np.square(g).sum(axis=1), 1e-300)
-        qi = np.clip(level, 1e-9, q_hi)
-        # The cost of every shape, in place (a few hundred thousand values per call). Padding has g = q = 0,
-        # so it adds the same to every shape of a row and cannot change which one is best.
-        g *= qi[:, None, :]
-        g -= q[:, :, None]
-        g *= (1.0 / (w.scale[rows] * w.f_scale[rows]))[:, None, None]
-        np.square(g, out=g)
-        if w.loss != "linear":  # soft-L1 up to its constants: 2 (sqrt(1 + z) - 1)
-            g += 1.0
-            np.sqrt(g, out=g)
-        best = np.argmin(g.sum(axis=1), axis=1)
-        x0[rows] = np.column_stack([qi[np.arange(len(rows)), best], di_grid[best], b_grid[best]])
+            table = _shape_table(tuple(b_values), 512 * (int(tt.max()) // 512 + 1))
+            at_table = tt.astype(np.int64)
+        else:  # every row and point gets its own line of curves
+            table = np.moveaxis(_unit_shapes(tt, di_grid, b_grid), 0, -1).reshape(-1, len(di_grid))
+            at_table = np.arange(tt.size, dtype=np.int64).reshape(tt.shape)
+        best, qi = kernels.grid_best(
+            table,
+            at_table,
+            inside.sum(axis=1),
+            np.ascontiguousarray(q),
+            w.upper[rows, 0],
+            1.0 / (w.scale[rows] * w.f_scale[rows]),
+            w.loss != "linear",
+        )
+        x0[rows] = np.column_stack([qi, di_grid[best], b_grid[best]])
     return x0
 
 

@@ -352,3 +352,57 @@ def median_pairwise_slope(t: np.ndarray, y: np.ndarray) -> float:
                 slopes[count] = (y[j] - y[i]) / dt
                 count += 1
     return np.median(slopes[:count]) if count else 0.0
+
+
+@njit(cache=True)
+def grid_best(
+    table: np.ndarray,
+    idx: np.ndarray,
+    n_inside: np.ndarray,
+    q: np.ndarray,
+    q_hi: np.ndarray,
+    inv_scale: np.ndarray,
+    soft_l1: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every row k, the unit-curve shape (a column of ``table``) that fits it best and its level.
+
+    Row k's points are ``q[k, :n_inside[k]]`` with their unit curves at ``table[idx[k, m]]``; each shape's
+    level is its closed-form least-squares qi (clipped to [1e-9, q_hi[k]]) and its cost the soft-L1 (or
+    squared) residual scaled by ``inv_scale[k]``. Returns (best shape, its qi) per row; the loops over
+    shapes are contiguous, so they vectorise.
+    """
+    rows, shapes = idx.shape[0], table.shape[1]
+    best = np.empty(rows, np.int64)
+    best_qi = np.empty(rows)
+    num, den, qi, cost = np.empty(shapes), np.empty(shapes), np.empty(shapes), np.empty(shapes)
+    for k in range(rows):
+        num[:] = 0.0
+        den[:] = 0.0
+        cost[:] = 0.0
+        for m in range(n_inside[k]):
+            g = table[idx[k, m]]
+            qm = q[k, m]
+            for s in range(shapes):
+                num[s] += qm * g[s]
+                den[s] += g[s] * g[s]
+        for s in range(shapes):
+            qi[s] = min(max(num[s] / max(den[s], 1e-300), 1e-9), q_hi[k])
+        c = inv_scale[k]
+        for m in range(n_inside[k]):
+            g = table[idx[k, m]]
+            qm = q[k, m]
+            if soft_l1:  # soft-L1 up to its constants: 2 (sqrt(1 + z) - 1)
+                for s in range(shapes):
+                    z = (qi[s] * g[s] - qm) * c
+                    cost[s] += math.sqrt(1.0 + z * z)
+            else:
+                for s in range(shapes):
+                    z = (qi[s] * g[s] - qm) * c
+                    cost[s] += z * z
+        chosen = 0
+        for s in range(1, shapes):
+            if cost[s] < cost[chosen]:
+                chosen = s
+        best[k] = chosen
+        best_qi[k] = qi[chosen]
+    return best, best_qi
