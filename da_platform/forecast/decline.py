@@ -86,11 +86,12 @@ def decline_rate(model: DeclineModel, t: np.ndarray, qi: float, di: float, b: fl
 
 def noise_scale(q: np.ndarray) -> float:
     """Robust relative noise of a rate series: MAD of day-to-day log changes (outliers barely move it)."""
-    pos = q[q > 0]
-    if len(pos) < 3:
+    from da_platform.forecast import kernels  # numba loads on first use, not on import
+
+    mad = kernels.log_change_mad(np.asarray(q, float))
+    if not np.isfinite(mad):  # fewer than 3 positive rates
         return 0.1
-    d = np.diff(np.log(pos))
-    return float(max(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0), 0.01))
+    return float(max(1.4826 * mad / np.sqrt(2.0), 0.01))
 
 
 # Coarse grid for the starting point: nominal decline spaced in log over its range, b over [0, B_MAX].

@@ -406,3 +406,19 @@ def grid_best(
         best[k] = chosen
         best_qi[k] = qi[chosen]
     return best, best_qi
+
+
+@njit(cache=True)
+def log_change_mad(q: np.ndarray) -> float:
+    """Median absolute deviation of the day-to-day changes of log q over the positive values of q (NaN
+    with fewer than 3 of them)."""
+    pos = q[q > 0.0]
+    if len(pos) < 3:
+        return np.nan
+    changes = np.empty(len(pos) - 1)
+    previous = math.log(pos[0])
+    for i in range(1, len(pos)):
+        current = math.log(pos[i])
+        changes[i - 1] = current - previous
+        previous = current
+    return np.median(np.abs(changes - np.median(changes)))

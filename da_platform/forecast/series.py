@@ -121,16 +121,19 @@ def producing_period(frame: pl.DataFrame, well_id: str = "?") -> pl.DataFrame:
     return production.drop("_inj")
 
 
+def _volume_column(product: str) -> str:
+    if product not in PRODUCTS:
+        raise ValueError(f"product must be one of {PRODUCTS}, not {product!r}")
+    return f"{product}_sm3"
+
+
 def daily_series(history: pl.DataFrame, product: str = "oil", well_id: str | None = None) -> DailySeries:
     """Build a ``DailySeries`` from one well's daily rows (see the module docstring for columns).
 
     Duplicate dates keep the last row; negative or missing volumes make the day non-producing rather than
     a zero rate, because a missing report is not evidence the well made nothing.
     """
-    if product not in PRODUCTS:
-        raise ValueError(f"product must be one of {PRODUCTS}, not {product!r}")
-    vol_col = f"{product}_sm3"
-    for col in ("production_date", "on_stream_hrs", vol_col):
+    for col in ("production_date", "on_stream_hrs", _volume_column(product)):
         if col not in history.columns:
             raise ValueError(f"history is missing column {col!r}")
     if well_id is None:
@@ -138,8 +141,21 @@ def daily_series(history: pl.DataFrame, product: str = "oil", well_id: str | Non
         if len(ids) > 1:
             raise ValueError(f"history holds several wells {sorted(map(str, ids))}; pass one well's rows")
         well_id = str(ids[0]) if ids else "?"
+    return series_from_rows(forecast_rows(history, well_id), product, well_id)
+
+
+def forecast_rows(history: pl.DataFrame, well_id: str = "?") -> pl.DataFrame:
+    """One well's rows as the forecast reads them, shared by its products: the current producing period
+    (``producing_period``), one row per date (the last one reported), in date order."""
     frame = producing_period(history.filter(pl.col("production_date").is_not_null()), well_id)
-    frame = frame.unique("production_date", keep="last").sort("production_date")
+    return frame.unique("production_date", keep="last").sort("production_date")
+
+
+def series_from_rows(frame: pl.DataFrame, product: str, well_id: str) -> DailySeries:
+    """``daily_series`` of ``product`` from rows already prepared by ``forecast_rows``."""
+    vol_col = _volume_column(product)
+    if vol_col not in frame.columns:
+        raise ValueError(f"history is missing column {vol_col!r}")
     if frame.is_empty():
         empty_f = np.zeros(0)
         return DailySeries(

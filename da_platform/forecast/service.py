@@ -11,7 +11,7 @@ import polars as pl
 
 from da_platform.forecast.monthly import MONTHLY_SCHEMA, MonthlyForecast, forecast_monthly, forecast_well_monthly
 from da_platform.forecast.select import POINTS_SCHEMA, ForecastConfig, ForecastResult, forecast_series
-from da_platform.forecast.series import NotAProducerError, daily_series
+from da_platform.forecast.series import NotAProducerError, daily_series, forecast_rows, series_from_rows
 
 FORECAST_SCHEMA: dict[str, pl.DataType] = {
     "well_id": pl.String(),
@@ -75,13 +75,15 @@ def _forecast_wells(
     refitted: list[str] = []
     for well_id, history, previous in wells:
         fingerprint = input_fingerprint(history)
+        rows: pl.DataFrame | None = None  # prepared once per well, on its first product to refit
         for product in products:
             result = _reused(previous, well_id, product, fingerprint)
             if result is None:
                 try:
-                    result = forecast_series(daily_series(history, product, well_id), horizon_days, config)
+                    rows = forecast_rows(history, well_id) if rows is None else rows
                 except NotAProducerError:
                     break
+                result = forecast_series(series_from_rows(rows, product, well_id), horizon_days, config)
                 if well_id not in refitted:
                     refitted.append(well_id)
             results.append(result)
