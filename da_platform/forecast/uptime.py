@@ -61,23 +61,36 @@ def volume_band(
     space through its own P10/P50/P90, the uptime from its Beta. Quantiles of a product are not products
     of quantiles, hence the draws; a fixed seed keeps the table reproducible.
     """
-    lo, mid, hi = (np.log1p(np.asarray(v, float))[:, None] for v in (rate_p10, rate_p50, rate_p90))
+    bands = np.column_stack([np.log1p(np.asarray(v, float)) for v in (rate_p10, rate_p50, rate_p90)])
+    # Days with the same band have the same draws, so the same quantiles: a flat forecast has one band
+    # per lead bucket, not one per day.
+    unique, day_band = np.unique(bands, axis=0, return_inverse=True)
+    lo, mid, hi = (unique[:, i : i + 1] for i in range(3))
     rng = np.random.default_rng(0)
-    z = rng.standard_normal((draws, 1)).T  # one row of draws, shared by every day
-    # rate x uptime per day and draw, in one buffer (180,000 values for 90 days: temporaries add up)
-    volume = np.where(z < 0, (mid - lo) / 1.2816, (hi - mid) / 1.2816)
-    volume *= z
+    z = rng.standard_normal(draws)
+    uptime_draws = rng.beta(uptime.a, uptime.b, size=draws)
+    # Quantiles do not depend on the order of the draws: ordered by z, the split normal's two halves are
+    # two blocks of columns instead of a choice per value.
+    order = np.argsort(z, kind="stable")
+    z, uptime_draws = z[order], uptime_draws[order]
+    below = int(np.searchsorted(z, 0.0))
+    # rate x uptime per band and draw, in one buffer (180,000 values for 90 days: temporaries add up)
+    volume = np.empty((len(unique), draws))
+    np.multiply((mid - lo) / 1.2816, z[:below], out=volume[:, :below])
+    np.multiply((hi - mid) / 1.2816, z[below:], out=volume[:, below:])
     volume += mid
     np.expm1(volume, out=volume)
     np.maximum(volume, 0.0, out=volume)
-    volume *= rng.beta(uptime.a, uptime.b, size=(draws, 1)).T
-    return _linear_quantiles(volume, (0.1, 0.5, 0.9))
+    volume *= uptime_draws
+    return tuple(q[day_band.ravel()] for q in _linear_quantiles(volume, (0.1, 0.5, 0.9)))
 
 
 def _linear_quantiles(x: np.ndarray, levels: tuple[float, ...]) -> tuple[np.ndarray, ...]:
-    """``np.quantile(x, levels, axis=1)`` (linear interpolation) by one sort of each row: numpy's own
-    quantile selects each order statistic apart, several times slower on a day x draws matrix."""
-    ordered = np.sort(x, axis=1)
+    """``np.quantile(x, levels, axis=1)`` (linear interpolation) by one sort of each row, in place (``x``
+    comes back sorted): numpy's own quantile selects each order statistic apart, several times slower on
+    a day x draws matrix, and a sorted copy would cost as much again as the sort."""
+    x.sort(axis=1)
+    ordered = x
     pos = np.asarray(levels) * (x.shape[1] - 1)
     below = np.floor(pos).astype(int)
     above = np.minimum(below + 1, x.shape[1] - 1)

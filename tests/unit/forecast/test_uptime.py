@@ -47,5 +47,16 @@ def test_an_uncertain_uptime_widens_the_volume_band_beyond_the_rate_band() -> No
 def test_volume_quantiles_are_numpys_linear_quantiles_of_each_day() -> None:
     rng = np.random.default_rng(3)
     draws = np.round(rng.lognormal(3.0, 1.0, (7, 999)), 1)  # ties included, an odd number of draws
+    expected = np.quantile(draws, [0.1, 0.5, 0.9], axis=1)
     ours = _linear_quantiles(draws, (0.1, 0.5, 0.9))
-    np.testing.assert_allclose(np.vstack(ours), np.quantile(draws, [0.1, 0.5, 0.9], axis=1), rtol=1e-12)
+    np.testing.assert_allclose(np.vstack(ours), expected, rtol=1e-12)
+
+
+def test_days_sharing_a_band_get_the_quantiles_each_would_get_alone() -> None:
+    p50 = np.array([100.0, 100.0, 90.0, 100.0, 80.0])
+    p10, p90 = p50 * np.array([0.8, 0.8, 0.8, 0.7, 0.8]), p50 * 1.3
+    uptime = Uptime(0.8, 0.6, 0.8, 0.9, 90, 60, 8.0, 2.0)
+    together = volume_band(p10, p50, p90, uptime)
+    alone = [volume_band(p10[i : i + 1], p50[i : i + 1], p90[i : i + 1], uptime) for i in range(len(p50))]
+    for q, band in enumerate(together):
+        np.testing.assert_array_equal(band, [day[q][0] for day in alone])
