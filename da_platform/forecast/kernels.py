@@ -31,11 +31,12 @@ def _rate(kind: int, t: float, qi: float, di: float, b: float, d_terminal: float
             return qi * math.exp(-max(di, d_terminal) * t)
         t_switch = (di / d_terminal - 1.0) / (b * di)
         if t >= t_switch:
-            q_switch = qi * math.exp(-math.log1p(b * di * t_switch) / b)
+            q_switch = qi * math.exp(-math.log(1.0 + b * di * t_switch) / b)
             return q_switch * math.exp(-d_terminal * (t - t_switch))
     if b < B_EXPONENTIAL:
         return qi * math.exp(-di * t)
-    return qi * math.exp(-math.log1p(b * di * t) / b)  # qi (1 + b di t)^(-1/b)
+    # qi (1 + b di t)^(-1/b); log(1 + x) rather than log1p (twice as slow here), as precise as the power
+    return qi * math.exp(-math.log(1.0 + b * di * t) / b)
 
 
 @njit(cache=True)
@@ -49,23 +50,31 @@ def decline_curve(kind: int, t: np.ndarray, qi: float, di: float, b: float, d_te
 
 @njit(cache=True)
 def _evaluate(
-    kind: int, tt: np.ndarray, q: np.ndarray, p: np.ndarray, scale: float, d_terminal: float, r: np.ndarray,
-    shape: np.ndarray, log_x: np.ndarray,
-) -> None:  # fmt: skip
-    """Residuals r = (rate - q) / scale at parameters p; for the hyperbolic family also the unit curve
-    ``shape`` = rate / qi and ``log_x`` = log(1 + b di t), which the Jacobian at an accepted p reuses."""
+    kind: int, tt: np.ndarray, q: np.ndarray, p: np.ndarray, scale: float, d_terminal: float, f_scale: float,
+    soft_l1: bool, r: np.ndarray, shape: np.ndarray, log_x: np.ndarray,
+) -> float:  # fmt: skip
+    """Residuals r = (rate - q) / scale at parameters p, and their cost (``_cost``); for the hyperbolic
+    family also the unit curve ``shape`` = rate / qi and ``log_x`` = log(1 + b di t), which the Jacobian
+    at an accepted p reuses. (Multiplications by inverses: a division costs several multiplications.)"""
     qi, di, b = p[0], p[1], p[2]
-    for i in range(len(tt)):
-        if kind == HYPERBOLIC:
-            if b < B_EXPONENTIAL:
-                log_x[i] = 0.0
-                shape[i] = math.exp(-di * tt[i])
-            else:
-                log_x[i] = math.log1p(b * di * tt[i])
-                shape[i] = math.exp(-log_x[i] / b)
-            r[i] = (qi * shape[i] - q[i]) / scale
-        else:
-            r[i] = (_rate(kind, tt[i], qi, di, b, d_terminal) - q[i]) / scale
+    inv_scale = 1.0 / scale
+    n = len(tt)
+    if kind != HYPERBOLIC:
+        for i in range(n):
+            r[i] = (_rate(kind, tt[i], qi, di, b, d_terminal) - q[i]) * inv_scale
+    elif b < B_EXPONENTIAL:
+        for i in range(n):
+            log_x[i] = 0.0
+            shape[i] = math.exp(-di * tt[i])
+            r[i] = (qi * shape[i] - q[i]) * inv_scale
+    else:
+        inv_b = 1.0 / b
+        bdi = b * di
+        for i in range(n):
+            log_x[i] = math.log(1.0 + bdi * tt[i])  # as in _rate
+            shape[i] = math.exp(-log_x[i] * inv_b)
+            r[i] = (qi * shape[i] - q[i]) * inv_scale
+    return _cost(r, f_scale, soft_l1)
 
 
 @njit(cache=True)
@@ -78,9 +87,10 @@ def _jacobian_at(
     qi, di, b = p[0], p[1], p[2]
     if kind == HYPERBOLIC:
         if b < B_EXPONENTIAL:  # the b -> 0 limit of the hyperbolic derivatives
-            return shape, -qi * t * shape, qi * shape * (di * t) ** 2 / 2.0
-        x = 1.0 + b * di * t
-        return shape, -qi * t * shape / x, qi * shape * (log_x / b**2 - di * t / (b * x))
+            return shape, -qi * t * shape, qi * shape * (di * t) ** 2 * 0.5
+        inv_b = 1.0 / b
+        inv_x = 1.0 / (1.0 + b * di * t)
+        return shape, -qi * t * shape * inv_x, qi * shape * inv_b * (log_x * inv_b - di * t * inv_x)
     base = _rate(kind, t, qi, di, b, d_terminal)
     h = np.empty(3)
     for i in range(3):
@@ -98,9 +108,15 @@ def _jacobian_at(
 def _cost(r: np.ndarray, f_scale: float, soft_l1: bool) -> float:
     """scipy's cost convention, 0.5 f^2 sum(rho((r/f)^2)), rho soft-L1 (2 (sqrt(1 + z) - 1)) or z."""
     total = 0.0
-    for i in range(len(r)):
-        z = (r[i] / f_scale) ** 2
-        total += 2.0 * (math.sqrt(1.0 + z) - 1.0) if soft_l1 else z
+    inv_f = 1.0 / f_scale
+    if soft_l1:
+        for i in range(len(r)):
+            z = r[i] * inv_f
+            total += 2.0 * (math.sqrt(1.0 + z * z) - 1.0)
+    else:
+        for i in range(len(r)):
+            z = r[i] * inv_f
+            total += z * z
     return 0.5 * f_scale**2 * total
 
 
@@ -153,8 +169,7 @@ def _fit_row(
     x = np.minimum(np.maximum(x0, lower), upper)
     r, shape, log_x = np.empty(n), np.empty(n), np.empty(n)
     r_new, shape_new, log_x_new = np.empty(n), np.empty(n), np.empty(n)
-    _evaluate(kind, tt, q, x, scale, d_terminal, r, shape, log_x)
-    cost = _cost(r, f_scale, soft_l1)
+    cost = _evaluate(kind, tt, q, x, scale, d_terminal, f_scale, soft_l1, r, shape, log_x)
     lam = 1e-3
     accepted = 0
     stale = True
@@ -167,10 +182,12 @@ def _fit_row(
         if stale:
             h[:] = 0.0
             g[:] = 0.0
+            inv_f = 1.0 / f_scale
+            s0, s1, s2 = free[0] / scale, free[1] / scale, free[2] / scale  # 0 for a held b
             for i in range(n):
-                weight = 1.0 / math.sqrt(1.0 + (r[i] / f_scale) ** 2) if soft_l1 else 1.0
+                weight = 1.0 / math.sqrt(1.0 + (r[i] * inv_f) ** 2) if soft_l1 else 1.0
                 j0, j1, j2 = _jacobian_at(kind, tt[i], x, upper, d_terminal, shape[i], log_x[i])
-                j0, j1, j2 = j0 / scale * free[0], j1 / scale * free[1], j2 / scale * free[2]
+                j0, j1, j2 = j0 * s0, j1 * s1, j2 * s2
                 wr = weight * r[i]
                 g[0] += j0 * wr
                 g[1] += j1 * wr
@@ -199,8 +216,7 @@ def _fit_row(
             damped[a, a] += lam * max(hess[a, a], 1e-300)
         step, solved = _solve3(damped, -grad)
         x_new = np.minimum(np.maximum(x + step, lower), upper) if solved else x.copy()
-        _evaluate(kind, tt, q, x_new, scale, d_terminal, r_new, shape_new, log_x_new)
-        cost_new = _cost(r_new, f_scale, soft_l1)
+        cost_new = _evaluate(kind, tt, q, x_new, scale, d_terminal, f_scale, soft_l1, r_new, shape_new, log_x_new)
         if solved and np.isfinite(cost_new) and cost_new <= cost:
             converged = cost - cost_new <= 1e-6 * max(cost, 1e-300)
             if not converged:

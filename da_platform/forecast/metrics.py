@@ -20,10 +20,26 @@ def naive_scale(y: np.ndarray) -> float:
 
 def mase(actual: np.ndarray, forecast: np.ndarray, scale: float) -> float:
     """Mean absolute scaled error over the points where both are finite (NaN if none)."""
+    actual = np.asarray(actual, float)
+    return float(window_mase(actual, forecast, np.array([0]), np.array([len(actual)]), np.array([scale]))[0])
+
+
+def window_mase(
+    actual: np.ndarray, forecast: np.ndarray, starts: np.ndarray, counts: np.ndarray, scales: np.ndarray
+) -> np.ndarray:
+    """``mase`` of several windows laid end to end: window i is ``counts[i]`` points from ``starts[i]``,
+    scaled by ``scales[i]`` (NaN for a window without a finite pair). One pass for all of a series'
+    inner origins instead of a handful of numpy calls per window."""
+    actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
     ok = np.isfinite(actual) & np.isfinite(forecast)
-    if not ok.any():
-        return float("nan")
-    return float(np.mean(np.abs(actual[ok] - forecast[ok])) / scale)
+    error = np.where(ok, np.abs(actual - forecast), 0.0)
+    sums, n_ok = np.zeros(len(counts)), np.zeros(len(counts))
+    filled = np.asarray(counts) > 0
+    if filled.any():
+        sums[filled] = np.add.reduceat(error, np.asarray(starts)[filled])
+        n_ok[filled] = np.add.reduceat(ok.astype(float), np.asarray(starts)[filled])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n_ok > 0, sums / np.maximum(n_ok, 1.0) / scales, np.nan)
 
 
 def coverage(actual: np.ndarray, low: np.ndarray, high: np.ndarray) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -19,7 +19,7 @@ from da_platform.forecast import baselines, statistical
 from da_platform.forecast.changepoint import last_change_index
 from da_platform.forecast.decline import ArpsFit, DeclineModel, fit_arps, fit_arps_many, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
-from da_platform.forecast.metrics import mase, naive_scale
+from da_platform.forecast.metrics import naive_scale, window_mase
 from da_platform.forecast.series import DailySeries, daily_series
 from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
 
@@ -204,28 +204,52 @@ def safe_predict(fn: Forecaster, t: np.ndarray, y: np.ndarray, t_future: np.ndar
 
 @dataclass
 class InnerEvaluation:
-    """Candidate errors on inner origins: window MASE per origin and log1p errors by lead."""
+    """Candidate errors on inner origins: window MASE per origin, and log1p errors at their leads (the
+    errors of all origins end to end; ``leads`` is the same for every model)."""
 
-    scores: dict[str, list[float]] = field(default_factory=dict)
-    leads: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    log_errors: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    log_errors: dict[str, np.ndarray] = field(default_factory=dict)
+    leads: np.ndarray = field(default_factory=lambda: np.zeros(0))
     n_origins: int = 0
 
     def mean_score(self, name: str) -> float:
-        vals = [v for v in self.scores.get(name, []) if np.isfinite(v)]
-        return float(np.mean(vals)) if vals else float("inf")
+        vals = self.scores.get(name, np.zeros(0))
+        vals = vals[np.isfinite(vals)]
+        return float(np.mean(vals)) if len(vals) else float("inf")
 
     def quantiles(self, name: str, horizon: int, noise: float, pooled: tuple[str, ...] = ()) -> LogErrorQuantiles:
         """Lead-wise quantiles of ``name``'s inner log errors, together with those of ``pooled`` models."""
-        names = [n for n in dict.fromkeys((name, *pooled)) if self.leads.get(n)]
+        names = [n for n in dict.fromkeys((name, *pooled)) if len(self.log_errors.get(n, ()))]
         if not names:
             return fallback_quantiles(horizon, noise)
         return empirical_quantiles(
-            np.concatenate([v for n in names for v in self.leads[n]]),
-            np.concatenate([v for n in names for v in self.log_errors[n]]),
+            np.tile(self.leads, len(names)),
+            np.concatenate([self.log_errors[n] for n in names]),
             horizon,
             noise,
         )
+
+
+@dataclass(frozen=True)
+class _Actuals:
+    """The producing-day rates inside every inner origin's window, end to end, with what scoring needs."""
+
+    y: np.ndarray
+    log1p_y: np.ndarray
+    starts: np.ndarray  # where each origin's window begins in ``y``
+    counts: np.ndarray  # its number of points
+    scales: np.ndarray  # its MASE denominator (naive_scale of its training data)
+
+    @classmethod
+    def of(cls, windows: list[np.ndarray], scales: list[float]) -> _Actuals:
+        counts = np.array([len(w) for w in windows], dtype=int)
+        y = np.concatenate(windows) if windows else np.zeros(0)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int) if windows else np.zeros(0, int)
+        return cls(y, np.log1p(y), starts, counts, np.asarray(scales, float))
+
+    def window_mase(self, pred: np.ndarray) -> np.ndarray:
+        """MASE of each origin's window for forecasts end to end like ``y`` (NaN for an empty window)."""
+        return window_mase(self.y, pred, self.starts, self.counts, self.scales)
 
 
 def inner_origins(t: np.ndarray, horizon: float, config: ForecastConfig) -> list[float]:
@@ -260,34 +284,32 @@ def evaluate_inner(
     training = [(t[:n], y[:n]) for n in (int(np.searchsorted(t, o, side="right")) for o in origins)]
     fits.prefit([*training, (t, y)], {DECLINE_FITS[n] for n in (*names, *extra) if n in DECLINE_FITS})
     per_origin: dict[str, list[np.ndarray]] = {n: [] for n in (*names, *extra)}
-    actuals: list[tuple[np.ndarray, np.ndarray, float]] = []
+    windows, leads, scales = [], [], []
     for origin in origins:
         n_train = int(np.searchsorted(t, origin, side="right"))
         t_tr, y_tr = t[:n_train], y[:n_train]
         in_win = (t > origin) & (t <= origin + horizon)
-        t_te, y_te = t[in_win], y[in_win]
-        scale = naive_scale(y_tr)
-        actuals.append((t_te - origin, y_te, scale))
+        t_te = t[in_win]
+        windows.append(y[in_win])
+        leads.append(np.ceil(t_te - origin))
+        scales.append(naive_scale(y_tr))
         for name in (*names, *extra):
             per_origin[name].append(safe_predict(forecasters[name], t_tr, y_tr, t_te))
+    actuals = _Actuals.of(windows, scales)
+    ev.leads = np.concatenate(leads) if leads else np.zeros(0)
     for name in (*names, *extra):
-        _record(ev, name, per_origin[name], actuals)
+        _record(ev, name, np.concatenate(per_origin[name]) if origins else np.zeros(0), actuals)
     # The ensemble's inner forecasts are the mean of the best candidates' inner forecasts at each origin.
     if origins and config.ensemble_size > 1:
         members = ensemble_members(ev, names, config.ensemble_size)
-        ens = [np.mean([per_origin[m][i] for m in members], axis=0) for i in range(len(origins))]
-        _record(ev, "ensemble", ens, actuals)
+        _record(ev, "ensemble", np.mean([np.concatenate(per_origin[m]) for m in members], axis=0), actuals)
     return ev
 
 
-def _record(
-    ev: InnerEvaluation, name: str, preds: list[np.ndarray], actuals: list[tuple[np.ndarray, np.ndarray, float]]
-) -> None:
-    ev.scores[name], ev.leads[name], ev.log_errors[name] = [], [], []
-    for pred, (lead, y_te, scale) in zip(preds, actuals, strict=True):
-        ev.scores[name].append(mase(y_te, pred, scale))
-        ev.leads[name].append(np.ceil(lead))
-        ev.log_errors[name].append(np.log1p(y_te) - np.log1p(pred))
+def _record(ev: InnerEvaluation, name: str, pred: np.ndarray, actuals: _Actuals) -> None:
+    """Score ``name``'s inner forecasts (all origins end to end, like ``actuals.y``)."""
+    ev.scores[name] = actuals.window_mase(pred)
+    ev.log_errors[name] = actuals.log1p_y - np.log1p(pred)
 
 
 def ensemble_members(ev: InnerEvaluation, names: tuple[str, ...], size: int) -> list[str]:
@@ -468,7 +490,7 @@ def forecast_series(
     origin = series.dates[-1].astype(object)
     points = pl.DataFrame(
         {
-            "date": [origin + timedelta(days=i) for i in range(1, horizon_days + 1)],
+            "date": series.dates[-1] + np.arange(1, horizon_days + 1),  # datetime64[D]: no Python dates
             "p10": rf.p10,
             "p50": rf.p50,
             "p90": rf.p90,
