@@ -112,10 +112,9 @@ def _decline(name: str, anchored: bool, fits: DeclineFits) -> Forecaster:
             fit = replace(fit, model="modified_hyperbolic")
         out = fit.rate(t_future)
         if anchored:
-            recent = slice(-7, None)
-            fitted_recent = float(np.median(fit.rate(t[recent])))
+            fitted_recent = baselines.recent_median(fit.rate(t[-7:]))
             if fitted_recent > 0:
-                out = out * float(np.median(y[recent])) / fitted_recent
+                out = out * baselines.recent_median(y) / fitted_recent
         return out
 
     return run

@@ -32,3 +32,9 @@ def test_ses_converges_to_a_new_level_after_a_step() -> None:
 def test_baselines_on_empty_history_return_zeros_not_errors() -> None:
     assert baselines.naive(np.array([]), 2).tolist() == [0.0, 0.0]
     assert baselines.ses(np.array([]), 2).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("k", [1, 2, 6, 7, 30])
+def test_recent_median_is_numpys_median_of_the_last_k_values(k: int) -> None:
+    y = np.random.default_rng(k).lognormal(4.0, 0.5, 40)
+    assert baselines.recent_median(y, k) == np.median(y[-k:])
