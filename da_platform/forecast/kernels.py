@@ -51,11 +51,12 @@ def decline_curve(kind: int, t: np.ndarray, qi: float, di: float, b: float, d_te
 @njit(cache=True)
 def _evaluate(
     kind: int, tt: np.ndarray, q: np.ndarray, p: np.ndarray, scale: float, d_terminal: float, f_scale: float,
-    soft_l1: bool, r: np.ndarray, shape: np.ndarray, log_x: np.ndarray,
+    soft_l1: bool, b_fixed: bool, r: np.ndarray, shape: np.ndarray, log_x: np.ndarray,
 ) -> float:  # fmt: skip
     """Residuals r = (rate - q) / scale at parameters p, and their cost (``_cost``); for the hyperbolic
     family also the unit curve ``shape`` = rate / qi and ``log_x`` = log(1 + b di t), which the Jacobian
-    at an accepted p reuses. (Multiplications by inverses: a division costs several multiplications.)"""
+    at an accepted p reuses (not needed when b is held: its derivative is not used, log_x is left 0).
+    (Multiplications by inverses: a division costs several multiplications.)"""
     qi, di, b = p[0], p[1], p[2]
     inv_scale = 1.0 / scale
     n = len(tt)
@@ -66,6 +67,11 @@ def _evaluate(
         for i in range(n):
             log_x[i] = 0.0
             shape[i] = math.exp(-di * tt[i])
+            r[i] = (qi * shape[i] - q[i]) * inv_scale
+    elif b == 1.0 and b_fixed:  # the harmonic: 1 / (1 + di t), a division instead of a log and an exp
+        for i in range(n):
+            log_x[i] = 0.0
+            shape[i] = 1.0 / (1.0 + di * tt[i])
             r[i] = (qi * shape[i] - q[i]) * inv_scale
     else:
         inv_b = 1.0 / b
@@ -78,30 +84,43 @@ def _evaluate(
 
 
 @njit(cache=True)
-def _jacobian_at(
-    kind: int, t: float, p: np.ndarray, upper: np.ndarray, d_terminal: float, shape: float, log_x: float
-) -> tuple[float, float, float]:
-    """d(rate)/d(qi, di, b) at one time: analytic for the hyperbolic family (from the point's unit curve
-    and log(1 + b di t)), forward differences for the modified hyperbolic (its switch time moves with di
-    and b), stepping down at an upper bound."""
+def _jacobian(
+    kind: int, tt: np.ndarray, p: np.ndarray, upper: np.ndarray, d_terminal: float, shape: np.ndarray,
+    log_x: np.ndarray, jac: np.ndarray,
+) -> None:  # fmt: skip
+    """d(rate)/d(qi, di, b) at every time into jac (3, n): analytic for the hyperbolic family (from each
+    point's unit curve and log(1 + b di t)), forward differences for the modified hyperbolic (its switch
+    time moves with di and b), stepping down at an upper bound. One loop per kind, so the analytic one
+    is a few multiplications per point (a branch on the kind inside it cost four times as much)."""
     qi, di, b = p[0], p[1], p[2]
-    if kind == HYPERBOLIC:
-        if b < B_EXPONENTIAL:  # the b -> 0 limit of the hyperbolic derivatives
-            return shape, -qi * t * shape, qi * shape * (di * t) ** 2 * 0.5
+    n = len(tt)
+    if kind == HYPERBOLIC and b < B_EXPONENTIAL:  # the b -> 0 limit of the hyperbolic derivatives
+        for i in range(n):
+            jac[0, i] = shape[i]
+            jac[1, i] = -qi * tt[i] * shape[i]
+            jac[2, i] = qi * shape[i] * (di * tt[i]) ** 2 * 0.5
+    elif kind == HYPERBOLIC:
         inv_b = 1.0 / b
-        inv_x = 1.0 / (1.0 + b * di * t)
-        return shape, -qi * t * shape * inv_x, qi * shape * inv_b * (log_x * inv_b - di * t * inv_x)
-    base = _rate(kind, t, qi, di, b, d_terminal)
-    h = np.empty(3)
-    for i in range(3):
-        h[i] = 1e-7 * max(abs(p[i]), 1e-6)
-        if p[i] + h[i] > upper[i]:
-            h[i] = -h[i]
-    return (
-        (_rate(kind, t, qi + h[0], di, b, d_terminal) - base) / h[0],
-        (_rate(kind, t, qi, di + h[1], b, d_terminal) - base) / h[1],
-        (_rate(kind, t, qi, di, b + h[2], d_terminal) - base) / h[2],
-    )
+        for i in range(n):
+            inv_x = 1.0 / (1.0 + b * di * tt[i])
+            jac[0, i] = shape[i]
+            jac[1, i] = -qi * tt[i] * shape[i] * inv_x
+            jac[2, i] = qi * shape[i] * inv_b * (log_x[i] * inv_b - di * tt[i] * inv_x)
+    else:
+        h0 = _difference_step(qi, upper[0])
+        h1 = _difference_step(di, upper[1])
+        h2 = _difference_step(b, upper[2])
+        for i in range(n):
+            base = _rate(kind, tt[i], qi, di, b, d_terminal)
+            jac[0, i] = (_rate(kind, tt[i], qi + h0, di, b, d_terminal) - base) / h0
+            jac[1, i] = (_rate(kind, tt[i], qi, di + h1, b, d_terminal) - base) / h1
+            jac[2, i] = (_rate(kind, tt[i], qi, di, b + h2, d_terminal) - base) / h2
+
+
+@njit(cache=True)
+def _difference_step(value: float, upper: float) -> float:
+    h = 1e-7 * max(abs(value), 1e-6)
+    return -h if value + h > upper else h
 
 
 @njit(cache=True)
@@ -169,7 +188,8 @@ def _fit_row(
     x = np.minimum(np.maximum(x0, lower), upper)
     r, shape, log_x = np.empty(n), np.empty(n), np.empty(n)
     r_new, shape_new, log_x_new = np.empty(n), np.empty(n), np.empty(n)
-    cost = _evaluate(kind, tt, q, x, scale, d_terminal, f_scale, soft_l1, r, shape, log_x)
+    jac = np.empty((3, n))
+    cost = _evaluate(kind, tt, q, x, scale, d_terminal, f_scale, soft_l1, not free[2], r, shape, log_x)
     lam = 1e-3
     accepted = 0
     stale = True
@@ -180,25 +200,29 @@ def _fit_row(
     held = np.zeros(3, dtype=np.bool_)
     while True:
         if stale:
-            h[:] = 0.0
-            g[:] = 0.0
+            # J'WJ and J'Wr summed in locals: accumulating into array cells chains every point through
+            # memory and made this pass three times as slow as the curve evaluation.
+            g0 = g1 = g2 = h00 = h01 = h02 = h11 = h12 = h22 = 0.0
+            _jacobian(kind, tt, x, upper, d_terminal, shape, log_x, jac)
             inv_f = 1.0 / f_scale
             s0, s1, s2 = free[0] / scale, free[1] / scale, free[2] / scale  # 0 for a held b
             for i in range(n):
                 weight = 1.0 / math.sqrt(1.0 + (r[i] * inv_f) ** 2) if soft_l1 else 1.0
-                j0, j1, j2 = _jacobian_at(kind, tt[i], x, upper, d_terminal, shape[i], log_x[i])
-                j0, j1, j2 = j0 * s0, j1 * s1, j2 * s2
+                j0, j1, j2 = jac[0, i] * s0, jac[1, i] * s1, jac[2, i] * s2
                 wr = weight * r[i]
-                g[0] += j0 * wr
-                g[1] += j1 * wr
-                g[2] += j2 * wr
-                h[0, 0] += weight * j0 * j0
-                h[0, 1] += weight * j0 * j1
-                h[0, 2] += weight * j0 * j2
-                h[1, 1] += weight * j1 * j1
-                h[1, 2] += weight * j1 * j2
-                h[2, 2] += weight * j2 * j2
-            h[1, 0], h[2, 0], h[2, 1] = h[0, 1], h[0, 2], h[1, 2]
+                g0 += j0 * wr
+                g1 += j1 * wr
+                g2 += j2 * wr
+                h00 += weight * j0 * j0
+                h01 += weight * j0 * j1
+                h02 += weight * j0 * j2
+                h11 += weight * j1 * j1
+                h12 += weight * j1 * j2
+                h22 += weight * j2 * j2
+            g[0], g[1], g[2] = g0, g1, g2
+            h[0, 0], h[0, 1], h[0, 2] = h00, h01, h02
+            h[1, 0], h[1, 1], h[1, 2] = h01, h11, h12
+            h[2, 0], h[2, 1], h[2, 2] = h02, h12, h22
             # Held this step: a fixed b, and a parameter on a bound that the gradient pushes further out
             # (a step computed as if it could move, then clipped, crawls along the bound for a hundred
             # iterations). A held parameter gets unit curvature and no gradient: its step is exactly zero.
@@ -216,7 +240,9 @@ def _fit_row(
             damped[a, a] += lam * max(hess[a, a], 1e-300)
         step, solved = _solve3(damped, -grad)
         x_new = np.minimum(np.maximum(x + step, lower), upper) if solved else x.copy()
-        cost_new = _evaluate(kind, tt, q, x_new, scale, d_terminal, f_scale, soft_l1, r_new, shape_new, log_x_new)
+        cost_new = _evaluate(
+            kind, tt, q, x_new, scale, d_terminal, f_scale, soft_l1, not free[2], r_new, shape_new, log_x_new
+        )
         if solved and np.isfinite(cost_new) and cost_new <= cost:
             converged = cost - cost_new <= 1e-6 * max(cost, 1e-300)
             if not converged:
