@@ -18,7 +18,9 @@ ENV PATH=/opt/datalive/bin:$PATH \
     DATALIVE_HOME=/data \
     DA_ENV=prod \
     PYTHONUNBUFFERED=1 \
-    MLFLOW_DISABLE_TELEMETRY=true
+    MLFLOW_DISABLE_TELEMETRY=true \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
+# (the forecast's compiled loops cache their machine code; site-packages and the home are not writable)
 USER datalive
 WORKDIR /app
 EXPOSE 8000
