@@ -137,6 +137,7 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
     drift: dict[str, list[str]] = {}
     rejected_files: list[str] = []
     rows_added, dates = 0, []
+    batch: list[tuple[pl.DataFrame, pl.DataFrame]] = []  # parsed files not yet written: (rows, rejections)
     for entry in _pending(store, "daily", parsed, rejected_shas):
         data = store.read_bytes(entry["raw_path"])
         try:
@@ -156,13 +157,14 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
         frame = frame.with_columns(admitted=~pl.col("source_row").is_in(rejected_keys["source_row"].implode()))
         for row in rejected.head(20).iter_rows(named=True):
             context.log.warning(f"{row['source_file']}, row {row['source_row']}: [{row['rule_id']}] {row['reason']}")
-        # Rejections first: if the run dies between the two writes the file is parsed again, and
-        # bronze never holds rows whose rejections are missing.
-        store.append(BRONZE_REJECTIONS, rejected)
-        store.append(BRONZE_DAILY, frame)
+        batch.append((frame, rejected))
+        if sum(f.height for f, _ in batch) >= BATCH_ROWS:
+            _append_parsed(store, batch)
+            batch = []
         rows_added += frame.height
         if dated.height:
             dates += [dated["production_date"].min(), dated["production_date"].max()]
+    _append_parsed(store, batch)
     yield dg.MaterializeResult(
         asset_key=["bronze", "daily_reports"],
         metadata={
@@ -187,6 +189,22 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
         severity=severity(platform),
         metadata={"rejected": dg.MetadataValue.md("\n".join(f"- {r}" for r in rejected_files) or "none")},
     )
+
+
+# Parsed daily files are written to bronze together up to this many rows, not one Delta commit per file
+# and table: a 1,000-well, 5-year landing (60 monthly files) took 11.3 s in this step with 120 commits,
+# 9.3 s with 14 (the rest is parsing, ~0.15 s a file).
+BATCH_ROWS = 250_000
+
+
+def _append_parsed(store, batch: list[tuple[pl.DataFrame, pl.DataFrame]]) -> None:
+    """Append parsed daily files to bronze, one commit per table. Rejections first: if the run dies
+    between the two writes these files are parsed again, and bronze never holds rows whose rejections
+    are missing."""
+    if not batch:
+        return
+    store.append(BRONZE_REJECTIONS, pl.concat([rejected for _, rejected in batch], how="diagonal_relaxed"))
+    store.append(BRONZE_DAILY, pl.concat([frame for frame, _ in batch], how="diagonal_relaxed"))
 
 
 def _latest_entries(store, kind: str) -> pl.DataFrame:
