@@ -1,20 +1,24 @@
 """Gold assets: the dbt project, run per partition window, with dbt tests surfaced as asset checks."""
 
+import importlib.metadata
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dbt.adapters.base import BaseAdapter
+from packaging import version
 
 from da_platform.defs.resources import WarehouseResource
 from da_platform.env import Settings, dbt_variables
 from da_platform.gold.dbt_runs import keep_parse_state
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+_DBT_BESIDE_INTERPRETER = Path(sys.executable).parent / "dbt"
 
 
 @cache
@@ -36,9 +40,25 @@ class GoldTranslator(DagsterDbtTranslator):
 
 
 class GoldDbtResource(DbtCliResource):
-    """The dbt CLI, with the environment's own folder for its runs (``da_platform.gold.dbt_runs``)."""
+    """The dbt CLI, with the environment's own folder for its runs (``da_platform.gold.dbt_runs``).
+
+    Two things dagster-dbt does before every ``dbt build`` cost ~5 s a run here and give this project
+    nothing, so they are skipped: asking ``dbt --version`` in a subprocess (it imports all of dbt) when
+    the executable is this interpreter's own dbt, whose version is its installed dbt-core; and opening
+    a dbt adapter in this process, which dagster-dbt only uses to fetch column metadata and row counts
+    (``fetch_column_metadata``, ``fetch_row_counts``), never called by the gold assets.
+    """
 
     work_dir: str
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable) == _DBT_BESIDE_INTERPRETER:
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> BaseAdapter | None:
+        return None
 
 
 def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -75,11 +95,10 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
 def dbt_resource(settings: Settings) -> GoldDbtResource:
     """dbt CLI resource whose target is the environment's name."""
     # The dbt beside this interpreter, so a venv works without being activated.
-    beside = Path(sys.executable).parent / "dbt"
     return GoldDbtResource(
         project_dir=dbt_project(),
         profiles_dir=str(DBT_PROJECT_DIR),
         target=settings.dbt_target,
-        dbt_executable=str(beside) if beside.exists() else "dbt",
+        dbt_executable=str(_DBT_BESIDE_INTERPRETER) if _DBT_BESIDE_INTERPRETER.exists() else "dbt",
         work_dir=str(settings.env_root / "dbt"),
     )
