@@ -97,8 +97,8 @@ def _history_days(months: int) -> int:
 def throughput(wells: int, years: int, repeat: int, scratch: Path, new_day: bool = False) -> dict:
     """Land -> gold for ``wells`` x ``years`` years, pipeline and reference alternated run by run.
 
-    With ``new_day``, the last run's environment then lands one more day: the incremental cost on top of
-    the whole history, measured without building that history a second time.
+    With ``new_day``, the last run's environment then lands ``repeat`` more days, one run each: the
+    incremental cost on top of the whole history, measured without building that history again.
     """
     landing = scratch / f"landing-{wells}"
     history_days = _history_days(12 * years)
@@ -110,8 +110,9 @@ def throughput(wells: int, years: int, repeat: int, scratch: Path, new_day: bool
         ref.append(_reference(landing, scratch))
         if keep:
             home = scratch / "kept-home"
-            _one_more_day(landing, START + timedelta(days=history_days))
-            day.append(_measured([str(BIN / "datalive"), "run", "--landing", str(landing)], _env(home)))
+            for k in range(repeat):  # successive new days: a median without rebuilding the history
+                _one_more_day(landing, START + timedelta(days=history_days + k))
+                day.append(_measured([str(BIN / "datalive"), "run", "--landing", str(landing)], _env(home)))
             shutil.rmtree(home, ignore_errors=True)
     shutil.rmtree(landing, ignore_errors=True)
     result = {"wells": wells, "years": years, "pipeline": _median(ours), "reference_duckdb": _median(ref)}
