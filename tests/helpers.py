@@ -16,6 +16,19 @@ SAMPLE = Path(__file__).resolve().parents[1] / "da_platform" / "sample_data" / "
 DAILY_CSV = SAMPLE / "daily" / "volve_daily_production.csv"
 
 
+def dev_warehouse(root: Path, first: str, last: str) -> Path:
+    """The DuckDB warehouse of a dev environment under ``root`` with gold built from Volve ``first``..``last``."""
+    from tests.conftest import DEPLOYMENT_VARIABLES
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in DEPLOYMENT_VARIABLES:
+            patch.delenv(name, raising=False)
+        patch.setenv("DATALIVE_HOME", str(root / "home"))
+        patch.chdir(root)
+        assert main(["run", "--landing", str(make_landing(root, first, last))]) == 0
+    return root / "home" / "dev" / "warehouse" / "datalive_dev.duckdb"
+
+
 def write_daily_subset(target: Path, first: str, last: str) -> int:
     """Copy the Volve daily rows with first <= DATEPRD <= last (header kept, bytes of each row unchanged)."""
     target.parent.mkdir(parents=True, exist_ok=True)

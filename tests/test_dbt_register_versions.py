@@ -10,22 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from da_platform.cli import main
-from tests.conftest import DEPLOYMENT_VARIABLES
-from tests.helpers import make_landing
+from tests.helpers import dev_warehouse
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A dev warehouse with gold built from Volve, April 2014."""
-    root = tmp_path_factory.mktemp("register-versions")
-    with pytest.MonkeyPatch.context() as patch:
-        for name in DEPLOYMENT_VARIABLES:
-            patch.delenv(name, raising=False)
-        patch.setenv("DATALIVE_HOME", str(root / "home"))
-        patch.chdir(root)
-        assert main(["run", "--landing", str(make_landing(root, "2014-04-01", "2014-04-30"))]) == 0
-    return root / "home" / "dev" / "warehouse" / "datalive_dev.duckdb"
+    return dev_warehouse(tmp_path_factory.mktemp("register-versions"), "2014-04-01", "2014-04-30")
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from da_platform.cli import main
-from tests.conftest import DEPLOYMENT_VARIABLES
-from tests.helpers import make_landing
+from tests.helpers import dev_warehouse
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -25,14 +23,7 @@ MAY = {"start_date": "2014-05-01", "end_date": "2014-05-31"}
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A dev warehouse with gold built from Volve April–May 2014."""
-    root = tmp_path_factory.mktemp("window-tests")
-    with pytest.MonkeyPatch.context() as patch:
-        for name in DEPLOYMENT_VARIABLES:
-            patch.delenv(name, raising=False)
-        patch.setenv("DATALIVE_HOME", str(root / "home"))
-        patch.chdir(root)
-        assert main(["run", "--landing", str(make_landing(root, "2014-04-01", "2014-05-31"))]) == 0
-    return root / "home" / "dev" / "warehouse" / "datalive_dev.duckdb"
+    return dev_warehouse(tmp_path_factory.mktemp("window-tests"), "2014-04-01", "2014-05-31")
 
 
 def _dbt_test(database: Path, window: dict[str, str], select: str, tmp_path: Path) -> dict[str, str]:
