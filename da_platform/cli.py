@@ -99,7 +99,11 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
 
     _say("[1/2] raw → bronze (new files), register and reported monthly …")
     result = ingest.execute_in_process(
-        run_config={**QUIET, "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing)}}}},
+        run_config={
+            **QUIET,
+            # --full also re-hashes every landing file: an edit that kept size and mtime is found.
+            "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing), "rehash": bool(args.full)}}},
+        },
         instance=instance,
         raise_on_error=False,
     )
@@ -522,7 +526,11 @@ def main(argv: list[str] | None = None) -> int:
         "--landing", help="folder with daily/, monthly/ and reference/ (default: the environment's landing)"
     )
     run.add_argument("--sample", action="store_true", help="use the bundled Volve sample as the landing folder")
-    run.add_argument("--full", action="store_true", help="rebuild every day found in bronze, not only new ones")
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="re-hash every landing file and rebuild every day found in bronze, not only new ones",
+    )
     report = sub.add_parser("report", help="daily operational production report")
     report.add_argument("--date", required=True)
     report.add_argument("--field")
