@@ -28,15 +28,19 @@ telemetry:
 
 def _instance_home(settings) -> Path:
     """The environment's DAGSTER_HOME, with the run-queue limits and the event log storage written on first
-    use."""
+    use, and pointed at this home again when the home was copied or moved (so a copy's run and check
+    history is written inside the copy, never into the home it came from)."""
+    from da_platform.defs.event_log_storage import instance_yaml_section, rehome_instance_yaml
+
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
+    text = config.read_text() if config.exists() else None
     # (a file an older datalive wrote, without the event log section, is brought up to date)
-    if not config.exists() or config.read_text() == INSTANCE_YAML:
-        from da_platform.defs.event_log_storage import instance_yaml_section
-
+    if text is None or text == INSTANCE_YAML:
         config.write_text(INSTANCE_YAML + instance_yaml_section(home / "history" / "runs"))
+    elif (moved := rehome_instance_yaml(text, home)) != text:
+        config.write_text(moved)
     return home
 
 
