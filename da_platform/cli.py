@@ -31,7 +31,11 @@ def _instance_home(settings) -> Path:
     use, and pointed at this home again when the home was copied or moved (so a copy's run and check
     history is written inside the copy, never into the home it came from)."""
     from da_platform.defs.event_log_storage import instance_yaml_section, rehome_instance_yaml
+    from da_platform.env import SettingsError, environment_folder_problem
 
+    problem = environment_folder_problem(settings)  # settings made with replace() skip load_settings' check
+    if problem:
+        raise SettingsError(problem)
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
