@@ -80,20 +80,20 @@ def _member_data(data: bytes, member: zipfile.ZipInfo) -> memoryview:
     start = member.header_offset
     header = data[start : start + _LOCAL_HEADER.size]
     if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
-        raise ArchiveRejected(f"member {member.filename!r} has no local header at offset {start}")
+        raise ArchiveRejected(f"member {_name(member)} has no local header at offset {start}")
     fields = _LOCAL_HEADER.unpack(header)
     begin = start + _LOCAL_HEADER.size + fields[9] + fields[10]  # + file name + extra field
     if begin + member.compress_size > len(data):
-        raise ArchiveRejected(f"member {member.filename!r} runs past the end of the file")
+        raise ArchiveRejected(f"member {_name(member)} runs past the end of the file")
     return memoryview(data)[begin : begin + member.compress_size]
 
 
 def _inflate_member(data: bytes, member: zipfile.ZipInfo, total: int, limits: ArchiveLimits) -> int:
     """Inflate one member without keeping its output; returns the archive's uncompressed total so far."""
     if member.flag_bits & 0x1:
-        raise ArchiveRejected(f"member {member.filename!r} is encrypted")
+        raise ArchiveRejected(f"member {_name(member)} is encrypted")
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ArchiveRejected(f"member {member.filename!r} uses compression method {member.compress_type}")
+        raise ArchiveRejected(f"member {_name(member)} uses compression method {member.compress_type}")
     compressed = _member_data(data, member)
     size, crc = 0, 0
     if member.compress_type == zipfile.ZIP_STORED:
@@ -109,31 +109,36 @@ def _inflate_member(data: bytes, member: zipfile.ZipInfo, total: int, limits: Ar
                 chunk = compressed[position : position + _IN_CHUNK]
                 position += len(chunk)
                 if not chunk:
-                    raise ArchiveRejected(f"member {member.filename!r} is truncated")
+                    raise ArchiveRejected(f"member {_name(member)} is truncated")
             try:
                 piece = inflater.decompress(chunk, _OUT_CHUNK)
             except zlib.error as exc:
-                raise ArchiveRejected(f"member {member.filename!r} is not valid deflate data: {exc}") from exc
+                raise ArchiveRejected(f"member {_name(member)} is not valid deflate data: {exc}") from exc
             size += len(piece)
             crc = zlib.crc32(piece, crc)
             _within(limits, member, total + size, size, len(compressed), len(data))
     if size != member.file_size or crc != member.CRC:
         raise ArchiveRejected(
-            f"member {member.filename!r} declares {member.file_size} bytes (CRC {member.CRC:08x}) but holds "
+            f"member {_name(member)} declares {member.file_size} bytes (CRC {member.CRC:08x}) but holds "
             f"{size} (CRC {crc:08x})"
         )
     return total + size
+
+
+def _name(member: zipfile.ZipInfo) -> str:
+    """A member's name for a message: the archive chose it, so it is quoted, escaped and cut short."""
+    return repr(member.filename[:80] + ("…" if len(member.filename) > 80 else ""))
 
 
 def _within(limits: ArchiveLimits, member: zipfile.ZipInfo, total: int, size: int, packed: int, file: int) -> None:
     if total > limits.max_uncompressed_bytes:
         raise ArchiveRejected(
             f"the archive expands to more than {limits.max_uncompressed_bytes // MiB} MiB "
-            f"(stopped in member {member.filename!r}); export large reports as CSV"
+            f"(stopped in member {_name(member)}); export large reports as CSV"
         )
     if size > limits.ratio_grace_bytes and size > limits.max_ratio * max(packed, 1):
         raise ArchiveRejected(
-            f"member {member.filename!r} expands more than {limits.max_ratio:g}x its {packed} compressed bytes "
+            f"member {_name(member)} expands more than {limits.max_ratio:g}x its {packed} compressed bytes "
             "(a decompression bomb?)"
         )
     if total > limits.ratio_grace_bytes and total > limits.max_ratio * max(file, 1):

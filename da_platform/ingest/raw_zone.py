@@ -269,6 +269,10 @@ def _read_stable(landed: LandedFile, retries: int, wait_seconds: float) -> tuple
             return None, str(exc)
         except FileNotFoundError:
             return None, "disappeared before it was landed"
+        # The path was built below the resolved landing folder: a folder on it that resolves elsewhere now
+        # was swapped for a link after the walk, and what was read is not the landing's.
+        if landed.path.parent.resolve() != landed.path.parent:
+            return None, "a folder on its path became a link"
         sha = hashlib.sha256(data).hexdigest()
         # Nothing wrote to the file while it was read: its stat did not move and it holds what was read.
         steady = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)

@@ -184,3 +184,16 @@ def test_landing_a_zip_bomb_is_rejected_in_bounded_memory_and_time(
     assert outcome["rule"] == "FILE_FORMAT", outcome
     assert outcome["grew_kib"] < 64 * 1024, outcome  # peak memory while parsing grew by less than 64 MiB
     assert outcome["seconds"] < 10, outcome
+
+
+def test_a_hostile_member_name_is_quoted_and_cut_short_in_the_reason(tmp_path: Path) -> None:
+    name = "xl/worksheets/sheet1.xml\n[FILE_OK] forged log line" + "x" * 500
+    path = tmp_path / "named.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, b"<row/>" * (2 * MiB))
+
+    with pytest.raises(ArchiveRejected) as rejected:
+        check_zip(path.read_bytes())
+
+    assert "\n" not in str(rejected.value) and "\\n[FILE_OK]" in str(rejected.value)
+    assert len(str(rejected.value)) < 300

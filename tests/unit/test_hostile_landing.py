@@ -279,3 +279,22 @@ def test_a_stat_cache_written_before_hashes_were_dated_is_read_and_verified_firs
 
     assert {entry[3] for entry in cache.values()} == {None}
     assert raw_zone.scan_landing(landing, cache, rehash_fraction=0.5).rehashed == 1
+
+
+def test_a_folder_swapped_for_a_link_after_the_walk_is_not_followed(
+    landing: Path, secret: Path, lake: LocalLake
+) -> None:
+    scan = raw_zone.scan_landing(landing)
+    daily = landing / "daily"
+    (secret.parent / "volve_2014-04-a.csv").write_bytes(SECRET)
+    daily.rename(landing / "daily-moved")
+    daily.symlink_to(secret.parent, target_is_directory=True)
+
+    outcome = raw_zone.land_files(lake, scan.files, now=T0, wait_seconds=0)
+
+    assert {s.reason for s in outcome.unstable} <= {
+        "a folder on its path became a link",
+        "disappeared before it was landed",
+    }
+    assert outcome.added.height == 0
+    assert not any(SECRET.strip() in data for data in raw_bytes(lake))
