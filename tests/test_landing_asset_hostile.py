@@ -43,6 +43,9 @@ def test_a_link_to_a_secret_is_reported_as_a_link_and_none_of_its_bytes_reach_ra
     assert metadata["files_added"].value == 1
     assert metadata["skipped"].value == [f"{landing / 'daily' / 'passwd.csv'}: a link, not a file"]
     assert any("passwd.csv: a link, not a file" in line for line in logs)
+    check = result.get_asset_check_evaluations()
+    refused = next(c for c in check if c.check_name == "no_unlandable_landing_entries")
+    assert not refused.passed and "passwd.csv: a link, not a file" in refused.metadata["refused"].value
     assert not any("root:x:0:0" in line for line in logs)
     lake = open_lake(load_settings({"DATALIVE_HOME": str(tmp_path / "home")}))
     assert lake.read(raw_zone.MANIFEST_TABLE)["file_name"].to_list() == ["volve_2014-04.csv"]

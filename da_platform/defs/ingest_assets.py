@@ -40,7 +40,13 @@ class LandingConfig(dg.Config):
             blocking=True,
             description="Every manifest entry has its raw copy, of its size; the copies this run wrote are read "
             "back and match their sha256.",
-        )
+        ),
+        dg.AssetCheckSpec(
+            "no_unlandable_landing_entries",
+            asset=["raw", "landed_files"],
+            description="Nothing in the landing folder was refused: no link (links are never followed), no special "
+            "file, no file that kept changing while it was landed.",
+        ),
     ],
     retry_policy=RETRY,
     kinds={"delta", "files"},
@@ -83,6 +89,14 @@ def landed_files(
         check_name="raw_copies_match_manifest",
         passed=not problems,
         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
+    )
+    # Files outside the kind folders and hidden files are the convention's to ignore; these were refused.
+    refused = [s for s in scan.skipped if s.reason not in raw_zone.CONVENTION_SKIPS] + outcome.unstable
+    yield dg.AssetCheckResult(
+        check_name="no_unlandable_landing_entries",
+        passed=not refused,
+        severity=severity(platform),
+        metadata={"refused": dg.MetadataValue.md("\n".join(f"- {s.path}: {s.reason}" for s in refused) or "none")},
     )
 
 

@@ -53,6 +53,9 @@ STAT_CACHE_SCHEMA: dict[str, pl.DataType] = {
 # landing file is re-hashed at least once every 20 runs at a bounded cost (`--full` re-hashes them all).
 REHASH_FRACTION = 0.05
 LINK = "a link, not a file"
+NOT_IN_A_KIND_FOLDER = f"not under one of {', '.join(kind + '/' for kind in LANDING_KINDS)}"
+HIDDEN = "a hidden file"
+CONVENTION_SKIPS = frozenset({NOT_IN_A_KIND_FOLDER, HIDDEN})  # the landing convention ignores these, by design
 # A file that changes while it is landed is read again, alone, until two reads agree.
 LAND_RETRIES = 3
 LAND_RETRY_SECONDS = 0.5
@@ -183,9 +186,9 @@ def scan_landing(
         if problem is not None:
             skipped.append(Skipped(path, problem))
         elif len(relative.parts) < 2 or relative.parts[0] not in LANDING_KINDS:
-            skipped.append(Skipped(path, f"not under one of {', '.join(k + '/' for k in LANDING_KINDS)}"))
+            skipped.append(Skipped(path, NOT_IN_A_KIND_FOLDER))
         elif path.name.startswith("."):
-            skipped.append(Skipped(path, "a hidden file"))
+            skipped.append(Skipped(path, HIDDEN))
         elif not path.resolve().is_relative_to(root):  # a folder swapped for a link while we walked
             skipped.append(Skipped(path, "resolves outside the landing folder"))
         else:
