@@ -222,6 +222,9 @@ def scan_landing(
         except FileNotFoundError:
             skipped.append(Skipped(path, "disappeared while the landing folder was read"))
             continue
+        except OSError as exc:  # e.g. no read permission: this file waits, the others land
+            skipped.append(Skipped(path, f"cannot be read ({exc.strerror or type(exc).__name__})"))
+            continue
         if seen is not None and sha != seen[2]:
             stale.append(path)
         found.append(LandedFile(path, kind, sha, lstat.st_size, lstat.st_mtime_ns, now, identity))
@@ -272,6 +275,8 @@ def _read_stable(landed: LandedFile, retries: int, wait_seconds: float) -> tuple
             return None, str(exc)
         except FileNotFoundError:
             return None, "disappeared before it was landed"
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
         # The path was built below the resolved landing folder: a folder on it that resolves elsewhere now
         # was swapped for a link after the walk, and what was read is not the landing's.
         if landed.path.parent.resolve() != landed.path.parent:

@@ -298,3 +298,22 @@ def test_a_folder_swapped_for_a_link_after_the_walk_is_not_followed(
     }
     assert outcome.added.height == 0
     assert not any(SECRET.strip() in data for data in raw_bytes(lake))
+
+
+def test_a_file_that_cannot_be_read_is_skipped_and_the_others_land(
+    landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = landing / "daily" / "volve_2014-04-a.csv"
+    real_open = os.open
+
+    def open_without_permission(path, flags, *args, **kwargs):  # as for a file mode 000 (tests run as root)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_without_permission)
+
+    scan = raw_zone.scan_landing(landing)
+
+    assert Skipped(locked, "cannot be read (Permission denied)") in scan.skipped
+    assert [f.path.name for f in scan.files] == ["volve_2014-04-b.csv"]
