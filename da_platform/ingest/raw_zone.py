@@ -277,9 +277,9 @@ def _read_stable(landed: LandedFile, retries: int, wait_seconds: float) -> tuple
             return None, "disappeared before it was landed"
         except OSError as exc:
             return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
-        # The path was built below the resolved landing folder: a folder on it that resolves elsewhere now
-        # was swapped for a link after the walk, and what was read is not the landing's.
-        if landed.path.parent.resolve() != landed.path.parent:
+        # A walked path (it has an identity) was built below the resolved landing folder: a folder on it that
+        # resolves elsewhere now was swapped for a link after the walk, and what was read is not the landing's.
+        if landed.identity is not None and landed.path.parent.resolve() != landed.path.parent:
             return None, "a folder on its path became a link"
         sha = hashlib.sha256(data).hexdigest()
         # Nothing wrote to the file while it was read: its stat did not move and it holds what was read.

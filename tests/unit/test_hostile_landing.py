@@ -317,3 +317,16 @@ def test_a_file_that_cannot_be_read_is_skipped_and_the_others_land(
 
     assert Skipped(locked, "cannot be read (Permission denied)") in scan.skipped
     assert [f.path.name for f in scan.files] == ["volve_2014-04-b.csv"]
+
+
+def test_files_handed_over_under_a_linked_environment_folder_still_land(tmp_path: Path, volve_daily_lines) -> None:
+    # The stream lands files it wrote under <home>/<env>/landing, and <home>/prod may be a link to a disk.
+    (tmp_path / "disk" / "prod").mkdir(parents=True)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "prod").symlink_to(tmp_path / "disk" / "prod", target_is_directory=True)
+    batch = write(tmp_path / "home" / "prod" / "landing", "daily/stream_p0_o0-2.csv", volve_daily_lines[:3])
+    lake = LocalLake(tmp_path / "home" / "prod" / "lake", "prod")
+
+    added = raw_zone.land(lake, [raw_zone.LandedFile(batch, "daily", raw_zone.sha256_of(batch), batch.stat().st_size)])
+
+    assert added["file_name"].to_list() == ["stream_p0_o0-2.csv"]
