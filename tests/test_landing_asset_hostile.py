@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from da_platform.defs.ingest_assets import landed_files
 from da_platform.defs.resources import build_resources
@@ -67,3 +68,33 @@ def test_rehash_lands_an_edit_that_kept_size_and_mtime_and_says_so(tmp_path: Pat
     assert (metadata["files_added"].value, metadata["files_rehashed"].value) == (1, 2)  # every file, not a sample
     assert metadata["files_changed_behind_their_stat"].value == 1
     assert any("changed without a change of size or modification time" in line for line in logs)
+
+
+def test_a_file_that_keeps_changing_is_left_for_the_next_run_and_the_others_land(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    growing = landing / "daily" / "volve_2014-04.csv"
+    write_daily_subset(growing, "2014-04-01", "2014-04-03")
+    write_daily_subset(landing / "daily" / "volve_2014-05.csv", "2014-05-01", "2014-05-03")
+    original = raw_zone._read_blocks
+
+    def read_while_an_export_appends(fd: int):
+        yield from original(fd)
+        if os.fstat(fd).st_ino == growing.stat().st_ino:
+            with growing.open("a", encoding="utf-8") as handle:
+                handle.write("2014-04-04,NO 15/9-F-1 C\n")
+
+    monkeypatch.setattr(raw_zone, "_read_blocks", read_while_an_export_appends)
+    monkeypatch.setattr(raw_zone, "LAND_RETRY_SECONDS", 0.0)
+
+    result, _ = run_landed_files(tmp_path / "home", landing)
+
+    metadata = result.asset_materializations_for_node("raw__landed_files")[0].metadata
+    assert metadata["files_added"].value == 1
+    assert metadata["files_not_landed"].value == [f"{growing}: kept changing while it was being landed"]
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert checks["raw_copies_match_manifest"].passed and not checks["no_unlandable_landing_entries"].passed
+    lake = open_lake(load_settings({"DATALIVE_HOME": str(tmp_path / "home")}))
+    assert lake.read(raw_zone.MANIFEST_TABLE)["file_name"].to_list() == ["volve_2014-05.csv"]
+    assert str(growing) not in raw_zone.read_stat_cache(lake)  # hashed afresh by the next run
