@@ -28,15 +28,23 @@ telemetry:
 
 def _instance_home(settings) -> Path:
     """The environment's DAGSTER_HOME, with the run-queue limits and the event log storage written on first
-    use."""
+    use, and pointed at this home again when the home was copied or moved (so a copy's run and check
+    history is written inside the copy, never into the home it came from)."""
+    from da_platform.defs.event_log_storage import instance_yaml_section, rehome_instance_yaml
+    from da_platform.env import SettingsError, environment_folder_problem
+
+    problem = environment_folder_problem(settings)  # settings made with replace() skip load_settings' check
+    if problem:
+        raise SettingsError(problem)
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
+    text = config.read_text() if config.exists() else None
     # (a file an older datalive wrote, without the event log section, is brought up to date)
-    if not config.exists() or config.read_text() == INSTANCE_YAML:
-        from da_platform.defs.event_log_storage import instance_yaml_section
-
+    if text is None or text == INSTANCE_YAML:
         config.write_text(INSTANCE_YAML + instance_yaml_section(home / "history" / "runs"))
+    elif (moved := rehome_instance_yaml(text, home)) != text:
+        config.write_text(moved)
     return home
 
 
@@ -99,7 +107,11 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
 
     _say("[1/2] raw → bronze (new files), register and reported monthly …")
     result = ingest.execute_in_process(
-        run_config={**QUIET, "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing)}}}},
+        run_config={
+            **QUIET,
+            # --full also re-hashes every landing file: an edit that kept size and mtime is found.
+            "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing), "rehash": bool(args.full)}}},
+        },
         instance=instance,
         raise_on_error=False,
     )
@@ -522,7 +534,11 @@ def main(argv: list[str] | None = None) -> int:
         "--landing", help="folder with daily/, monthly/ and reference/ (default: the environment's landing)"
     )
     run.add_argument("--sample", action="store_true", help="use the bundled Volve sample as the landing folder")
-    run.add_argument("--full", action="store_true", help="rebuild every day found in bronze, not only new ones")
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="re-hash every landing file and rebuild every day found in bronze, not only new ones",
+    )
     report = sub.add_parser("report", help="daily operational production report")
     report.add_argument("--date", required=True)
     report.add_argument("--field")

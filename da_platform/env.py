@@ -264,7 +264,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?", origin):
             raise SettingsError(f"DATALIVE_API_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]")
 
-    return Settings(
+    settings = Settings(
         env=env,
         home=home.resolve(),
         pr_id=pr_id,
@@ -290,6 +290,33 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         api_rate_per_minute=rate,
         api_rate_burst=burst,
         api_cors_origins=origins,
+    )
+    problem = environment_folder_problem(settings)
+    if problem:
+        raise SettingsError(problem)
+    return settings
+
+
+def environment_folder_problem(settings: Settings) -> str | None:
+    """Why the environment's folder must not be used, or None when it is its own.
+
+    ``<home>/qa`` linked to ``<home>/prod`` would make every qa write land in prod's folder (a pull
+    request's ``qa/pr-5/`` would be created as ``prod/pr-5/`` before any resource noticed). So the folder,
+    links followed, must still end in the environment's own name (``.../qa/pr-5``) and must not lie inside
+    another environment's folder of this home. A link to a folder of the same name elsewhere (``<home>/prod``
+    → ``/mnt/big/prod``) is fine. Only reads the file system: nothing is created.
+    """
+    home = settings.home.resolve()
+    folder = settings.env_root.resolve()
+    key = tuple(settings.isolation_key.split("/"))
+    others = [home / name for name in ENVIRONMENTS if name != settings.env]
+    inside = next((other for other in others if folder == other or other in folder.parents), None)
+    if folder.parts[-len(key) :] == key and inside is None:
+        return None
+    whose = f", inside {inside.name}'s folder" if inside is not None else ""
+    return (
+        f"the {settings.isolation_key} environment's folder {settings.env_root} resolves to {folder}{whose}; "
+        f"refusing to use it (remove the link, or give {settings.isolation_key} a folder of its own)"
     )
 
 

@@ -52,8 +52,10 @@ def test_prod_and_dev_cannot_be_dropped(home: Path) -> None:
 
 def test_a_pull_request_folder_linking_into_prod_is_refused_not_followed(home: Path) -> None:
     (home / "qa" / "pr-9").symlink_to(home / "prod")
+    # load_settings itself refuses this folder (tests/test_environment_links.py); cleanup must refuse it too
+    # when handed such settings directly.
     with pytest.raises(CleanupRefused, match="does not resolve"):
-        drop_branch(_branch(home, "9"))
+        drop_branch(replace(_branch(home, "7"), pr_id="9"))
     assert (home / "prod" / "lake" / "data.parquet").exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -89,3 +90,52 @@ def test_a_file_an_older_datalive_wrote_is_upgraded_and_an_edited_one_is_left_al
     config.write_text(edited)
     _instance_home(settings)
     assert config.read_text() == edited
+
+
+def test_a_copied_home_writes_its_run_history_inside_the_copy(tmp_path: Path) -> None:
+    original = load_settings({"DATALIVE_HOME": str(tmp_path / "home")})
+    first = dg.DagsterInstance.from_config(str(_instance_home(original)))
+    dg.materialize([wells, seven_wells], instance=first)
+    first.dispose()
+    shutil.copytree(tmp_path / "home", tmp_path / "copy")
+    copy = load_settings({"DATALIVE_HOME": str(tmp_path / "copy")})
+
+    instance = dg.DagsterInstance.from_config(str(_instance_home(copy)))
+    result = dg.materialize([wells, seven_wells], instance=instance)
+
+    runs = copy.dagster_home / "history" / "runs"
+    assert Path(instance.event_log_storage._base_dir) == runs
+    assert f'base_dir: "{runs}"' in (copy.dagster_home / "dagster.yaml").read_text()
+    assert SqliteEventLogStorage(str(runs)).get_records_for_run(result.run_id).records
+    assert not (original.dagster_home / "history" / "runs" / f"{result.run_id}.db").exists()
+    in_original = SqliteEventLogStorage(str(original.dagster_home / "history" / "runs"))
+    latest = in_original.get_latest_materialization_events([dg.AssetKey("wells")])[dg.AssetKey("wells")]
+    assert latest is not None and latest.run_id != result.run_id  # the original's index did not see the copy's run
+
+
+def test_a_moved_home_keeps_the_edits_made_to_its_instance_file(tmp_path: Path) -> None:
+    moved = load_settings({"DATALIVE_HOME": str(tmp_path / "moved")})
+    config = moved.dagster_home / "dagster.yaml"
+    config.parent.mkdir(parents=True)
+    old_runs = tmp_path / "home" / "dev" / "dagster" / "history" / "runs"
+    config.write_text(INSTANCE_YAML + instance_yaml_section(old_runs) + "run_monitoring:\n  enabled: true\n")
+
+    _instance_home(moved)
+
+    assert config.read_text() == (
+        INSTANCE_YAML
+        + instance_yaml_section(moved.dagster_home / "history" / "runs")
+        + "run_monitoring:\n  enabled: true\n"
+    )
+
+
+def test_an_event_log_placed_outside_any_datalive_home_on_purpose_is_left_there(tmp_path: Path) -> None:
+    settings = load_settings({"DATALIVE_HOME": str(tmp_path / "home")})
+    config = settings.dagster_home / "dagster.yaml"
+    config.parent.mkdir(parents=True)
+    chosen = INSTANCE_YAML + instance_yaml_section(tmp_path / "shared-disk" / "events")
+    config.write_text(chosen)
+
+    _instance_home(settings)
+
+    assert config.read_text() == chosen

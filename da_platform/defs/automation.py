@@ -45,7 +45,9 @@ def changed_files(landing: Path, cursor: dict[str, list]) -> tuple[list[tuple[st
     new_cursor: dict[str, list] = {}
     if not landing.is_dir():
         return changed, cursor
-    for path in sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    # Links are never followed (the raw asset skips them too): a link's target is not the landing's to hash.
+    files = (p for p in landing.rglob("*") if p.is_file() and not p.is_symlink() and not p.name.startswith("."))
+    for path in sorted(files):
         rel = path.relative_to(landing).as_posix()
         if rel.split("/", 1)[0] not in raw_zone.LANDING_KINDS:
             continue

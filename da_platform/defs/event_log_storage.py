@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -112,3 +114,27 @@ def instance_yaml_section(base_dir: os.PathLike[str] | str) -> str:
         "  config:\n"
         f"    base_dir: {json.dumps(os.fspath(base_dir))}\n"  # a JSON string is a YAML string
     )
+
+
+def _section_pattern() -> re.Pattern[str]:
+    head = re.escape(instance_yaml_section("@").removesuffix('"@"\n'))  # the section up to its base_dir value
+    return re.compile(f'^{head}(?P<base_dir>"[^\n]*")$', re.MULTILINE)
+
+
+def rehome_instance_yaml(text: str, dagster_home: Path) -> str:
+    """``text`` (a dagster.yaml) with the event log section datalive wrote pointed at ``dagster_home``.
+
+    Dagster's storage config takes absolute paths, so a home that was copied, moved or restored would keep
+    writing its run and check history into the old home's files. The section is rewritten when its
+    ``base_dir`` is another datalive instance's ``.../dagster/history/runs``; anything else a person
+    changed in the file, or a base_dir they chose elsewhere, is left as it is.
+    """
+    wanted = dagster_home / "history" / "runs"
+
+    def repoint(match: re.Match[str]) -> str:
+        current = Path(json.loads(match["base_dir"]))
+        if current == wanted or current.parts[-3:] != ("dagster", "history", "runs"):
+            return match[0]
+        return instance_yaml_section(wanted).rstrip("\n")
+
+    return _section_pattern().sub(repoint, text)

@@ -22,9 +22,11 @@ RETRY = dg.RetryPolicy(max_retries=2, delay=5)
 
 
 class LandingConfig(dg.Config):
-    """Which landing folder to scan; empty means the environment's own landing folder."""
+    """Which landing folder to scan (empty: the environment's own), and whether to re-hash every file."""
 
     landing_dir: str = ""
+    # True (`datalive run --full`): trust no size and modification time from the last run, read every byte.
+    rehash: bool = False
 
 
 @dg.asset(
@@ -38,7 +40,13 @@ class LandingConfig(dg.Config):
             blocking=True,
             description="Every manifest entry has its raw copy, of its size; the copies this run wrote are read "
             "back and match their sha256.",
-        )
+        ),
+        dg.AssetCheckSpec(
+            "no_unlandable_landing_entries",
+            asset=["raw", "landed_files"],
+            description="Nothing in the landing folder was refused: no link (links are never followed), no special "
+            "file, no file that kept changing while it was landed.",
+        ),
     ],
     retry_policy=RETRY,
     kinds={"delta", "files"},
@@ -49,20 +57,30 @@ def landed_files(
     """Land new files; the same bytes twice is a no-op, a changed file is a new version."""
     landing = Path(config.landing_dir or platform.landing_dir)
     store = lake.lake()
-    files, ignored = raw_zone.discover(landing, raw_zone.read_stat_cache(store))
-    for path in ignored:
-        context.log.warning(f"ignored {path}: not under one of {', '.join(raw_zone.LANDING_KINDS)}/")
-    added = raw_zone.land(store, files)
-    raw_zone.write_stat_cache(store, files)
+    scan = raw_zone.scan_landing(landing, raw_zone.read_stat_cache(store), rehash=config.rehash)
+    for skipped in scan.skipped:  # the reason only: nothing of a skipped entry is read or shown
+        context.log.warning(f"skipped {skipped.path}: {skipped.reason}")
+    for path in scan.stale:
+        context.log.warning(f"{path} changed without a change of size or modification time; landing its new bytes")
+    outcome = raw_zone.land_files(store, scan.files)
+    for unstable in outcome.unstable:
+        context.log.warning(f"not landed {unstable.path}: {unstable.reason}; the next run lands it")
+    # Files left out are not cached: the next run hashes them again.
+    raw_zone.write_stat_cache(store, outcome.files)
+    added = outcome.added
     problems = raw_zone.verify(store, rehash=set(added["raw_path"].to_list()))
-    context.log.info(f"landed {added.height} new file(s) of {len(files)} found in {landing}")
+    context.log.info(f"landed {added.height} new file(s) of {len(scan.files)} found in {landing}")
     yield dg.MaterializeResult(
         metadata={
-            "files_found": len(files),
+            "files_found": len(scan.files),
             "files_added": added.height,
             # Downstream decides from this what to rebuild: a new register or monthly sheet touches every day.
             "kinds_added": dg.MetadataValue.json(sorted(set(added["kind"].to_list()))),
-            "files_ignored": len(ignored),
+            "files_ignored": len(scan.skipped),
+            "skipped": dg.MetadataValue.json([f"{s.path}: {s.reason}" for s in scan.skipped]),
+            "files_rehashed": scan.rehashed,
+            "files_changed_behind_their_stat": len(scan.stale),
+            "files_not_landed": dg.MetadataValue.json([f"{s.path}: {s.reason}" for s in outcome.unstable]),
             "bytes_added": int(added["size_bytes"].sum() or 0),
             "added": dg.MetadataValue.md(markdown_table(added.select("kind", "file_name", "version", "sha256"))),
         }
@@ -71,6 +89,14 @@ def landed_files(
         check_name="raw_copies_match_manifest",
         passed=not problems,
         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
+    )
+    # Files outside the kind folders and hidden files are the convention's to ignore; these were refused.
+    refused = [s for s in scan.skipped if s.reason not in raw_zone.CONVENTION_SKIPS] + outcome.unstable
+    yield dg.AssetCheckResult(
+        check_name="no_unlandable_landing_entries",
+        passed=not refused,
+        severity=severity(platform),
+        metadata={"refused": dg.MetadataValue.md("\n".join(f"- {s.path}: {s.reason}" for s in refused) or "none")},
     )
 
 

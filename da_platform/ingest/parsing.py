@@ -20,6 +20,7 @@ from pathlib import PurePath
 
 import polars as pl
 
+from da_platform.ingest.archives import DEFAULT_LIMITS, ArchiveLimits, ArchiveRejected, check_zip
 from da_platform.ingest.layouts import Column, Layout
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
@@ -55,13 +56,17 @@ def normalise_header(name: str) -> str:
     return re.sub(r"\s+", "_", name.strip().upper())
 
 
-def parse_file(data: bytes, file_name: str, layout: Layout) -> ParsedFile:
-    """Parse a CSV or XLSX file of the given layout into typed rows with ``source_row`` numbers."""
+def parse_file(data: bytes, file_name: str, layout: Layout, limits: ArchiveLimits = DEFAULT_LIMITS) -> ParsedFile:
+    """Parse a CSV or XLSX file of the given layout into typed rows with ``source_row`` numbers.
+
+    A workbook is inflated within ``limits`` (:mod:`da_platform.ingest.archives`) before it is opened; beyond
+    them it is rejected as ``FILE_FORMAT``.
+    """
     if not data.removeprefix(codecs.BOM_UTF8).strip():  # a BOM alone is still an empty file
         raise FileRejected(file_name, "FILE_EMPTY", "the file is empty (0 bytes or only whitespace)", row=1)
     suffix = PurePath(file_name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        cells = _Cells.from_rows(*_read_xlsx(data, file_name, layout))
+        cells = _Cells.from_rows(*_read_xlsx(data, file_name, layout, limits))
         delimiter, decimal_comma = ",", False
     elif suffix in (".csv", ".txt"):
         text = _decode(data, file_name)
@@ -174,9 +179,15 @@ def _read_csv(text: str, file_name: str, delimiter: str) -> tuple[list[str], lis
     return header, rows
 
 
-def _read_xlsx(data: bytes, file_name: str, layout: Layout) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_xlsx(
+    data: bytes, file_name: str, layout: Layout, limits: ArchiveLimits
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
     from python_calamine import CalamineWorkbook
 
+    try:  # the reader materialises every part it inflates: the archive is bounded first
+        check_zip(data, limits)
+    except ArchiveRejected as exc:
+        raise FileRejected(file_name, "FILE_FORMAT", f"not a readable XLSX workbook: {exc}") from exc
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks

@@ -2,15 +2,21 @@
 
 Landing folder convention: ``<landing>/daily/`` for daily production reports, ``<landing>/monthly/``
 for the operator's reported monthly totals, ``<landing>/reference/`` for the well register. Files
-elsewhere are ignored and reported. Raw copies live at ``raw/files/<kind>/<sha256>/<file name>``: the
+elsewhere are ignored and reported, and so is every link (never followed: "a link, not a file") and
+anything that is not a regular file. Raw copies live at ``raw/files/<kind>/<sha256>/<file name>``: the
 same bytes landed twice are stored once; a changed file with the same name is a new version beside it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
-from dataclasses import dataclass
+import math
+import os
+import stat as stat_mode
+import time
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,14 +39,28 @@ MANIFEST_SCHEMA: dict[str, pl.DataType] = {
 LANDING_KINDS = tuple(LAYOUTS)
 # What the last run saw in the landing folder: a file with the same path, size and modification time is
 # not hashed again (the landing sensor's cursor relies on the same stat). Only a cache: without it every
-# file is hashed, as on a first run.
+# file is hashed, as on a first run. ``hashed_at`` is when the hash was last computed from the bytes.
 STAT_CACHE_TABLE = "raw/landing_stat_cache"
 STAT_CACHE_SCHEMA: dict[str, pl.DataType] = {
     "source_path": pl.String(),
     "size_bytes": pl.Int64(),
     "mtime_ns": pl.Int64(),
     "sha256": pl.String(),
+    "hashed_at": pl.Datetime("us", "UTC"),
 }
+# Size and mtime miss an edit that keeps both (`cp -p`, `rsync -t`, a restored backup). Each run also
+# re-reads this share of the files the cache would trust, those verified longest ago first, so every
+# landing file is re-hashed at least once every 20 runs at a bounded cost (`--full` re-hashes them all).
+REHASH_FRACTION = 0.05
+LINK = "a link, not a file"
+NOT_IN_A_KIND_FOLDER = f"not under one of {', '.join(kind + '/' for kind in LANDING_KINDS)}"
+HIDDEN = "a hidden file"
+CONVENTION_SKIPS = frozenset({NOT_IN_A_KIND_FOLDER, HIDDEN})  # the landing convention ignores these, by design
+# A file that changes while it is landed is read again, alone, until two reads agree.
+LAND_RETRIES = 3
+LAND_RETRY_SECONDS = 0.5
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -52,64 +72,262 @@ class LandedFile:
     sha256: str
     size_bytes: int
     mtime_ns: int = 0
+    hashed_at: datetime | None = None  # when ``sha256`` was computed from the bytes (None: just now)
+    identity: tuple[int, int] | None = field(default=None, compare=False)  # (device, inode) when discovered
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A landing entry that is not landed, and why (a link, not in a kind folder, changing, ...)."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class LandingScan:
+    """What :func:`scan_landing` found: the files to land, the entries skipped, and what was re-hashed."""
+
+    files: list[LandedFile]
+    skipped: list[Skipped]
+    rehashed: int = 0  # files the stat cache would have trusted, hashed again (sample or --full)
+    stale: list[Path] = field(default_factory=list)  # ... whose bytes had changed behind an unchanged stat
+
+
+@dataclass(frozen=True)
+class LandingOutcome:
+    """What :func:`land_files` did: manifest rows added, the files as landed, and those left for next run."""
+
+    added: pl.DataFrame
+    files: list[LandedFile]  # every file that is now in raw, with the hash and stat of the bytes landed
+    unstable: list[Skipped]  # kept changing (or vanished) while being landed; not landed, not cached
+
+
+class _NotARegularFile(OSError):
+    """The path is a link, or not a regular file, by the time it is opened."""
+
+
+@contextmanager
+def _open_regular(path: Path) -> Iterator[tuple[int, os.stat_result]]:
+    """An open descriptor on ``path`` and its stat, refusing links (``O_NOFOLLOW``) and anything that is not
+    a regular file (without blocking on a FIFO), even if the path was swapped since it was discovered."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if path.is_symlink():
+            raise _NotARegularFile(LINK) from exc
+        raise
+    try:
+        opened = os.fstat(fd)
+        if not stat_mode.S_ISREG(opened.st_mode):
+            raise _NotARegularFile("not a regular file")
+        yield fd, opened
+    finally:
+        os.close(fd)
+
+
+def _read_blocks(fd: int) -> Iterator[bytes]:
+    while block := os.read(fd, 1 << 20):
+        yield block
 
 
 def sha256_of(path: Path) -> str:
-    """Content hash of a file, read in blocks so large reports do not fill memory."""
+    """Content hash of a file, read in blocks so large reports do not fill memory (links are refused)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+    with _open_regular(path) as (fd, _):
+        for block in _read_blocks(fd):
             digest.update(block)
     return digest.hexdigest()
 
 
-def discover(
-    landing: Path, known: dict[str, tuple[int, int, str]] | None = None
-) -> tuple[list[LandedFile], list[Path]]:
-    """Files under the known kind folders (sorted, so arrival order is stable), and ignored ones.
+def _walk(root: Path) -> Iterator[tuple[Path, os.stat_result | None, str | None]]:
+    """Every entry below ``root``, never following a link: (path, its lstat, None) for regular files and
+    (path, None, reason) for what cannot be landed (links to files or folders, FIFOs, sockets, devices)."""
+    with os.scandir(root) as entries:
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                yield path, None, LINK
+            elif entry.is_dir(follow_symlinks=False):
+                yield from _walk(path)
+            elif entry.is_file(follow_symlinks=False):
+                yield path, entry.stat(follow_symlinks=False), None
+            else:
+                yield path, None, "not a regular file"
 
-    ``known`` maps a path to the (size, mtime_ns, sha256) seen by the last run (:func:`read_stat_cache`);
-    a file whose size and modification time are unchanged keeps that hash instead of being read again,
-    so a run's cost does not grow with the years of files already landed.
+
+def scan_landing(
+    landing: Path,
+    known: dict[str, tuple] | None = None,
+    *,
+    rehash: bool = False,
+    rehash_fraction: float = REHASH_FRACTION,
+    now: datetime | None = None,
+) -> LandingScan:
+    """Files under the known kind folders (sorted, so arrival order is stable), and the entries skipped.
+
+    The landing path is resolved once and nothing below it is followed: a link (to a file or a folder,
+    inside or outside) is skipped as "a link, not a file", so no byte from outside the landing folder can
+    reach raw, a log or a rejection reason. ``known`` maps a path to the (size, mtime_ns, sha256, hashed_at)
+    seen by the last run (:func:`read_stat_cache`); a file whose size and modification time are unchanged
+    keeps that hash instead of being read again, so a run's cost does not grow with the years of files
+    already landed, except for ``rehash_fraction`` of them (those hashed longest ago) re-read to catch an
+    edit that kept both, or all of them with ``rehash`` (`datalive run --full`).
     """
     known = known or {}
-    found: list[LandedFile] = []
-    ignored: list[Path] = []
-    if not landing.is_dir():
+    now = now or datetime.now(UTC)
+    root = landing.resolve()
+    if not root.is_dir():
         raise FileNotFoundError(f"landing folder {landing} does not exist")
-    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
-        relative = path.relative_to(landing)
-        if path.name.startswith(".") or len(relative.parts) < 2 or relative.parts[0] not in LANDING_KINDS:
-            ignored.append(path)
+    skipped: list[Skipped] = []
+    candidates: list[tuple[Path, str, os.stat_result]] = []
+    for path, lstat, problem in sorted(_walk(root), key=lambda entry: entry[0]):
+        relative = path.relative_to(root)
+        if problem is not None:
+            skipped.append(Skipped(path, problem))
+        elif len(relative.parts) < 2 or relative.parts[0] not in LANDING_KINDS:
+            skipped.append(Skipped(path, NOT_IN_A_KIND_FOLDER))
+        elif path.name.startswith("."):
+            skipped.append(Skipped(path, HIDDEN))
+        elif not path.resolve().is_relative_to(root):  # a folder swapped for a link while we walked
+            skipped.append(Skipped(path, "resolves outside the landing folder"))
+        else:
+            assert lstat is not None
+            candidates.append((path, relative.parts[0], lstat))
+
+    trusted = {
+        str(path): known[str(path)]
+        for path, _, lstat in candidates
+        if str(path) in known and tuple(known[str(path)][:2]) == (lstat.st_size, lstat.st_mtime_ns)
+    }
+    if rehash:
+        recheck = set(trusted)
+    else:
+        oldest_first = sorted(trusted, key=lambda p: (_hashed_at(trusted[p]), p))
+        recheck = set(oldest_first[: math.ceil(rehash_fraction * len(oldest_first))])
+
+    found: list[LandedFile] = []
+    stale: list[Path] = []
+    for path, kind, lstat in candidates:
+        seen = trusted.get(str(path))
+        identity = (lstat.st_dev, lstat.st_ino)
+        if seen is not None and str(path) not in recheck:
+            found.append(LandedFile(path, kind, seen[2], lstat.st_size, lstat.st_mtime_ns, _hashed_at(seen), identity))
             continue
-        stat = path.stat()
-        seen = known.get(str(path))
-        unchanged = seen is not None and seen[:2] == (stat.st_size, stat.st_mtime_ns)
-        sha = seen[2] if unchanged else sha256_of(path)
-        found.append(LandedFile(path, relative.parts[0], sha, stat.st_size, stat.st_mtime_ns))
-    return found, ignored
+        try:
+            sha = sha256_of(path)
+        except _NotARegularFile as exc:
+            skipped.append(Skipped(path, str(exc)))
+            continue
+        except FileNotFoundError:
+            skipped.append(Skipped(path, "disappeared while the landing folder was read"))
+            continue
+        except OSError as exc:  # e.g. no read permission: this file waits, the others land
+            skipped.append(Skipped(path, f"cannot be read ({exc.strerror or type(exc).__name__})"))
+            continue
+        if seen is not None and sha != seen[2]:
+            stale.append(path)
+        found.append(LandedFile(path, kind, sha, lstat.st_size, lstat.st_mtime_ns, now, identity))
+    return LandingScan(found, sorted(skipped, key=lambda s: s.path), len(recheck), stale)
 
 
-def read_stat_cache(lake: Lake) -> dict[str, tuple[int, int, str]]:
-    """The landing files the last run saw: path → (size, mtime_ns, sha256)."""
+def _hashed_at(seen: tuple) -> datetime:
+    hashed_at = seen[3] if len(seen) > 3 else None
+    return hashed_at or _NEVER
+
+
+def discover(landing: Path, known: dict[str, tuple] | None = None) -> tuple[list[LandedFile], list[Path]]:
+    """Files under the known kind folders, and the paths skipped (:func:`scan_landing` says why), trusting
+    the stat cache for every unchanged file (no sampled re-hash: the raw asset calls :func:`scan_landing`)."""
+    scan = scan_landing(landing, known, rehash_fraction=0.0)
+    return scan.files, [s.path for s in scan.skipped]
+
+
+def read_stat_cache(lake: Lake) -> dict[str, tuple[int, int, str, datetime | None]]:
+    """The landing files the last run saw: path → (size, mtime_ns, sha256, hashed_at)."""
     cache = lake.read(STAT_CACHE_TABLE, STAT_CACHE_SCHEMA)
-    return {row[0]: (row[1], row[2], row[3]) for row in cache.select(*STAT_CACHE_SCHEMA).iter_rows()}
+    if "hashed_at" not in cache.columns:  # written before hashes were dated: re-verified first
+        cache = cache.with_columns(hashed_at=pl.lit(None, dtype=STAT_CACHE_SCHEMA["hashed_at"]))
+    return {row[0]: tuple(row[1:]) for row in cache.select(*STAT_CACHE_SCHEMA).iter_rows()}  # type: ignore[misc]
 
 
-def write_stat_cache(lake: Lake, files: list[LandedFile]) -> None:
+def write_stat_cache(lake: Lake, files: list[LandedFile], now: datetime | None = None) -> None:
     """Remember what this run saw, after its files are landed (a crash before leaves the old cache)."""
-    rows = [(str(f.path), f.size_bytes, f.mtime_ns, f.sha256) for f in files]
+    now = now or datetime.now(UTC)
+    rows = [(str(f.path), f.size_bytes, f.mtime_ns, f.sha256, f.hashed_at or now) for f in files]
     lake.overwrite(STAT_CACHE_TABLE, pl.DataFrame(rows, schema=STAT_CACHE_SCHEMA, orient="row"))
+
+
+def _read_stable(landed: LandedFile, retries: int, wait_seconds: float) -> tuple[bytes, LandedFile] | tuple[None, str]:
+    """The bytes of a landing file once they match the hash they were discovered with, or (after a change)
+    once two successive reads agree with the file's stat unchanged during each; (None, reason) otherwise."""
+    expected: str | None = landed.sha256
+    identity = landed.identity
+    reason = "kept changing while it was being landed"
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(wait_seconds * attempt)
+        try:
+            with _open_regular(landed.path) as (fd, before):
+                data = b"".join(_read_blocks(fd))
+                after = os.fstat(fd)
+        except _NotARegularFile as exc:
+            return None, str(exc)
+        except FileNotFoundError:
+            return None, "disappeared before it was landed"
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+        # A walked path (it has an identity) was built below the resolved landing folder: a folder on it that
+        # resolves elsewhere now was swapped for a link after the walk, and what was read is not the landing's.
+        if landed.identity is not None and landed.path.parent.resolve() != landed.path.parent:
+            return None, "a folder on its path became a link"
+        sha = hashlib.sha256(data).hexdigest()
+        # Nothing wrote to the file while it was read: its stat did not move and it holds what was read.
+        steady = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+        steady = steady and after.st_size == len(data)
+        same_file = identity is None or identity == (after.st_dev, after.st_ino)
+        if steady and same_file and sha == expected:
+            if sha == landed.sha256 and (len(data), after.st_mtime_ns) == (landed.size_bytes, landed.mtime_ns):
+                return data, landed
+            changed = {"sha256": sha, "size_bytes": len(data), "mtime_ns": after.st_mtime_ns}
+            return data, replace(landed, **changed, hashed_at=datetime.now(UTC), identity=(after.st_dev, after.st_ino))
+        expected = sha if steady else None
+        identity = (after.st_dev, after.st_ino)
+    return None, reason
 
 
 def land(lake: Lake, files: list[LandedFile], now: datetime | None = None) -> pl.DataFrame:
     """Copy new content into raw and append it to the manifest; returns the manifest rows added.
 
+    Raises RuntimeError, after landing the others, if a file kept changing while it was landed (the stream
+    lands files it has just written: it must not commit offsets for bytes that are not in raw).
+    """
+    outcome = land_files(lake, files, now)
+    if outcome.unstable:
+        problems = "; ".join(f"{s.path}: {s.reason}" for s in outcome.unstable)
+        raise RuntimeError(f"not landed, to be retried: {problems}")
+    return outcome.added
+
+
+def land_files(
+    lake: Lake,
+    files: list[LandedFile],
+    now: datetime | None = None,
+    retries: int | None = None,
+    wait_seconds: float | None = None,
+) -> LandingOutcome:
+    """Copy new content into raw and append it to the manifest, file by file.
+
     Content already in the manifest (same kind and sha256) is skipped, so landing twice is a no-op,
     unless it is an older version of the same file name coming back: a file reverted to earlier bytes
     is a new version and wins again downstream. The copy is written before the manifest row: a crash
     in between leaves a file that the next run records, never a manifest row without its bytes.
+    A file whose bytes no longer match its discovered hash is read again alone (``retries`` times, waiting
+    longer each time) until two reads agree; one that keeps changing, vanishes or turns into a link is left
+    out (``unstable``) and the others land: it is still in the landing folder for the next run.
     """
+    retries = LAND_RETRIES if retries is None else retries
+    wait_seconds = LAND_RETRY_SECONDS if wait_seconds is None else wait_seconds
     manifest = lake.read(MANIFEST_TABLE, MANIFEST_SCHEMA).sort("version")
     known = set(zip(manifest["kind"].to_list(), manifest["sha256"].to_list(), strict=True))
     versions: dict[tuple[str, str], int] = {}
@@ -120,34 +338,42 @@ def land(lake: Lake, files: list[LandedFile], now: datetime | None = None) -> pl
 
     arrived_at = now or datetime.now(UTC)
     added: list[dict[str, object]] = []
+    landed_files: list[LandedFile] = []
+    unstable: list[Skipped] = []
     for landed in files:
         key = (landed.kind, landed.path.name)
-        reverted = key in latest and latest[key] != landed.sha256
-        if (landed.kind, landed.sha256) in known and not reverted:
+        if (landed.kind, landed.sha256) in known and not (key in latest and latest[key] != landed.sha256):
+            landed_files.append(landed)
             continue
-        data = landed.path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != landed.sha256:
-            raise RuntimeError(f"{landed.path} changed while it was being landed; it will be retried")
-        raw_path = f"raw/files/{landed.kind}/{landed.sha256}/{landed.path.name}"
+        data, read = _read_stable(landed, retries, wait_seconds)
+        if data is None:
+            assert isinstance(read, str)
+            unstable.append(Skipped(landed.path, read))
+            continue
+        assert isinstance(read, LandedFile)
+        landed_files.append(read)
+        if (read.kind, read.sha256) in known and not (key in latest and latest[key] != read.sha256):
+            continue  # it changed back to bytes raw already holds
+        raw_path = f"raw/files/{read.kind}/{read.sha256}/{read.path.name}"
         lake.write_bytes_once(raw_path, data)
         versions[key] = versions.get(key, 0) + 1
-        latest[key] = landed.sha256
-        known.add((landed.kind, landed.sha256))
+        latest[key] = read.sha256
+        known.add((read.kind, read.sha256))
         added.append(
             {
-                "sha256": landed.sha256,
-                "kind": landed.kind,
-                "file_name": landed.path.name,
-                "source_path": str(landed.path),
+                "sha256": read.sha256,
+                "kind": read.kind,
+                "file_name": read.path.name,
+                "source_path": str(read.path),
                 "raw_path": raw_path,
-                "size_bytes": landed.size_bytes,
+                "size_bytes": read.size_bytes,
                 "version": versions[key],
                 "arrived_at": arrived_at,
             }
         )
     new_rows = pl.DataFrame(added, schema=MANIFEST_SCHEMA)
     lake.append(MANIFEST_TABLE, new_rows)
-    return new_rows
+    return LandingOutcome(new_rows, landed_files, unstable)
 
 
 def verify(lake: Lake, rehash: Collection[str] | None = None) -> list[str]:
