@@ -101,3 +101,18 @@ def latest_checks(instance: Any, check_keys: list[Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def freshness_status(settings: Settings, instance: Any, check_keys: list[Any], now: Any = None) -> dict[str, Any]:
+    """Each layer's freshness now (newest production day against the environment's window), with the latest
+    recorded evaluation of its Dagster freshness check (``check``: None until the freshness sensor ran it)."""
+    from datetime import UTC, datetime
+
+    from da_platform.ops.freshness import freshness_report
+
+    now = now or datetime.now(UTC)
+    report = freshness_report(open_lake(settings), open_warehouse(settings), now, settings.freshness_window_hours)
+    recorded = {c["asset"].split("/", 1)[0]: c for c in latest_checks(instance, check_keys)}
+    return {
+        layer: verdict.as_dict() | {"check": recorded.get(layer, {}).get("passed")} for layer, verdict in report.items()
+    }
