@@ -116,3 +116,15 @@ def freshness_status(settings: Settings, instance: Any, check_keys: list[Any], n
     return {
         layer: verdict.as_dict() | {"check": recorded.get(layer, {}).get("passed")} for layer, verdict in report.items()
     }
+
+
+def lake_layer_rows(lake: Lake) -> dict[str, int]:
+    """Rows per lake layer (raw: landed files) and quarantined rows, read from the lake alone: for callers that
+    must not touch the warehouse (the API's /metrics reads gold from its own snapshot)."""
+    quarantine = sum(_rows(lake, t) for t in ("bronze/rejections", "silver/quarantine"))
+    return {
+        "raw": _rows(lake, raw_zone.MANIFEST_TABLE),
+        "bronze": _rows(lake, "bronze/daily_reports"),
+        "silver": _rows(lake, "silver/well_day_production") + _rows(lake, "silver/well_day_injection"),
+        "quarantine": quarantine,
+    }
