@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -187,3 +188,49 @@ def test_freshness_checks_record_a_stale_silver_and_a_fresh_gold_in_the_instance
         evaluations["gold"].metadata["dagster/fresh_until_timestamp"].value
         == datetime(2016, 3, 13, 6, tzinfo=UTC).timestamp()
     )
+
+
+def test_an_alert_the_route_refused_is_sent_on_the_next_tick_not_lost(tmp_path: Path, webhook: Webhook) -> None:
+    settings = _settings(tmp_path / "home", webhook, DATALIVE_FRESHNESS_WINDOW_HOURS="30")
+    _land_until(settings, "2016-03-10")
+    sensor = build_freshness_alert_sensor(settings, clock=lambda: datetime(2016, 3, 13, 8, tzinfo=UTC), timeout=2)
+    resources = build_resources(settings)
+    defs = dg.Definitions(sensors=[sensor], resources={"lake": resources["lake"], "warehouse": resources["warehouse"]})
+    webhook.close()  # the channel is down
+    with dg.instance_for_test() as instance:
+        with pytest.raises(Exception, match="alert webhook is unreachable"):
+            _tick(sensor, instance, defs, None)
+        restarted = Webhook()
+        try:
+            sensor = build_freshness_alert_sensor(
+                replace(settings, alert_webhook_url=restarted.url), clock=lambda: datetime(2016, 3, 13, 8, tzinfo=UTC)
+            )
+            cursor = _tick(sensor, instance, defs, None).cursor  # the failed tick left the cursor where it was
+            _tick(sensor, instance, defs, cursor)
+            assert len(restarted.received) == 1 and restarted.received[0]["kind"] == "freshness_breach"
+        finally:
+            restarted.close()
+
+
+def test_dagster_freshness_sensor_asks_for_both_checks_before_their_first_evaluation(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    from da_platform.defs.observability import build_freshness_sensor
+
+    settings = _settings(tmp_path / "home", webhook)
+    checks = build_freshness_checks(settings)
+    sensor = build_freshness_sensor(settings, checks)
+    silver, gold = (dg.AssetSpec(["silver", "well_day_production"]), dg.AssetSpec(["gold", GOLD_TABLE]))
+    resources = build_resources(settings)
+    defs = dg.Definitions(
+        assets=[silver, gold],
+        asset_checks=[checks],
+        sensors=[sensor],
+        resources={"lake": resources["lake"], "warehouse": resources["warehouse"]},
+    )
+    with dg.instance_for_test() as instance:
+        [request] = _tick(sensor, instance, defs, None).run_requests
+    assert {k.to_user_string() for k in request.asset_check_keys} == {
+        "silver/well_day_production:freshness_check",
+        f"gold/{GOLD_TABLE}:freshness_check",
+    }
