@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -103,11 +104,11 @@ def latest_checks(instance: Any, check_keys: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def freshness_status(settings: Settings, instance: Any, check_keys: list[Any], now: Any = None) -> dict[str, Any]:
+def freshness_status(
+    settings: Settings, instance: Any, check_keys: list[Any], now: datetime | None = None
+) -> dict[str, Any]:
     """Each layer's freshness now (newest production day against the environment's window), with the latest
     recorded evaluation of its Dagster freshness check (``check``: None until the freshness sensor ran it)."""
-    from datetime import UTC, datetime
-
     from da_platform.ops.freshness import freshness_report
 
     now = now or datetime.now(UTC)

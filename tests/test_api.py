@@ -676,3 +676,14 @@ def test_metrics_need_a_key_of_this_environment(client: TestClient, key: str) ->
     assert_problem(client.get("/metrics"), 401)
     assert_problem(client.get("/metrics", headers={"Authorization": "Bearer dlk_dev_nope_nope"}), 401)
     assert client.get("/metrics", headers={"X-API-Key": key}).status_code == 200
+
+
+def test_metrics_of_an_empty_environment_are_zero_rows_and_no_run(tmp_path: Path) -> None:
+    empty = load_settings({"DATALIVE_HOME": str(tmp_path / "home")})
+    created, _ = KeyStore(empty.env_root, empty.isolation_key).create("prometheus")
+    samples = _scrape(TestClient(create_app(empty)), created)
+    rows = {dict(labels)["layer"]: v for (name, labels), v in samples.items() if name == "datalive_lakehouse_rows"}
+    assert rows == {"raw": 0, "bronze": 0, "silver": 0, "quarantine": 0}  # gold: no snapshot to count
+    assert samples[("datalive_lakehouse_up", (("environment", "dev"),))] == 0  # gold could not be read
+    assert not [name for name, _ in samples if name.startswith("datalive_last_run")]
+    assert not (empty.env_root / "dagster").exists()  # scraping opened no Dagster instance and wrote nothing

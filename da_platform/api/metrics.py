@@ -240,7 +240,8 @@ def gather_figures(
         pass
     if instance_factory is not None:
         try:
-            figures.last_run = _last_run(instance_factory())
+            instance = instance_factory()  # None before the environment's first run
+            figures.last_run = _last_run(instance) if instance is not None else None
         except Exception as exc:
             figures.errors.append(f"runs: {type(exc).__name__}")
     return figures
