@@ -215,6 +215,7 @@ def _print_summary(summary: dict[str, Any], seconds: float) -> None:
         _say(f"   FAIL {check['asset']}:{check['name']} ({check['severity']})")
     for layer, verdict in summary.get("freshness", {}).items():
         state = "fresh" if verdict["fresh"] else f"STALE, {verdict['overdue_hours']} h overdue"
+        state = f"unknown: {layer} could not be read ({verdict['error']})" if verdict.get("error") else state
         _say(f"freshness {layer}: newest day {verdict['newest_day']}, due {verdict['due_day']} ({state})")
 
 

@@ -234,3 +234,22 @@ def test_dagster_freshness_sensor_asks_for_both_checks_before_their_first_evalua
         "silver/well_day_production:freshness_check",
         f"gold/{GOLD_TABLE}:freshness_check",
     }
+
+
+def test_a_warehouse_that_cannot_be_read_is_not_paged_as_stale_gold(tmp_path: Path, webhook: Webhook) -> None:
+    settings = _settings(tmp_path / "home", webhook, DATALIVE_FRESHNESS_WINDOW_HOURS="30")
+    _land_until(settings, "2016-03-12")
+    sensor = build_freshness_alert_sensor(settings, clock=lambda: datetime(2016, 3, 13, 8, tzinfo=UTC))
+    resources = build_resources(settings)
+    defs = dg.Definitions(sensors=[sensor], resources={"lake": resources["lake"], "warehouse": resources["warehouse"]})
+    settings.warehouse_path.write_bytes(b"not a duckdb file")  # unreadable, as a locked or broken warehouse is
+    with dg.instance_for_test() as instance:
+        cursor = _tick(sensor, instance, defs, None).cursor
+        assert webhook.received == []  # silver is fresh; gold is unknown, not stale
+        settings.warehouse_path.unlink()
+        with duckdb.connect(str(settings.warehouse_path)) as con:  # readable again, but two days behind silver
+            days = _volve_days("2016-03-10", 3)  # noqa: F841 (read by DuckDB below)
+            con.execute(f"CREATE SCHEMA gold; CREATE TABLE gold.{GOLD_TABLE} AS SELECT * FROM days")
+        _tick(sensor, instance, defs, cursor)
+    [alert] = webhook.received
+    assert alert["asset"] == f"gold/{GOLD_TABLE}" and "2016-03-10" in alert["detail"]

@@ -51,11 +51,9 @@ def build_freshness_checks(settings: Settings, clock: Clock = _now) -> dg.AssetC
 
     @dg.multi_asset_check(specs=specs, can_subset=True, name="freshness_checks")
     def freshness_checks(context: dg.AssetCheckExecutionContext, lake: LakeResource, warehouse: WarehouseResource):
-        now = clock()
-        days = freshness.newest_days(lake.lake(), warehouse.warehouse())
+        report = freshness.freshness_report(lake.lake(), warehouse.warehouse(), clock(), window)
         for check_key in context.selected_asset_check_keys:
-            layer = LAYER_OF[check_key.asset_key]
-            verdict = freshness.evaluate(layer, days[layer], now, window)
+            verdict = report[LAYER_OF[check_key.asset_key]]
             metadata: dict[str, dg.RawMetadataValue] = {
                 "newest_day": str(verdict.newest_day),
                 "due_day": str(verdict.due_day),
@@ -63,6 +61,8 @@ def build_freshness_checks(settings: Settings, clock: Clock = _now) -> dg.AssetC
             }
             if verdict.fresh_until:
                 metadata[FRESH_UNTIL] = dg.MetadataValue.timestamp(verdict.fresh_until)
+            elif verdict.error:
+                metadata["error"] = verdict.error
             else:
                 metadata[OVERDUE_SECONDS] = verdict.overdue_seconds
             yield dg.AssetCheckResult(
@@ -120,7 +120,11 @@ def build_freshness_alert_sensor(settings: Settings, clock: Clock = _now, **deli
     ) -> dg.SensorResult:
         state: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
         report = freshness.freshness_report(lake.lake(), warehouse.warehouse(), clock(), window)
-        newly_stale = [layer for layer, verdict in report.items() if not verdict.fresh and state.get(layer) != "stale"]
+        newly_stale = [
+            layer
+            for layer, verdict in report.items()
+            if not verdict.fresh and not verdict.error and state.get(layer) != "stale"
+        ]
         if newly_stale:
             # One alert per breach, on the most upstream stale layer: gold going stale because silver did is
             # the same incident (named in the text), not a second page.
@@ -130,7 +134,8 @@ def build_freshness_alert_sensor(settings: Settings, clock: Clock = _now, **deli
             alert = alerts.freshness_alert(settings, asset=asset, description=description)
             alerts.deliver(alert, settings, **deliver_options)  # raises: the cursor stays, the next tick retries
         for layer, verdict in report.items():
-            state[layer] = "fresh" if verdict.fresh else "stale"
+            if not verdict.error:  # an unreadable layer keeps its last known state
+                state[layer] = "fresh" if verdict.fresh else "stale"
         reason = f"alerted: {', '.join(newly_stale)} stale" if newly_stale else "no new freshness breach"
         return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=json.dumps(state, sort_keys=True))
 

@@ -30,9 +30,12 @@ class Freshness:
     fresh: bool
     overdue_seconds: float  # 0 when fresh
     fresh_until: datetime | None  # when the next day falls due (None when already overdue)
+    error: str | None = None  # the layer could not be read (exception type): neither fresh nor known stale
 
     def describe(self) -> str:
         """One sentence for the UI, `datalive status` and alerts."""
+        if self.error:
+            return f"{self.layer} could not be read ({self.error}); its freshness is unknown"
         held = self.newest_day.isoformat() if self.newest_day else "no day at all"
         if self.fresh:
             return f"{self.layer} holds {held}; production day {self.due_day} was due within {self.window_hours} h"
@@ -49,7 +52,7 @@ class Freshness:
             "window_hours": self.window_hours,
             "fresh": self.fresh,
             "overdue_hours": round(self.overdue_seconds / 3600, 2),
-        }
+        } | ({"error": self.error} if self.error else {})
 
 
 def _day_end(day: date) -> datetime:
@@ -96,16 +99,15 @@ def newest_gold_day(warehouse: Any) -> date | None:
     return value
 
 
-def newest_days(lake: Any, warehouse: Any) -> dict[str, date | None]:
-    """Newest production day per layer; a warehouse that cannot be reached counts as holding nothing."""
-    try:
-        gold = newest_gold_day(warehouse)
-    except Exception:  # freshness reports the lake even when the warehouse is down (that is itself stale)
-        gold = None
-    return {"silver": newest_silver_day(lake), "gold": gold}
-
-
 def freshness_report(lake: Any, warehouse: Any, now: datetime, window_hours: int) -> dict[str, Freshness]:
-    """Both layers' verdicts at ``now``."""
-    days = newest_days(lake, warehouse)
-    return {layer: evaluate(layer, days[layer], now, window_hours) for layer in LAYERS}
+    """Both layers' verdicts at ``now``. A layer that cannot be read (a warehouse down, or its file locked by a
+    run) gets ``error`` instead of a verdict: a stale alert for it would be a false page."""
+    readers = {"silver": lambda: newest_silver_day(lake), "gold": lambda: newest_gold_day(warehouse)}
+    report: dict[str, Freshness] = {}
+    for layer in LAYERS:
+        try:
+            report[layer] = evaluate(layer, readers[layer](), now, window_hours)
+        except Exception as exc:  # reported per layer; the other layer is still judged
+            unknown = evaluate(layer, None, now, window_hours)
+            report[layer] = Freshness(layer, None, unknown.due_day, window_hours, False, 0.0, None, type(exc).__name__)
+    return report
