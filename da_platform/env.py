@@ -299,7 +299,8 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         )
     dagster_url = environ.get("DATALIVE_DAGSTER_URL", "").strip().rstrip("/") or Settings.dagster_base_url
     if not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", dagster_url):
-        raise SettingsError(f"DATALIVE_DAGSTER_URL={dagster_url!r} is not an http(s) base URL")
+        # (it could carry credentials: the rule is named, the value is not shown)
+        raise SettingsError("DATALIVE_DAGSTER_URL must be an http(s) base URL without credentials or query")
 
     return Settings(
         env=env,

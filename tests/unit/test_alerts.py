@@ -133,3 +133,10 @@ def test_a_layer_missing_the_due_day_is_overdue_since_the_first_missing_day_fell
 def test_hours_since_a_day_count_from_its_end() -> None:
     assert hours_since_day_end(date(2016, 3, 10), datetime(2016, 3, 11, 6, tzinfo=UTC)) == 6
     assert hours_since_day_end(None, datetime(2016, 3, 11, tzinfo=UTC)) is None
+
+
+@pytest.mark.parametrize("url", ["dagster.example.org", "https://user:pw@dagster.example.org", "https://x/a?b=1"])
+def test_a_bad_dagster_base_url_is_a_settings_error(tmp_path: Path, url: str) -> None:
+    with pytest.raises(SettingsError, match="DATALIVE_DAGSTER_URL") as raised:
+        _settings(tmp_path, DATALIVE_DAGSTER_URL=url)
+    assert url not in str(raised.value)
