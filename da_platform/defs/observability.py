@@ -104,7 +104,8 @@ def build_run_failure_alert_sensor(settings: Settings, **deliver_options) -> dg.
                 error, depth = error.cause, depth + 1
         alert = alerts.run_failure_alert(settings, job=run.job_name, run_id=run.run_id, message="\n".join(messages))
         route = alerts.deliver(alert, settings, **deliver_options)
-        context.log.info(f"alerted run failure of {run.run_id} via {route}")
+        # Also in the tick's log (the Dagster UI): a dev log line at INFO has no handler outside Dagster.
+        context.log.info(f"alert sent via {route}: {alert.payload()['text']}")
 
     return run_failure_alert_sensor
 
@@ -132,7 +133,8 @@ def build_freshness_alert_sensor(settings: Settings, clock: Clock = _now, **deli
             description = " ".join(report[name].describe() + "." for name in newly_stale)
             asset = (SILVER_KEY if layer == "silver" else GOLD_KEY).to_user_string()
             alert = alerts.freshness_alert(settings, asset=asset, description=description)
-            alerts.deliver(alert, settings, **deliver_options)  # raises: the cursor stays, the next tick retries
+            route = alerts.deliver(alert, settings, **deliver_options)  # raises: the cursor stays, next tick retries
+            context.log.info(f"alert sent via {route}: {alert.payload()['text']}")
         for layer, verdict in report.items():
             if not verdict.error:  # an unreadable layer keeps its last known state
                 state[layer] = "fresh" if verdict.fresh else "stale"
