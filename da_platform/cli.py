@@ -200,13 +200,15 @@ def _bronze_days(settings) -> tuple[str | None, str | None]:
 
 
 def _status(settings, instance, defs) -> dict[str, Any]:
-    from da_platform.status import latest_checks, layer_counts
+    from da_platform.status import freshness_status, latest_checks, layer_counts
 
     check_keys = list(defs.resolve_asset_graph().asset_check_keys)
+    quality = [k for k in check_keys if k.name != "freshness_check"]
     return {
         "environment": settings.isolation_key,
         "layers": layer_counts(settings),
-        "checks": latest_checks(instance, check_keys),
+        "checks": latest_checks(instance, quality),
+        "freshness": freshness_status(settings, instance, [k for k in check_keys if k.name == "freshness_check"]),
     }
 
 
@@ -223,6 +225,10 @@ def _print_summary(summary: dict[str, Any], seconds: float) -> None:
     _say(f"checks: {passed} passed, {len(failed)} failed, {not_run} not run")
     for check in failed:
         _say(f"   FAIL {check['asset']}:{check['name']} ({check['severity']})")
+    for layer, verdict in summary.get("freshness", {}).items():
+        state = "fresh" if verdict["fresh"] else f"STALE, {verdict['overdue_hours']} h overdue"
+        state = f"unknown: {layer} could not be read ({verdict['error']})" if verdict.get("error") else state
+        _say(f"freshness {layer}: newest day {verdict['newest_day']}, due {verdict['due_day']} ({state})")
 
 
 def cmd_status(args: argparse.Namespace, settings) -> int:

@@ -11,12 +11,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """Assets, checks, jobs, sensors, schedules and resources for one environment."""
     from da_platform.defs import automation, forecast_assets, ingest_assets, rag_assets, silver_assets
     from da_platform.defs.gold_assets import build_gold_assets, dbt_resource
+    from da_platform.defs.observability import build_observability
     from da_platform.defs.partitions import production_partitions
     from da_platform.defs.reconciliation_check import build_reconciliation_check
     from da_platform.defs.resources import build_resources
     from da_platform.naming import mandatory_tags
 
     partitions = production_partitions(settings)
+    freshness_checks, observability_sensors = build_observability(settings)
     defs = dg.Definitions(
         assets=[
             *ingest_assets.assets,
@@ -27,12 +29,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *forecast_assets.assets,
             *rag_assets.assets,
         ],
-        asset_checks=[build_reconciliation_check()],
+        asset_checks=[build_reconciliation_check(), *freshness_checks],
         jobs=[automation.ingest_job, automation.daily_job, forecast_assets.forecast_job, rag_assets.rag_job],
         sensors=[
             automation.landing_sensor,
             automation.build_new_days_sensor(settings.partition_grain),
             automation.build_reference_sensor(settings.partition_grain),
+            *observability_sensors,
         ],
         schedules=[automation.build_daily_refresh(settings.partition_grain)],
         resources={**build_resources(settings), "dbt": dbt_resource(settings)},

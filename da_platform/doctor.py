@@ -32,8 +32,20 @@ def _check(name: str, probe: Callable[[], str], required: bool = True) -> Check:
         return Check(name, False, f"{type(exc).__name__}: {exc}", required)
 
 
+class NotForSharedEnvironments(LookupError):
+    """An embedded default (local folder, DuckDB vector store, SQLite MLflow, log-only alerts) in qa or prod."""
+
+
+def _shared_needs(settings: Settings, configured: object, what: str, variable: str) -> None:
+    # qa and prod are shared and must survive the machine they run on: dev's embedded defaults are refused.
+    if settings.env != "dev" and not configured:
+        raise NotForSharedEnvironments(f"{what} is for dev only; {settings.env} needs {variable}")
+
+
 def _lake(settings: Settings) -> str:
     from da_platform.lakehouse.delta_lake import open_lake
+
+    _shared_needs(settings, settings.lake_url, "a local-folder lake", "DATALIVE_LAKE_URL (s3:// or abfss://)")
 
     lake = open_lake(settings)  # refuses another environment's folder or stores
     ready = lake.readiness()
@@ -79,6 +91,12 @@ def _dbt_manifest() -> str:
 def _registry(settings: Settings) -> str:
     from da_platform.forecast.tracking import champion, target_for
 
+    _shared_needs(
+        settings,
+        settings.mlflow_tracking_uri,
+        "a SQLite MLflow store",
+        f"a tracking server (DATALIVE_MLFLOW_URI_{settings.env.upper()})",
+    )
     target = target_for(settings.mlflow_tracking_uri, settings.env_root, settings.isolation_key)
     if settings.mlflow_tracking_uri:
         # A quick probe first: MLflow's client retries a refused connection with backoff for minutes.
@@ -106,6 +124,7 @@ def _stream(settings: Settings) -> str:
 def _vector_store(settings: Settings) -> str:
     from da_platform.rag.store import index_path, open_store
 
+    _shared_needs(settings, settings.vector_dsn, "the embedded vector store", "pgvector (DATALIVE_VECTOR_DSN)")
     if not settings.vector_dsn:
         return f"embedded DuckDB store at {index_path(settings)}"
     store = open_store(settings, read_only=True)
@@ -114,6 +133,21 @@ def _vector_store(settings: Settings) -> str:
     finally:
         store.close()
     return f"pgvector reachable; collection {store.collection} holds {chunks} chunks"
+
+
+def _alerts(settings: Settings) -> str:
+    route = settings.alert_route
+    _shared_needs(
+        settings,
+        route != "log",
+        "alerts as log lines only",
+        "DATALIVE_ALERT_WEBHOOK_URL or DATALIVE_ALERT_SNS_TOPIC_ARN",
+    )
+    if route == "webhook":
+        return "webhook configured (URL not shown; doctor sends no alert)"
+    if route == "sns":
+        return f"SNS topic {settings.alert_sns_topic_arn} (doctor publishes nothing)"
+    return "log lines (datalive.alerts); set DATALIVE_ALERT_WEBHOOK_URL or DATALIVE_ALERT_SNS_TOPIC_ARN to be paged"
 
 
 def _spark(settings: Settings) -> str:
@@ -137,6 +171,7 @@ def run_checks(settings: Settings, present: Mapping[str, bool]) -> list[Check]:
     else:
         checks.append(_check("warehouse (Snowflake)", lambda: _snowflake(settings, present)))
     checks.append(_check("vector store", lambda: _vector_store(settings)))
+    checks.append(_check("alerts", lambda: _alerts(settings)))
     if settings.spark_remote:
         checks.append(_check("spark", lambda: _spark(settings)))
     else:

@@ -24,6 +24,10 @@ _TRUE = {"1", "true", "yes"}
 # Per key: dev is generous for people exploring, prod protects the shared service.
 _API_RATE_DEFAULTS: dict[str, tuple[int, int]] = {"dev": (600, 60), "qa": (300, 30), "prod": (120, 20)}
 _FALSE = {"", "0", "false", "no"}
+# Hours after a production day ends by which silver and gold must hold it: prod is watched closest.
+_FRESHNESS_WINDOW_HOURS: dict[str, int] = {"dev": 168, "qa": 54, "prod": 30}
+# A webhook may be plain http only on this machine (a local relay or a test server); anywhere else https.
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 # dbt's qa/prod targets, the Dagster resource and the CLI reach Snowflake with these (never in Settings).
 SNOWFLAKE_SECRETS = ("DATALIVE_SNOWFLAKE_ACCOUNT", "DATALIVE_SNOWFLAKE_USER", "DATALIVE_SNOWFLAKE_PASSWORD")
 
@@ -72,6 +76,25 @@ class Settings:
     api_rate_per_minute: int | None = None
     api_rate_burst: int | None = None
     api_cors_origins: tuple[str, ...] = ()
+    # Freshness window in hours (None: the environment's default, prod tightest).
+    freshness_window_hours_override: int | None = None
+    # Alerts: a Slack/Teams-style webhook (its URL carries a token: never shown), an SNS topic, or log lines.
+    alert_webhook_url: str | None = field(default=None, repr=False)
+    alert_sns_topic_arn: str | None = None
+    # The Dagster UI's base URL, for links to runs in alerts (``http://127.0.0.1:3000`` for `make dev`).
+    dagster_base_url: str = "http://127.0.0.1:3000"
+
+    @property
+    def freshness_window_hours(self) -> int:
+        """Hours after a production day ends by which silver and gold must hold it (prod 30, qa 54, dev 168)."""
+        return self.freshness_window_hours_override or _FRESHNESS_WINDOW_HOURS[self.env]
+
+    @property
+    def alert_route(self) -> Literal["webhook", "sns", "log"]:
+        """Where alerts go: the webhook if one is set, else the SNS topic, else a log line."""
+        if self.alert_webhook_url:
+            return "webhook"
+        return "sns" if self.alert_sns_topic_arn else "log"
 
     @property
     def mlflow_tracking_uri(self) -> str | None:
@@ -264,6 +287,21 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?", origin):
             raise SettingsError(f"DATALIVE_API_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]")
 
+    freshness_window = _positive_int(environ, "DATALIVE_FRESHNESS_WINDOW_HOURS")
+    webhook = environ.get("DATALIVE_ALERT_WEBHOOK_URL", "").strip() or None
+    if webhook:
+        _check_webhook_url(webhook)
+    sns_topic = environ.get("DATALIVE_ALERT_SNS_TOPIC_ARN", "").strip() or None
+    if sns_topic and not re.fullmatch(r"arn:aws[a-z\-]*:sns:[a-z0-9\-]+:[0-9]{12}:[A-Za-z0-9_\-]{1,256}", sns_topic):
+        raise SettingsError(
+            f"DATALIVE_ALERT_SNS_TOPIC_ARN={sns_topic!r} is not an SNS topic ARN "
+            "(arn:aws:sns:<region>:<account>:<name>)"
+        )
+    dagster_url = environ.get("DATALIVE_DAGSTER_URL", "").strip().rstrip("/") or Settings.dagster_base_url
+    if not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", dagster_url):
+        # (it could carry credentials: the rule is named, the value is not shown)
+        raise SettingsError("DATALIVE_DAGSTER_URL must be an http(s) base URL without credentials or query")
+
     settings = Settings(
         env=env,
         home=home.resolve(),
@@ -290,6 +328,10 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         api_rate_per_minute=rate,
         api_rate_burst=burst,
         api_cors_origins=origins,
+        freshness_window_hours_override=freshness_window,
+        alert_webhook_url=webhook,
+        alert_sns_topic_arn=sns_topic,
+        dagster_base_url=dagster_url,
     )
     problem = environment_folder_problem(settings)
     if problem:
@@ -318,6 +360,20 @@ def environment_folder_problem(settings: Settings) -> str | None:
         f"the {settings.isolation_key} environment's folder {settings.env_root} resolves to {folder}{whose}; "
         f"refusing to use it (remove the link, or give {settings.isolation_key} a folder of its own)"
     )
+
+
+def _check_webhook_url(url: str) -> None:
+    """An alert webhook is https (http only to this machine), with a host and no spaces. The URL usually
+    carries the channel's token, so errors name the rule, never the value."""
+    match = re.fullmatch(r"(https?)://([^\s/?#@]+)(/[^\s]*)?", url)
+    if not match:
+        raise SettingsError("DATALIVE_ALERT_WEBHOOK_URL is not an http(s) URL with a host (value not shown)")
+    scheme, host = match.group(1), match.group(2)
+    hostname = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    if scheme == "http" and hostname not in _LOOPBACK_HOSTS:
+        raise SettingsError(
+            "DATALIVE_ALERT_WEBHOOK_URL must use https (plain http only to 127.0.0.1 or localhost; value not shown)"
+        )
 
 
 def _positive_int(environ: Mapping[str, str], name: str) -> int | None:

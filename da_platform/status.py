@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -101,3 +102,30 @@ def latest_checks(instance: Any, check_keys: list[Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def freshness_status(
+    settings: Settings, instance: Any, check_keys: list[Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """Each layer's freshness now (newest production day against the environment's window), with the latest
+    recorded evaluation of its Dagster freshness check (``check``: None until the freshness sensor ran it)."""
+    from da_platform.ops.freshness import freshness_report
+
+    now = now or datetime.now(UTC)
+    report = freshness_report(open_lake(settings), open_warehouse(settings), now, settings.freshness_window_hours)
+    recorded = {c["asset"].split("/", 1)[0]: c for c in latest_checks(instance, check_keys)}
+    return {
+        layer: verdict.as_dict() | {"check": recorded.get(layer, {}).get("passed")} for layer, verdict in report.items()
+    }
+
+
+def lake_layer_rows(lake: Lake) -> dict[str, int]:
+    """Rows per lake layer (raw: landed files) and quarantined rows, read from the lake alone: for callers that
+    must not touch the warehouse (the API's /metrics reads gold from its own snapshot)."""
+    quarantine = sum(_rows(lake, t) for t in ("bronze/rejections", "silver/quarantine"))
+    return {
+        "raw": _rows(lake, raw_zone.MANIFEST_TABLE),
+        "bronze": _rows(lake, "bronze/daily_reports"),
+        "silver": _rows(lake, "silver/well_day_production") + _rows(lake, "silver/well_day_injection"),
+        "quarantine": quarantine,
+    }

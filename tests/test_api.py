@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -609,3 +609,81 @@ def test_gold_rebuilt_by_a_run_is_served_without_a_restart_and_a_held_lock_serve
         assert reader.last_error is not None
     assert insights(reader.snapshot(), query)[0]["volume_sm3"].item() == pytest.approx(before + 1000)
     assert reader.last_error is None
+
+
+# -- metrics ------------------------------------------------------------------------------------------
+
+
+def _scrape(client: TestClient, key: str) -> dict:
+    """``/metrics`` parsed by prometheus-client's own parser: {(sample name, labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_count_requests_by_route_template_and_gauge_the_lakehouse(
+    client: TestClient, key: str, settings: Settings
+) -> None:
+    from da_platform.status import layer_counts
+
+    key_id = key.split("_")[2]
+    before = _scrape(client, key)
+    for well in ("15/9-F-12", "15/9-F-14"):  # two raw paths, one route
+        assert get(client, key, "/insights", level="well", well=well).status_code == 200
+    assert client.get("/no/such/path").status_code == 404
+    assert client.post(
+        "/rag/explain", json={"question": "Will the weather stop production?"}, headers={"X-API-Key": key}
+    )
+    after = _scrape(client, key)
+
+    def delta(name: str, **labels: str) -> float:
+        labels = {"environment": "dev", **labels}
+        point = (name, tuple(sorted(labels.items())))
+        return after.get(point, 0.0) - before.get(point, 0.0)
+
+    route = {"route": "/insights", "method": "GET"}
+    assert delta("datalive_api_requests_total", **route, status="200", key_id=key_id) == 2
+    assert delta("datalive_api_requests_total", route="<unmatched>", method="GET", status="404", key_id="none") == 1
+    assert delta("datalive_api_request_duration_seconds_count", **route) == 2
+    assert delta("datalive_api_explanations_total", outcome="refused") == 1
+    assert not [point for point in after if point[0].startswith("datalive_api_requests") and "well=" in str(point)]
+    assert all(dict(labels).get("environment") == "dev" for name, labels in after if name.startswith("datalive_"))
+
+    counts = layer_counts(settings)
+    gauge = {dict(labels)["layer"]: v for (name, labels), v in after.items() if name == "datalive_lakehouse_rows"}
+    assert gauge == {layer: counts[layer]["rows"] for layer in ("raw", "bronze", "silver", "quarantine", "gold")}
+    ratio = after[("datalive_lakehouse_quarantine_ratio", (("environment", "dev"),))]
+    assert ratio == pytest.approx(counts["quarantine"]["rows"] / counts["bronze"]["rows"])
+    ages = {
+        dict(lb)["layer"]: v for (n, lb), v in after.items() if n == "datalive_lakehouse_newest_partition_age_hours"
+    }
+    newest_ended = datetime(2016, 4, 1, tzinfo=UTC)  # the slice ends on 2016-03-31
+    assert ages["silver"] == pytest.approx((datetime.now(UTC) - newest_ended).total_seconds() / 3600, abs=1)
+    assert ages["gold"] == pytest.approx(ages["silver"], abs=0.1)
+    assert after[("datalive_lakehouse_fresh", (("environment", "dev"), ("layer", "silver")))] == 0  # 2016 is stale
+    assert after[("datalive_last_run_success", (("environment", "dev"), ("job", "daily_job")))] == 1  # `datalive run`
+    assert after[("datalive_last_run_duration_seconds", (("environment", "dev"), ("job", "daily_job")))] > 0
+    assert ("datalive_forecast_age_hours", (("environment", "dev"),)) in after
+
+
+def test_metrics_need_a_key_of_this_environment(client: TestClient, key: str) -> None:
+    assert_problem(client.get("/metrics"), 401)
+    assert_problem(client.get("/metrics", headers={"Authorization": "Bearer dlk_dev_nope_nope"}), 401)
+    assert client.get("/metrics", headers={"X-API-Key": key}).status_code == 200
+
+
+def test_metrics_of_an_empty_environment_are_zero_rows_and_no_run(tmp_path: Path) -> None:
+    empty = load_settings({"DATALIVE_HOME": str(tmp_path / "home")})
+    created, _ = KeyStore(empty.env_root, empty.isolation_key).create("prometheus")
+    samples = _scrape(TestClient(create_app(empty)), created)
+    rows = {dict(labels)["layer"]: v for (name, labels), v in samples.items() if name == "datalive_lakehouse_rows"}
+    assert rows == {"raw": 0, "bronze": 0, "silver": 0, "quarantine": 0}  # gold: no snapshot to count
+    assert samples[("datalive_lakehouse_up", (("environment", "dev"),))] == 0  # gold could not be read
+    assert not [name for name, _ in samples if name.startswith("datalive_last_run")]
+    assert not (empty.env_root / "dagster").exists()  # scraping opened no Dagster instance and wrote nothing

@@ -95,7 +95,14 @@ def test_quality_gates_are_blocking_checks(defs: dg.Definitions) -> None:
 
 def test_jobs_sensors_and_schedule_are_defined(defs: dg.Definitions) -> None:
     assert {j.name for j in defs.resolve_all_job_defs()} >= {"ingest_job", "daily_job", "forecast_job", "rag_job"}
-    assert {s.name for s in defs.sensors or []} == {"landing_sensor", "new_days_sensor", "reference_changed_sensor"}
+    assert {s.name for s in defs.sensors or []} == {
+        "landing_sensor",
+        "new_days_sensor",
+        "reference_changed_sensor",
+        "freshness_checks_sensor",
+        "run_failure_alert_sensor",
+        "freshness_alert_sensor",
+    }
     assert {s.name for s in defs.schedules or []} == {"daily_refresh"}
 
 
@@ -107,3 +114,12 @@ def test_daily_grain_gives_daily_partitions_with_the_same_asset_keys(dbt_manifes
     key = dg.AssetKey(["silver", "well_day_production"])
     assert isinstance(daily.resolve_asset_graph().get(key).partitions_def, dg.DailyPartitionsDefinition)
     assert daily.resolve_asset_graph().get_all_asset_keys() == monthly.resolve_asset_graph().get_all_asset_keys()
+
+
+def test_silver_and_gold_carry_freshness_checks_that_daily_runs_leave_to_their_sensor(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    fresh = {k.asset_key.to_user_string() for k in graph.asset_check_keys if k.name == "freshness_check"}
+    assert fresh == {"silver/well_day_production", "gold/fct_well_daily_production"}
+    daily = defs.resolve_job_def("daily_job").asset_layer.asset_graph
+    assert not [k for k in daily.asset_check_keys if k.name == "freshness_check"]
+    assert [k for k in daily.asset_check_keys if k.name == "well_day_unique"]  # quality gates still run

@@ -98,3 +98,33 @@ def test_without_server_backends_the_embedded_vector_store_and_in_process_silver
     checks = _checks(tmp_path / "home")
     assert checks["vector store"].ok and "embedded DuckDB" in checks["vector store"].detail
     assert checks["spark"].ok and not checks["spark"].required
+
+
+@pytest.mark.parametrize("env", ["qa", "prod"])
+def test_shared_environments_refuse_the_embedded_defaults_and_a_missing_alert_route(tmp_path: Path, env: str) -> None:
+    checks = _checks(tmp_path / "home", DA_ENV=env)
+    expected = {
+        "lake": "DATALIVE_LAKE_URL",
+        "vector store": "DATALIVE_VECTOR_DSN",
+        "model registry": f"DATALIVE_MLFLOW_URI_{env.upper()}",
+        "alerts": "DATALIVE_ALERT_WEBHOOK_URL or DATALIVE_ALERT_SNS_TOPIC_ARN",
+    }
+    for name, variable in expected.items():
+        assert checks[name].ok is False and checks[name].required, name
+        assert "for dev only" in checks[name].detail and variable in checks[name].detail, checks[name].detail
+    assert not ready(list(checks.values()))
+
+
+def test_dev_keeps_the_embedded_defaults_and_log_line_alerts(tmp_path: Path) -> None:
+    checks = _checks(tmp_path / "home")
+    for name in ("lake", "vector store", "model registry", "alerts"):
+        assert checks[name].ok, checks[name].detail
+    assert "log lines" in checks["alerts"].detail
+
+
+def test_a_configured_alert_route_passes_in_prod_without_showing_the_webhook(tmp_path: Path) -> None:
+    webhook = "https://hooks.slack.com/services/T000/B000/s3cr3tT0ken"
+    alerts = _checks(tmp_path / "home", DA_ENV="prod", DATALIVE_ALERT_WEBHOOK_URL=webhook)["alerts"]
+    assert alerts.ok and "s3cr3tT0ken" not in alerts.detail
+    topic = "arn:aws:sns:eu-north-1:123456789012:dqalq-alerts-qa"
+    assert _checks(tmp_path / "home", DA_ENV="qa", DATALIVE_ALERT_SNS_TOPIC_ARN=topic)["alerts"].ok

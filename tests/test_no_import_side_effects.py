@@ -44,6 +44,10 @@ MODULES = [
     "da_platform.ingest.stream",
     "da_platform.cleanup",
     "da_platform.doctor",
+    "da_platform.api.metrics",
+    "da_platform.ops.alerts",
+    "da_platform.ops.freshness",
+    "da_platform.defs.observability",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

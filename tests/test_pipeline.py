@@ -55,6 +55,18 @@ def test_status_lists_latest_check_results(run_home, capsys, monkeypatch) -> Non
     assert not [c for c in checks if c["passed"] is False]
 
 
+def test_status_reports_each_layer_freshness_against_the_environment_window(run_home, capsys, monkeypatch) -> None:
+    home, _ = run_home
+    monkeypatch.setenv("DATALIVE_HOME", str(home))
+    monkeypatch.setenv("DATALIVE_FRESHNESS_WINDOW_HOURS", "30")
+    freshness = status(capsys)["freshness"]
+    assert set(freshness) == {"silver", "gold"}
+    for layer in ("silver", "gold"):
+        assert freshness[layer]["newest_day"] == LAST and freshness[layer]["window_hours"] == 30
+        assert freshness[layer]["fresh"] is False and freshness[layer]["overdue_hours"] > 24 * 365  # Volve is history
+        assert freshness[layer]["check"] is None  # the freshness sensor has not evaluated it yet
+
+
 def test_gold_well_day_volumes_equal_the_landed_report(run_home) -> None:
     home, landing = run_home
     gold = gold_table(home, "gold.fct_well_daily_production").filter(

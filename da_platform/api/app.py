@@ -22,6 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from da_platform.api import dependencies
@@ -29,6 +30,7 @@ from da_platform.api.forecasts import ForecastReader, ForecastsUnavailable, fiel
 from da_platform.api.gold import PLAN_BASIS, GoldReader, GoldUnavailable, InsightsQuery, insights
 from da_platform.api.keys import InvalidKey, KeyStore, MissingKey, WrongEnvironmentKey
 from da_platform.api.logs import LOGGER, RequestLogMiddleware
+from da_platform.api.metrics import ApiMetrics, MetricsMiddleware, gather_figures
 from da_platform.api.models import (
     Catalog,
     Deferment,
@@ -202,7 +204,26 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["X-API-Key", "Content-Type", "X-Request-ID"],
         )
+    metrics = ApiMetrics(
+        settings.env,
+        settings.pr_id,
+        lambda: gather_figures(lake, gold, forecasts, _dagster_instance),
+        settings.freshness_window_hours,
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # inside the log middleware: same request state
     app.add_middleware(RequestLogMiddleware, environment=environment)
+
+    instance: dict[str, Any] = {}
+
+    def _dagster_instance() -> Any:
+        """The environment's Dagster instance (run history), opened on the first scrape that finds one."""
+        if "value" not in instance:
+            if not (settings.dagster_home / "dagster.yaml").exists():
+                return None
+            from dagster import DagsterInstance
+
+            instance["value"] = DagsterInstance.from_config(str(settings.dagster_home))
+        return instance["value"]
 
     def _snapshot():
         try:
@@ -479,7 +500,20 @@ def create_app(
         engine_now = await run_in_threadpool(get_explainer)
         result = await run_in_threadpool(engine_now.explain, body.question)
         payload = result.to_dict() if hasattr(result, "to_dict") else result
-        return Explanation.model_validate(payload)
+        answer = Explanation.model_validate(payload)
+        metrics.explained(answer.refused)
+        return answer
+
+    # -- metrics ------------------------------------------------------------------------------------
+
+    @app.get("/metrics", include_in_schema=False, response_class=Response)
+    async def prometheus_metrics(request: Request, key: Annotated[str | None, Depends(_api_key)]) -> Response:
+        """Prometheus text format. Needs a key of this environment, as X-API-Key or as a bearer token (what
+        Prometheus' scrape ``authorization`` sends): the series name key ids and volumes of the service."""
+        bearer = request.headers.get("authorization", "")
+        await authorize(request, key or (bearer[7:].strip() if bearer[:7].lower() == "bearer " else None))
+        body = await run_in_threadpool(generate_latest, metrics.registry)  # the lakehouse gauges read the lake
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     # -- the dashboard ------------------------------------------------------------------------------
 

@@ -16,9 +16,18 @@ LAKE_WRITER_TAG = {"datalive/lake-writer": "true"}  # the instance's run queue a
 INGEST_SELECTION = dg.AssetSelection.groups("raw", "bronze") | dg.AssetSelection.assets(
     ["silver", "well_register"], ["silver", "reported_monthly"]
 )
-DAILY_SELECTION = dg.AssetSelection.assets(
-    ["silver", "well_day_production"], ["silver", "well_day_injection"], ["silver", "quarantine"]
-) | dg.AssetSelection.groups("gold")
+# Freshness checks run in their own runs (the freshness sensor): a run that just rebuilt history is not
+# evidence that today's day arrived, and every daily run would pay for one more step.
+FRESHNESS_CHECKS = dg.AssetSelection.checks(
+    dg.AssetCheckKey(dg.AssetKey(["silver", "well_day_production"]), "freshness_check"),
+    dg.AssetCheckKey(dg.AssetKey(["gold", "fct_well_daily_production"]), "freshness_check"),
+)
+DAILY_SELECTION = (
+    dg.AssetSelection.assets(
+        ["silver", "well_day_production"], ["silver", "well_day_injection"], ["silver", "quarantine"]
+    )
+    | dg.AssetSelection.groups("gold")
+) - FRESHNESS_CHECKS
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 ingest_job = dg.define_asset_job(
