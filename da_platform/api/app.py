@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from da_platform.api import dependencies
 from da_platform.api.forecasts import ForecastReader, ForecastsUnavailable, field_forecast, well_forecast
 from da_platform.api.gold import PLAN_BASIS, GoldReader, GoldUnavailable, InsightsQuery, insights
-from da_platform.api.keys import InvalidKey, KeyStore, MissingKey, WrongEnvironmentKey
+from da_platform.api.keys import InvalidKey, KeyStore, KeyStoreInvalid, MissingKey, WrongEnvironmentKey
 from da_platform.api.logs import LOGGER, RequestLogMiddleware
 from da_platform.api.models import (
     Catalog,
@@ -171,6 +171,10 @@ def create_app(
                 "unauthorized",
                 {"WWW-Authenticate": "APIKey"},
             ) from exc
+        except KeyStoreInvalid as exc:
+            # Fail closed and say so: the server's own state is broken, not the caller's key.
+            log.error("key store invalid", extra={"event": "key_store_invalid"})
+            raise ApiProblem(503, "Key store unreadable", str(exc), "key-store-invalid") from exc
         request.state.key_id = record.key_id
         wait = limiter.acquire(environment, record.key_id)
         if wait:
