@@ -44,6 +44,7 @@ from da_platform.api.models import (
 from da_platform.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, install_problem_handlers
 from da_platform.api.ratelimit import RateLimit, RateLimiter
 from da_platform.gold.deferment import deferment_by_cause
+from da_platform.identifiers import ID_PATTERN
 from da_platform.lakehouse.delta_lake import open_lake
 from da_platform.lakehouse.warehouse import open_warehouse
 from da_platform.rag.events import events_from_raw
@@ -51,8 +52,8 @@ from da_platform.rag.events import events_from_raw
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE_SIZE = 1000
 MAX_EXPORT_ROWS = 200_000
-# Well and field names as NPD writes them: "15/9-F-12", "VOLVE", "MÆRSK INSPIRER".
-NAME_PATTERN = r"^[\w][\w /.\-]{0,63}$"
+# Well and field filters take exactly the ids the register may hold (one pattern, da_platform/identifiers.py).
+NAME_PATTERN = ID_PATTERN
 _HEALTH_TTL_S = 5.0
 _REGISTRY_TTL_S = 60.0
 log = logging.getLogger(LOGGER)

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from da_platform.identifiers import ID_PATTERN, is_valid_id
 from da_platform.ingest.layouts import DAILY, REGISTER
 from da_platform.lakehouse import silver_schema as schema
 
@@ -94,7 +95,10 @@ RULES: dict[str, str] = {
     "PRESSURE_OUT_OF_RANGE": "a pressure is outside the plausible range",
     "TEMPERATURE_OUT_OF_RANGE": "a temperature is outside the plausible range",
     "CHOKE_OUT_OF_RANGE": "the choke opening is outside 0..100 %",
+    "REGISTER_ID_INVALID": "a register well, field or facility id does not match the id pattern",
 }
+# Ids that become canonical keys in silver and gold, and filters in the API.
+REGISTER_ID_COLUMNS = ("well_id", "field_id", "facility_id")
 REJECTED, SUPERSEDED = "rejected", "superseded"
 
 
@@ -200,8 +204,14 @@ def admission_rejects(bronze: pl.DataFrame, first_day: date, as_of: date) -> tup
 def conform_register(bronze_register: pl.DataFrame) -> pl.DataFrame:
     """Validate the landed well register and return it in the silver contract.
 
-    Raises :class:`RegisterInvalid` naming the rows for parse errors, unknown time zones, an interval
-    that ends before it starts, or two intervals of the same wellbore that overlap.
+    Raises :class:`RegisterInvalid` naming the rows for parse errors, ids that break the id pattern
+    (``REGISTER_ID_INVALID``), unknown time zones, an interval that ends before it starts, or two
+    intervals of the same wellbore that overlap.
+
+    A bad register row rejects the whole register rather than going to quarantine on its own: the
+    register is reference data, the source of every canonical key. Conforming against it without the row
+    would silently turn that well's days into ``WELL_UNKNOWN`` quarantine; failing keeps the last good
+    register in silver and says which row to fix.
     """
     problems: list[str] = []
     for row in bronze_register.filter(pl.col("parse_errors").is_not_null()).iter_rows(named=True):
@@ -211,6 +221,14 @@ def conform_register(bronze_register: pl.DataFrame) -> pl.DataFrame:
         if empty := [c for c in required if row[c] is None]:
             problems.append(f"row {row['source_row']}: no value for {', '.join(empty)}")
     for row in bronze_register.iter_rows(named=True):
+        for column in REGISTER_ID_COLUMNS:
+            value = row[column]
+            if value is not None and not is_valid_id(value):
+                shown = value if len(value) <= 80 else value[:77] + "..."
+                problems.append(
+                    f"row {row['source_row']}: REGISTER_ID_INVALID: {column} {shown!r} does not match {ID_PATTERN} "
+                    "(a letter or digit, then letters, digits, spaces, _ / . -, 64 at most)"
+                )
         try:
             ZoneInfo(row["timezone"] or "")
         except (KeyError, ValueError, OSError):  # OSError: a tzdata folder such as "Europe"

@@ -343,3 +343,33 @@ def test_negative_zero_is_accepted_and_stored_as_zero(
     assert result.quarantine.height == 0
     oil = result.production["oil_sm3"].item()
     assert oil == 0.0 and math.copysign(1.0, oil) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("well_id", '=HYPERLINK("http://example.org","click")'),
+        ("well_id", "<script>alert(1)</script>"),
+        ("field_id", "+VOLVE"),
+        ("facility_id", "@SUM(A1)"),
+        ("well_id", "x" * 65),
+    ],
+)
+def test_a_register_id_outside_the_id_pattern_rejects_the_register_naming_row_and_rule(
+    volve_register_lines: tuple[str, ...], make_register, column: str, value: str
+) -> None:
+    header = volve_register_lines[0].split(",")
+    cells = volve_register_lines[4].split(",")  # 15/9-F-12, source row 5
+    cells[header.index(column)] = f'"{value.replace(chr(34), chr(34) * 2)}"'
+    lines = [*volve_register_lines[:4], ",".join(cells), *volve_register_lines[5:]]
+
+    with pytest.raises(RegisterInvalid) as invalid:
+        conform_register(make_register(lines))
+
+    assert f"row 5: REGISTER_ID_INVALID: {column} " in str(invalid.value)
+
+
+def test_register_ids_as_npd_writes_them_are_valid(volve_register: pl.DataFrame) -> None:
+    ids = volve_register.select("well_id", "field_id", "facility_id").unique()
+
+    assert "MÆRSK INSPIRER" in ids["facility_id"].to_list() and "15/9-F-15 D" in ids["well_id"].to_list()
