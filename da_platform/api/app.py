@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from da_platform.api import dependencies
+from da_platform.api.exports import to_csv
 from da_platform.api.forecasts import ForecastReader, ForecastsUnavailable, field_forecast, well_forecast
 from da_platform.api.gold import PLAN_BASIS, GoldReader, GoldUnavailable, InsightsQuery, insights
 from da_platform.api.keys import InvalidKey, KeyStore, KeyStoreInvalid, MissingKey, WrongEnvironmentKey
@@ -345,7 +346,7 @@ def create_app(
     def export_csv(
         _key: Annotated[str, Depends(authorize)], query: Annotated[InsightsQuery, Depends(insights_query)]
     ) -> Response:
-        body = _export_rows(query).write_csv()
+        body = to_csv(_export_rows(query))  # formula-looking text cells escaped (OWASP CSV injection)
         return Response(
             body, media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="insights.csv"'}
         )
