@@ -158,6 +158,15 @@ def quarantine_rows(
     for column, dtype in schema.QUARANTINE.items():
         if column not in out.columns:
             out = out.with_columns(pl.lit(None, dtype=dtype).alias(column))
+    # Gold sums the quarantine's volumes to explain reconciliation gaps, so a value no well-day can hold
+    # (non-finite, or beyond the well-day bound either way) is null there; raw_record keeps it as landed.
+    # Negative volumes within the bound stay: they are what explains Volve's four gaps.
+    out = out.with_columns(
+        [
+            pl.when(pl.col(c).is_finite() & (pl.col(c).abs() <= VALUE_BOUNDS[c].high)).then(pl.col(c)).alias(c)
+            for c in VOLUME_COLUMNS
+        ]
+    )
     return out.select([pl.col(c).cast(t) for c, t in schema.QUARANTINE.items()])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 
@@ -373,3 +374,14 @@ def test_register_ids_as_npd_writes_them_are_valid(volve_register: pl.DataFrame)
     ids = volve_register.select("well_id", "field_id", "facility_id").unique()
 
     assert "MÆRSK INSPIRER" in ids["facility_id"].to_list() and "15/9-F-15 D" in ids["well_id"].to_list()
+
+
+def test_a_quarantined_volume_beyond_any_well_day_is_null_and_kept_in_the_raw_record(
+    volve_daily_lines, make_bronze, volve_register: pl.DataFrame
+) -> None:
+    # Gold sums quarantined volumes to explain reconciliation gaps: 1e308 there would break its casts.
+    result = conform_one(volve_daily_lines, make_bronze, volve_register, PRODUCING_DAY, BORE_OIL_VOL="1e308")
+
+    row = result.quarantine.row(0, named=True)
+    assert row["oil_sm3"] is None and row["gas_sm3"] == 567340.44
+    assert row["raw_record"] is not None and json.loads(row["raw_record"])["oil_sm3"] == 1e308
