@@ -17,6 +17,7 @@ from da_platform.lakehouse.cleaning import (
     conform_register,
     day_length_hours,
 )
+from da_platform.lakehouse.quality import values_out_of_range
 
 VOLVE_ROWS = 15_634
 FALL_BACK, SPRING_FORWARD = date(2014, 10, 26), date(2015, 3, 29)
@@ -385,3 +386,20 @@ def test_a_quarantined_volume_beyond_any_well_day_is_null_and_kept_in_the_raw_re
     row = result.quarantine.row(0, named=True)
     assert row["oil_sm3"] is None and row["gas_sm3"] == 567340.44
     assert row["raw_record"] is not None and json.loads(row["raw_record"])["oil_sm3"] == 1e308
+
+
+def test_the_range_check_passes_on_conformed_volve_and_names_what_a_bad_writer_left(
+    volve_silver: SilverResult,
+) -> None:
+    assert values_out_of_range(volve_silver.production) == []
+    assert values_out_of_range(volve_silver.injection) == []
+
+    bad = volve_silver.production.head(3).with_columns(
+        oil_sm3=pl.Series([1e308, float("nan"), 10.0]), avg_whp_bar=pl.Series([1.0, 2.0, 1e5])
+    )
+
+    assert values_out_of_range(bad) == [
+        "oil_sm3: 1 not finite",
+        "oil_sm3: 2 outside 0..50000 Sm3",  # NaN compares above every number in polars
+        "avg_whp_bar: 1 outside -1.01325..2000 bar",
+    ]
