@@ -14,7 +14,7 @@ from da_platform.defs.resources import (
     severity,
 )
 from da_platform.lakehouse import silver_schema
-from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register
+from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register, monthly_rejections
 from da_platform.lakehouse.quality import (
     accounted,
     duplicated_keys,
@@ -57,13 +57,22 @@ def silver_register(lake: LakeResource, warehouse: WarehouseResource) -> dg.Mate
     kinds={"delta", "duckdb"},
     retry_policy=RETRY,
 )
-def silver_monthly(lake: LakeResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def silver_monthly(
+    context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Conform the reported monthly sheet, the reconciliation target of daily data."""
     store = lake.lake()
-    monthly = conform_monthly(store.read(BRONZE_MONTHLY))
+    bronze = store.read(BRONZE_MONTHLY)
+    rejected = monthly_rejections(bronze)
+    for row in rejected.head(20).iter_rows(named=True):
+        context.log.warning(f"{row['source_file']} row {row['source_row']}: {row['rule_id']}: {row['reason']}")
+    monthly = conform_monthly(bronze)
     store.overwrite(SILVER_MONTHLY, monthly)
     warehouse.warehouse().replace_all("reported_monthly", monthly)
-    return dg.MaterializeResult(metadata={"well_months": monthly.height})
+    by_rule = dict(rejected.group_by("rule_id").len().sort("rule_id").rows())
+    return dg.MaterializeResult(
+        metadata={"well_months": monthly.height, "rejected_rows": dg.MetadataValue.json(by_rule)}
+    )
 
 
 def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from da_platform.identifiers import ID_PATTERN, is_valid_id
-from da_platform.ingest.layouts import DAILY, REGISTER
+from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER
 from da_platform.lakehouse import silver_schema as schema
 
 MIN_PRODUCING_HOURS = 6.0
@@ -96,6 +96,7 @@ RULES: dict[str, str] = {
     "TEMPERATURE_OUT_OF_RANGE": "a temperature is outside the plausible range",
     "CHOKE_OUT_OF_RANGE": "the choke opening is outside 0..100 %",
     "REGISTER_ID_INVALID": "a register well, field or facility id does not match the id pattern",
+    "MONTHLY_VALUE_OUT_OF_RANGE": "a reported monthly value is beyond what 31 well-days can hold",
 }
 # Ids that become canonical keys in silver and gold, and filters in the API.
 REGISTER_ID_COLUMNS = ("well_id", "field_id", "facility_id")
@@ -467,9 +468,71 @@ def _listing(prefix: str, offending: dict[str, pl.Expr], suffix: dict[str, str] 
     return pl.concat_str([pl.lit(prefix), pl.concat_str(parts, separator=", ", ignore_nulls=True)])
 
 
+# The reported monthly sheet: a month holds at most 31 well-days (745 h with the autumn clock change).
+MONTHLY_BOUNDS: dict[str, float] = {
+    "on_stream_hrs": 31 * 24 + 1.0,
+    "oil_sm3": 31 * _VOLUME_MAX,
+    "gas_sm3": 31 * _GAS_MAX,
+    "water_sm3": 31 * _VOLUME_MAX,
+    "gi_sm3": 31 * _GAS_MAX,
+    "wi_sm3": 31 * _VOLUME_MAX,
+}
+_MONTHLY_SOURCE = {c.name: c.source for c in MONTHLY.columns}
+
+
+def monthly_rejections(bronze_monthly: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the reported monthly sheet that cannot be a reconciliation target, with rule and reason.
+
+    ``PARSE_ERROR`` (bronze could not read a value), ``VALUE_NOT_FINITE``, ``MONTHLY_VALUE_OUT_OF_RANGE``
+    (hours outside 0..745 or a volume beyond 31 well-days at the daily bound, either sign). Such a
+    well-month is then ``not_reported`` in the reconciliation; the row stays in bronze and raw.
+    """
+    columns = [c for c in MONTHLY_BOUNDS if c in bronze_monthly.columns]
+    not_finite = {c: pl.col(c).is_not_null() & ~pl.col(c).is_finite() for c in columns}
+    outside = {
+        c: pl.col(c).is_finite()
+        & ((pl.col(c).abs() > MONTHLY_BOUNDS[c]) | ((pl.col(c) < 0) if c == "on_stream_hrs" else pl.lit(False)))
+        for c in columns
+    }
+    tagged = bronze_monthly.with_columns(
+        rule_id=pl.when(pl.col("parse_errors").is_not_null())
+        .then(pl.lit("PARSE_ERROR"))
+        .when(_any_of(not_finite))
+        .then(pl.lit("VALUE_NOT_FINITE"))
+        .when(_any_of(outside))
+        .then(pl.lit("MONTHLY_VALUE_OUT_OF_RANGE")),
+    )
+    reason = (
+        pl.when(pl.col("rule_id") == "PARSE_ERROR")
+        .then(pl.col("parse_errors"))
+        .when(pl.col("rule_id") == "VALUE_NOT_FINITE")
+        .then(pl.concat_str(pl.lit("not a finite number: "), _monthly_listing(not_finite)))
+        .otherwise(pl.concat_str(pl.lit("beyond 31 well-days: "), _monthly_listing(outside)))
+    )
+    return tagged.filter(pl.col("rule_id").is_not_null()).select(
+        *schema.LINEAGE, "well_id", "year", "month", "rule_id", reason.alias("reason")
+    )
+
+
+def _any_of(hits: dict[str, pl.Expr]) -> pl.Expr:
+    return pl.any_horizontal(list(hits.values())).fill_null(False) if hits else pl.lit(False)
+
+
+def _monthly_listing(hits: dict[str, pl.Expr]) -> pl.Expr:
+    parts = [
+        pl.when(hit.fill_null(False)).then(pl.format(f"{_MONTHLY_SOURCE[c]}={{}}", pl.col(c)))
+        for c, hit in hits.items()
+    ]
+    return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
+
+
 def conform_monthly(bronze_monthly: pl.DataFrame) -> pl.DataFrame:
-    """Reported monthly totals per well-month: the latest landed version of each well-month wins."""
-    valid = bronze_monthly.filter(pl.col("parse_errors").is_null())
+    """Reported monthly totals per well-month: the latest landed version of each well-month wins.
+
+    Rows :func:`monthly_rejections` lists are left out first, so no reported value can break gold.
+    """
+    rejected = monthly_rejections(bronze_monthly).select("source_sha256", "source_row")
+    valid = bronze_monthly.join(rejected, on=["source_sha256", "source_row"], how="anti")
     latest = valid.sort(["arrived_at", "source_version", "source_row", "source_file"], descending=True).unique(
         ["well_id", "year", "month"], keep="first"
     )

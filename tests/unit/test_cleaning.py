@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from datetime import date
@@ -9,15 +10,19 @@ from datetime import date
 import polars as pl
 import pytest
 
-from da_platform.ingest.layouts import DAILY
+from da_platform.ingest.bronze import bronze_rows
+from da_platform.ingest.layouts import DAILY, MONTHLY
 from da_platform.lakehouse.cleaning import (
     RegisterInvalid,
     SilverResult,
     conform_daily,
+    conform_monthly,
     conform_register,
     day_length_hours,
+    monthly_rejections,
 )
 from da_platform.lakehouse.quality import values_out_of_range
+from tests.unit.conftest import ARRIVED, VOLVE_MONTHLY
 
 VOLVE_ROWS = 15_634
 FALL_BACK, SPRING_FORWARD = date(2014, 10, 26), date(2015, 3, 29)
@@ -403,3 +408,49 @@ def test_the_range_check_passes_on_conformed_volve_and_names_what_a_bad_writer_l
         "oil_sm3: 2 outside 0..50000 Sm3",  # NaN compares above every number in polars
         "avg_whp_bar: 1 outside -1.01325..2000 bar",
     ]
+
+
+# --- the reported monthly sheet ------------------------------------------------------------------------------
+
+MONTHLY_LINES = (
+    "WELLBORE_NAME,NPD_CODE,YEAR,MONTH,ON_STREAM_HRS,OIL_SM3,GAS_SM3,WATER_SM3,GI_SM3,WI_SM3",
+    "15/9-F-1 C,7405.0,2014,5,733.83334,24901.95,3496229.65,783.48,,",  # real, kept
+    "15/9-F-11,7078.0,2014,5,731.5,1e308,4902619.28,5017.47,,",
+    "15/9-F-12,5599.0,2014,5,746,100.0,1000.0,10.0,,",
+    "15/9-F-14,5351.0,2014,5,700,100.0,1000.0,10.0,,-1e307",
+)
+
+
+def monthly_bronze(lines: tuple[str, ...]) -> pl.DataFrame:
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    frame, _ = bronze_rows(data, MONTHLY, "monthly.csv", hashlib.sha256(data).hexdigest(), 1, ARRIVED)
+    return frame
+
+
+def test_reported_months_beyond_31_well_days_are_rejected_with_their_rule() -> None:
+    rejected = monthly_rejections(monthly_bronze(MONTHLY_LINES))
+
+    assert rejected.select("source_row", "well_id", "rule_id").rows() == [
+        (3, "15/9-F-11", "MONTHLY_VALUE_OUT_OF_RANGE"),
+        (4, "15/9-F-12", "MONTHLY_VALUE_OUT_OF_RANGE"),
+        (5, "15/9-F-14", "MONTHLY_VALUE_OUT_OF_RANGE"),
+    ]
+    assert rejected["reason"].to_list() == [
+        "beyond 31 well-days: OIL_SM3=1e+308",
+        "beyond 31 well-days: ON_STREAM_HRS=746.0",
+        "beyond 31 well-days: WI_SM3=-1e+307",
+    ]
+
+
+def test_rejected_reported_months_are_left_out_of_silver() -> None:
+    monthly = conform_monthly(monthly_bronze(MONTHLY_LINES))
+
+    assert monthly["well_id"].to_list() == ["15/9-F-1 C"]
+
+
+def test_the_bundled_monthly_sheet_has_no_rejected_rows(volve_reported_monthly: pl.DataFrame) -> None:
+    data = VOLVE_MONTHLY.read_bytes()
+    frame, _ = bronze_rows(data, MONTHLY, VOLVE_MONTHLY.name, hashlib.sha256(data).hexdigest(), 1, ARRIVED)
+
+    assert monthly_rejections(frame).height == 0
+    assert volve_reported_monthly.height == frame.height
