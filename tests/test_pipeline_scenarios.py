@@ -213,3 +213,27 @@ def test_extreme_values_are_quarantined_by_their_rule_and_gold_still_builds(tmp_
     # quarantine, kept in its raw record), so nothing explains F-11's gap to the reported month.
     failing = {c["name"] for c in status(capsys)["checks"] if c["passed"] is not True}
     assert failing == {"monthly_oil_reconciles_with_reported", "assert_well_monthly_volumes_reconcile_with_reported"}
+
+
+def test_a_register_with_a_formula_well_id_fails_the_run_naming_the_row_and_nothing_reaches_gold(
+    tmp_path, isolated_env, capsys
+) -> None:
+    # Issue 25 defect 7: a register well_id of =HYPERLINK(...) was conformed and exported as-is.
+    landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
+    register = landing / "reference" / "well_register.csv"
+    text = register.read_text(encoding="utf-8")
+    register.write_text(
+        text.replace("\n15/9-F-11,", '\n"=HYPERLINK(""http://example.org"",""click"")",', 1), encoding="utf-8"
+    )
+
+    assert main(["run", "--landing", str(landing)]) != 0
+
+    out = capsys.readouterr()
+    assert "row 7: REGISTER_ID_INVALID: well_id '=HYPERLINK(" in out.out + out.err
+    with duckdb.connect(str(isolated_env / "dev" / "warehouse" / "datalive_dev.duckdb"), read_only=True) as con:
+        tables = {
+            f"{schema}.{name}"
+            for schema, name in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        }
+    assert "silver.well_register" not in tables  # nothing was conformed against the bad register
+    assert not any(t.startswith("gold.") for t in tables)
