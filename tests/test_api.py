@@ -190,6 +190,19 @@ def test_a_prod_server_refuses_a_dev_key_even_with_the_dev_store_copied_in(setti
     assert_problem(get(prod_client, key.replace("dlk_dev_", "dlk_prod_", 1), "/insights"), 401)
 
 
+def test_an_invalid_key_store_is_a_503_problem_saying_what_to_fix(tmp_path: Path) -> None:
+    settings = load_settings({"DATALIVE_HOME": str(tmp_path / "home")})
+    store = KeyStore(settings.env_root, settings.isolation_key)
+    key, _ = store.create("bi")
+    store.path.write_text('{"keys": [', encoding="utf-8")  # truncated by a bad copy or a full disk
+
+    body = assert_problem(get(TestClient(create_app(settings)), key, "/catalog"), 503)
+
+    assert body["type"].endswith("/key-store-invalid")
+    assert "api/keys.json" in body["detail"] and "datalive keys create" in body["detail"]
+    assert str(tmp_path) not in body["detail"]
+
+
 def test_a_revoked_key_is_401_and_its_rotation_partner_keeps_working(client: TestClient, settings: Settings) -> None:
     store = KeyStore(settings.env_root, settings.isolation_key)
     old, old_record = store.create("rotating-old")

@@ -26,9 +26,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from da_platform.api import dependencies
+from da_platform.api.exports import to_csv
 from da_platform.api.forecasts import ForecastReader, ForecastsUnavailable, field_forecast, well_forecast
 from da_platform.api.gold import PLAN_BASIS, GoldReader, GoldUnavailable, InsightsQuery, insights
-from da_platform.api.keys import InvalidKey, KeyStore, MissingKey, WrongEnvironmentKey
+from da_platform.api.keys import InvalidKey, KeyStore, KeyStoreInvalid, MissingKey, WrongEnvironmentKey
 from da_platform.api.logs import LOGGER, RequestLogMiddleware
 from da_platform.api.metrics import ApiMetrics, MetricsMiddleware, gather_figures
 from da_platform.api.models import (
@@ -46,6 +47,7 @@ from da_platform.api.models import (
 from da_platform.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, install_problem_handlers
 from da_platform.api.ratelimit import RateLimit, RateLimiter
 from da_platform.gold.deferment import deferment_by_cause
+from da_platform.identifiers import ID_PATTERN
 from da_platform.lakehouse.delta_lake import open_lake
 from da_platform.lakehouse.warehouse import open_warehouse
 from da_platform.rag.events import events_from_raw
@@ -53,8 +55,8 @@ from da_platform.rag.events import events_from_raw
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE_SIZE = 1000
 MAX_EXPORT_ROWS = 200_000
-# Well and field names as NPD writes them: "15/9-F-12", "VOLVE", "MÆRSK INSPIRER".
-NAME_PATTERN = r"^[\w][\w /.\-]{0,63}$"
+# Well and field filters take exactly the ids the register may hold (one pattern, da_platform/identifiers.py).
+NAME_PATTERN = ID_PATTERN
 _HEALTH_TTL_S = 5.0
 _REGISTRY_TTL_S = 60.0
 log = logging.getLogger(LOGGER)
@@ -173,6 +175,10 @@ def create_app(
                 "unauthorized",
                 {"WWW-Authenticate": "APIKey"},
             ) from exc
+        except KeyStoreInvalid as exc:
+            # Fail closed and say so: the server's own state is broken, not the caller's key.
+            log.error("key store invalid", extra={"event": "key_store_invalid"})
+            raise ApiProblem(503, "Key store unreadable", str(exc), "key-store-invalid") from exc
         request.state.key_id = record.key_id
         wait = limiter.acquire(environment, record.key_id)
         if wait:
@@ -361,7 +367,7 @@ def create_app(
     def export_csv(
         _key: Annotated[str, Depends(authorize)], query: Annotated[InsightsQuery, Depends(insights_query)]
     ) -> Response:
-        body = _export_rows(query).write_csv()
+        body = to_csv(_export_rows(query))  # formula-looking text cells escaped (OWASP CSV injection)
         return Response(
             body, media_type="text/csv", headers={"Content-Disposition": 'attachment; filename="insights.csv"'}
         )

@@ -56,6 +56,14 @@ class WrongEnvironmentKey(AuthFailure):
     """A well-formed key of another environment."""
 
 
+class KeyStoreInvalid(ValueError):
+    """``api/keys.json`` exists but is not a key store this code wrote: nothing can be verified against it.
+
+    The message says what is wrong and how to fix it, and names the file only relative to the
+    environment folder (it reaches API clients, which must not learn server paths).
+    """
+
+
 @dataclass(frozen=True)
 class KeyRecord:
     """What the store keeps about one key (no secret)."""
@@ -122,10 +130,36 @@ class KeyStore:
         with self._lock:
             if self._cache and self._cache[0] == signature:
                 return self._cache[1]
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            records = {r["key_id"]: KeyRecord(**r) for r in raw.get("keys", [])}
+            records = self._parse(self.path.read_bytes())
             self._cache = (signature, records)
             return records
+
+    @staticmethod
+    def _parse(data: bytes) -> dict[str, KeyRecord]:
+        """The records of a store file, or :class:`KeyStoreInvalid` saying what to fix (fail closed: a store
+        that cannot be read verifies no key, and says so instead of failing every request obscurely)."""
+        fix = (
+            "restore api/keys.json of this environment from a backup, or move it aside and create new keys "
+            "with `datalive keys create` (clients then need the new keys)"
+        )
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            raise KeyStoreInvalid(f"the key store api/keys.json is not valid UTF-8 JSON{where}; {fix}") from exc
+        keys = raw.get("keys") if isinstance(raw, dict) else None
+        if not isinstance(keys, list):
+            raise KeyStoreInvalid(f'the key store api/keys.json has no "keys" list; {fix}')
+        records: dict[str, KeyRecord] = {}
+        for n, entry in enumerate(keys, start=1):
+            try:
+                record = KeyRecord(**entry)
+            except TypeError as exc:  # not an object, or missing / unexpected fields
+                raise KeyStoreInvalid(f"the key store api/keys.json: key entry {n} is not a key record; {fix}") from exc
+            if not all(isinstance(v, str) for k, v in asdict(record).items() if k != "revoked_at"):
+                raise KeyStoreInvalid(f"the key store api/keys.json: key entry {n} has a non-text field; {fix}")
+            records[record.key_id] = record
+        return records
 
     def _save(self, records: dict[str, KeyRecord]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

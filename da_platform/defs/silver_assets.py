@@ -14,8 +14,15 @@ from da_platform.defs.resources import (
     severity,
 )
 from da_platform.lakehouse import silver_schema
-from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register
-from da_platform.lakehouse.quality import accounted, duplicated_keys, hours_out_of_range, null_counts, schema_problems
+from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register, monthly_rejections
+from da_platform.lakehouse.quality import (
+    accounted,
+    duplicated_keys,
+    hours_out_of_range,
+    null_counts,
+    schema_problems,
+    values_out_of_range,
+)
 from da_platform.lakehouse.silver_engines import DESTINATIONS, ConformedMonths, by_destination
 
 SILVER_REGISTER = "silver/well_register"
@@ -50,13 +57,22 @@ def silver_register(lake: LakeResource, warehouse: WarehouseResource) -> dg.Mate
     kinds={"delta", "duckdb"},
     retry_policy=RETRY,
 )
-def silver_monthly(lake: LakeResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def silver_monthly(
+    context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Conform the reported monthly sheet, the reconciliation target of daily data."""
     store = lake.lake()
-    monthly = conform_monthly(store.read(BRONZE_MONTHLY))
+    bronze = store.read(BRONZE_MONTHLY)
+    rejected = monthly_rejections(bronze)
+    for row in rejected.head(20).iter_rows(named=True):
+        context.log.warning(f"{row['source_file']} row {row['source_row']}: {row['rule_id']}: {row['reason']}")
+    monthly = conform_monthly(bronze)
     store.overwrite(SILVER_MONTHLY, monthly)
     warehouse.warehouse().replace_all("reported_monthly", monthly)
-    return dg.MaterializeResult(metadata={"well_months": monthly.height})
+    by_rule = dict(rejected.group_by("rule_id").len().sort("rule_id").rows())
+    return dg.MaterializeResult(
+        metadata={"well_months": monthly.height, "rejected_rows": dg.MetadataValue.json(by_rule)}
+    )
 
 
 def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -96,6 +112,8 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
             dg.AssetCheckSpec("keys_not_null", asset=prod_key, blocking=True),
             dg.AssetCheckSpec("on_stream_hours_in_range", asset=prod_key, blocking=True),
             dg.AssetCheckSpec("volumes_not_negative", asset=prod_key, blocking=True),
+            dg.AssetCheckSpec("values_in_range", asset=prod_key, blocking=True),
+            dg.AssetCheckSpec("injection_values_in_range", asset=inj_key, blocking=True),
             dg.AssetCheckSpec("injection_well_day_unique", asset=inj_key, blocking=True),
             dg.AssetCheckSpec("every_bronze_row_accounted", asset=qua_key, blocking=True),
             dg.AssetCheckSpec("quarantine_ratio", asset=qua_key),
@@ -139,7 +157,7 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
             metadata={"rows": tally.rows["quarantine"], "by_rule": dg.MetadataValue.json(by_rule)},
         )
         for name, problems in tally.problems.items():
-            yield _check(inj_key if name == "injection_well_day_unique" else prod_key, name, problems)
+            yield _check(inj_key if name.startswith("injection_") else prod_key, name, problems)
         yield _check(qua_key, "every_bronze_row_accounted", tally.unaccounted)
         rejected = sum(by_rule.values())
         ratio = rejected / tally.bronze_rows if tally.bronze_rows else 0.0
@@ -175,7 +193,9 @@ class _WindowTally:
                 "keys_not_null",
                 "on_stream_hours_in_range",
                 "volumes_not_negative",
+                "values_in_range",
                 "injection_well_day_unique",
+                "injection_values_in_range",
             )
         }
         self.unaccounted: list[str] = []
@@ -198,7 +218,9 @@ class _WindowTally:
             "keys_not_null": null_counts(prod, ["production_date", "well_id", "field_id", "facility_id", "day_hours"]),
             "on_stream_hours_in_range": hours_out_of_range(prod),
             "volumes_not_negative": negative,
+            "values_in_range": values_out_of_range(prod),
             "injection_well_day_unique": duplicated_keys(result.injection, ["well_id", "production_date"]),
+            "injection_values_in_range": values_out_of_range(result.injection),
         }
         for name, problems in found.items():
             self.problems[name].extend(f"{part.label}: {p}" for p in problems)

@@ -8,7 +8,9 @@ quarantine (with the rule that sent it there, a reason and its source file and r
 - duplicates of a well-day: the latest report wins (latest arrival, then latest row), the others are
   kept in quarantine as ``superseded``;
 - on-stream hours must lie in 0..max(24 h, length of the local day): 25 h on the day clocks go back;
-- volumes must not be negative; the flow kind must be production or injection.
+- volumes must not be negative; the flow kind must be production or injection;
+- every number must be finite and inside its physical range (:data:`VALUE_BOUNDS`), so that no value
+  that passes silver can break gold (a ``1e308`` volume cannot be cast to DECIMAL(38, 9)).
 Accepted rows get canonical keys from the register, sentinel zeros (downhole pressure or temperature
 exactly 0) become null, and production rows get rates per producing day (volume scaled to 24 h, only
 for days with at least ``MIN_PRODUCING_HOURS`` on stream). Missing on-stream hours (285 Volve rows)
@@ -23,12 +25,53 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from da_platform.ingest.layouts import REGISTER
+from da_platform.identifiers import ID_PATTERN, is_valid_id
+from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER
 from da_platform.lakehouse import silver_schema as schema
 
 MIN_PRODUCING_HOURS = 6.0
 SENTINEL_ZERO_COLUMNS = ("avg_downhole_pressure_bar", "avg_downhole_temperature_c")
 VOLUME_COLUMNS = ("oil_sm3", "gas_sm3", "water_sm3", "water_injected_sm3")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The plausible range of one numeric well-day column and the rule a value outside it breaks."""
+
+    rule: str
+    low: float
+    high: float
+    unit: str
+
+
+# Bounds per well-day, chosen far outside any real well (so no real report is quarantined) and far inside
+# what gold can hold: the marts sum volumes as DECIMAL(38, 9), which holds < 1e29, and the largest of
+# those sums (a whole history: 100,000 wells x 100 years x 50 million Sm3 gas a day) stays below 2e18.
+# Volve's largest values, for scale: oil 5,902, gas 851,132, water 8,020, injected water 10,014 Sm3;
+# downhole pressure 398 bar, downhole temperature 108.5 C, wellhead pressure 137 bar, choke 100 %.
+_VOLUME_MAX = 50_000.0  # Sm3 liquid a day: ~315,000 bbl/d, several times the most prolific wells on record
+_GAS_MAX = 50_000_000.0  # Sm3 gas a day: the largest gas wells flow ~5-10 million Sm3/d
+_PRESSURE_MAX = 2_000.0  # bar: above the deepest ultra-HPHT reservoirs (~1,400 bar, 20,000 psi)
+_VACUUM = -1.01325  # bar gauge: a full vacuum; annulus and wellhead gauges can read slightly below 0
+_TEMPERATURE = (-60.0, 400.0)  # C: an arctic wellhead in winter up to steam injection (~350 C)
+VALUE_BOUNDS: dict[str, Bound] = {
+    "oil_sm3": Bound("VOLUME_OUT_OF_RANGE", 0.0, _VOLUME_MAX, "Sm3"),
+    "gas_sm3": Bound("VOLUME_OUT_OF_RANGE", 0.0, _GAS_MAX, "Sm3"),
+    "water_sm3": Bound("VOLUME_OUT_OF_RANGE", 0.0, _VOLUME_MAX, "Sm3"),
+    "water_injected_sm3": Bound("VOLUME_OUT_OF_RANGE", 0.0, _VOLUME_MAX, "Sm3"),
+    "avg_downhole_pressure_bar": Bound("PRESSURE_OUT_OF_RANGE", 0.0, _PRESSURE_MAX, "bar"),  # absolute
+    "avg_annulus_pressure_bar": Bound("PRESSURE_OUT_OF_RANGE", _VACUUM, _PRESSURE_MAX, "bar"),
+    "avg_whp_bar": Bound("PRESSURE_OUT_OF_RANGE", _VACUUM, _PRESSURE_MAX, "bar"),
+    # Differences across the tubing and the choke: normally positive, a drifting gauge pair can invert them.
+    "avg_dp_tubing_bar": Bound("PRESSURE_OUT_OF_RANGE", -_PRESSURE_MAX, _PRESSURE_MAX, "bar"),
+    "dp_choke_size_bar": Bound("PRESSURE_OUT_OF_RANGE", -_PRESSURE_MAX, _PRESSURE_MAX, "bar"),
+    "avg_downhole_temperature_c": Bound("TEMPERATURE_OUT_OF_RANGE", *_TEMPERATURE, "C"),
+    "avg_wht_c": Bound("TEMPERATURE_OUT_OF_RANGE", *_TEMPERATURE, "C"),
+    "avg_choke_size_pct": Bound("CHOKE_OUT_OF_RANGE", 0.0, 100.0, "%"),  # the contract's unit is percent
+}
+# Every float column of a daily report: all must be finite (hours are bounded by the day, below).
+FLOAT_COLUMNS = tuple(c.name for c in DAILY.columns if c.type == "float")
+_SOURCE_NAME = {c.name: c.source for c in DAILY.columns}
 
 RULES: dict[str, str] = {
     "FILE_EMPTY": "the file is empty",
@@ -47,7 +90,16 @@ RULES: dict[str, str] = {
     "HOURS_OUT_OF_RANGE": "on-stream hours below 0 or above the length of the local day",
     "VOLUME_NEGATIVE": "a produced or injected volume is negative",
     "FLOW_KIND_INVALID": "flow kind is neither production nor injection",
+    "VALUE_NOT_FINITE": "a number is NaN or infinite",
+    "VOLUME_OUT_OF_RANGE": "a volume is above the physical bound of a well-day",
+    "PRESSURE_OUT_OF_RANGE": "a pressure is outside the plausible range",
+    "TEMPERATURE_OUT_OF_RANGE": "a temperature is outside the plausible range",
+    "CHOKE_OUT_OF_RANGE": "the choke opening is outside 0..100 %",
+    "REGISTER_ID_INVALID": "a register well, field or facility id does not match the id pattern",
+    "MONTHLY_VALUE_OUT_OF_RANGE": "a reported monthly value is beyond what 31 well-days can hold",
 }
+# Ids that become canonical keys in silver and gold, and filters in the API.
+REGISTER_ID_COLUMNS = ("well_id", "field_id", "facility_id")
 REJECTED, SUPERSEDED = "rejected", "superseded"
 
 
@@ -107,6 +159,15 @@ def quarantine_rows(
     for column, dtype in schema.QUARANTINE.items():
         if column not in out.columns:
             out = out.with_columns(pl.lit(None, dtype=dtype).alias(column))
+    # Gold sums the quarantine's volumes to explain reconciliation gaps, so a value no well-day can hold
+    # (non-finite, or beyond the well-day bound either way) is null there; raw_record keeps it as landed.
+    # Negative volumes within the bound stay: they are what explains Volve's four gaps.
+    out = out.with_columns(
+        [
+            pl.when(pl.col(c).is_finite() & (pl.col(c).abs() <= VALUE_BOUNDS[c].high)).then(pl.col(c)).alias(c)
+            for c in VOLUME_COLUMNS
+        ]
+    )
     return out.select([pl.col(c).cast(t) for c, t in schema.QUARANTINE.items()])
 
 
@@ -153,8 +214,14 @@ def admission_rejects(bronze: pl.DataFrame, first_day: date, as_of: date) -> tup
 def conform_register(bronze_register: pl.DataFrame) -> pl.DataFrame:
     """Validate the landed well register and return it in the silver contract.
 
-    Raises :class:`RegisterInvalid` naming the rows for parse errors, unknown time zones, an interval
-    that ends before it starts, or two intervals of the same wellbore that overlap.
+    Raises :class:`RegisterInvalid` naming the rows for parse errors, ids that break the id pattern
+    (``REGISTER_ID_INVALID``), unknown time zones, an interval that ends before it starts, or two
+    intervals of the same wellbore that overlap.
+
+    A bad register row rejects the whole register rather than going to quarantine on its own: the
+    register is reference data, the source of every canonical key. Conforming against it without the row
+    would silently turn that well's days into ``WELL_UNKNOWN`` quarantine; failing keeps the last good
+    register in silver and says which row to fix.
     """
     problems: list[str] = []
     for row in bronze_register.filter(pl.col("parse_errors").is_not_null()).iter_rows(named=True):
@@ -164,6 +231,14 @@ def conform_register(bronze_register: pl.DataFrame) -> pl.DataFrame:
         if empty := [c for c in required if row[c] is None]:
             problems.append(f"row {row['source_row']}: no value for {', '.join(empty)}")
     for row in bronze_register.iter_rows(named=True):
+        for column in REGISTER_ID_COLUMNS:
+            value = row[column]
+            if value is not None and not is_valid_id(value):
+                shown = value if len(value) <= 80 else value[:77] + "..."
+                problems.append(
+                    f"row {row['source_row']}: REGISTER_ID_INVALID: {column} {shown!r} does not match {ID_PATTERN} "
+                    "(a letter or digit, then letters, digits, spaces, _ / . -, 64 at most)"
+                )
         try:
             ZoneInfo(row["timezone"] or "")
         except (KeyError, ValueError, OSError):  # OSError: a tzdata folder such as "Europe"
@@ -269,15 +344,23 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
     max_hours = pl.max_horizontal(pl.lit(24.0), pl.col("day_hours"))
     negative = pl.any_horizontal([pl.col(c) < 0 for c in VOLUME_COLUMNS]).fill_null(False)
     flow_kind = pl.col("flow_kind").str.strip_chars().str.to_lowercase()
+    floats = [c for c in FLOAT_COLUMNS if c in winners.columns]
+    bounded = {c: b for c, b in VALUE_BOUNDS.items() if c in winners.columns}
     value_rule = (
         pl.when(~flow_kind.is_in(["production", "injection"]) | flow_kind.is_null())
         .then(pl.lit("FLOW_KIND_INVALID"))
+        # First: NaN compares above every number in polars and would be reported as a range breach.
+        .when(_any_breaks(floats, lambda c: ~pl.col(c).is_finite()))
+        .then(pl.lit("VALUE_NOT_FINITE"))
         .when((pl.col("on_stream_hrs") < 0) | (pl.col("on_stream_hrs") > max_hours))
         .then(pl.lit("HOURS_OUT_OF_RANGE"))
         .when(negative)
         .then(pl.lit("VOLUME_NEGATIVE"))
-        .otherwise(None)
     )
+    for rule in dict.fromkeys(b.rule for b in bounded.values()):
+        columns = [c for c, b in bounded.items() if b.rule == rule]
+        value_rule = value_rule.when(_any_breaks(columns, _outside)).then(pl.lit(rule))
+    value_rule = value_rule.otherwise(None)
     winners = winners.with_columns(_rule=value_rule, flow_kind=flow_kind)
     value_reason = (
         pl.when(pl.col("_rule") == "FLOW_KIND_INVALID")
@@ -290,23 +373,40 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
                 max_hours,
             )
         )
-        .otherwise(
+        .when(pl.col("_rule") == "VOLUME_NEGATIVE")
+        .then(
             pl.concat_str(
                 [pl.when(pl.col(c) < 0).then(pl.format(f"{c}={{}}", pl.col(c))) for c in VOLUME_COLUMNS],
                 separator=", ",
                 ignore_nulls=True,
             ).map_elements(lambda s: f"negative volume: {s}", return_dtype=pl.String())
         )
+        .when(pl.col("_rule") == "VALUE_NOT_FINITE")
+        .then(
+            _listing("not a finite number: ", {c: pl.col(c).is_not_null() & ~pl.col(c).is_finite() for c in floats}, "")
+        )
+        .otherwise(
+            _listing(
+                "outside its range per well-day: ",
+                {c: _outside(c) for c in bounded},
+                {c: f" (allowed {b.low:,.12g}..{b.high:,.12g} {b.unit})" for c, b in bounded.items()},
+            )
+        )
     )
     rejected_values = winners.filter(pl.col("_rule").is_not_null())
     accepted = winners.filter(pl.col("_rule").is_null())
 
-    accepted = accepted.with_columns(
-        [pl.when(pl.col(c) == 0).then(None).otherwise(pl.col(c)).alias(c) for c in SENTINEL_ZERO_COLUMNS]
-    ).with_columns(
-        wellbore_code=pl.col("_key"),
-        npd_wellbore_code=pl.coalesce("npd_wellbore_code", "_reg_npd"),
-        downtime_hrs=(pl.col("day_hours") - pl.col("on_stream_hrs")).clip(lower_bound=0.0),
+    accepted = (
+        accepted.with_columns(
+            # -0.0 is a zero: stored as 0.0 so that no export or sum shows a "negative" zero.
+            [pl.when(pl.col(c) == 0).then(0.0).otherwise(pl.col(c)).alias(c) for c in floats]
+        )
+        .with_columns([pl.when(pl.col(c) == 0).then(None).otherwise(pl.col(c)).alias(c) for c in SENTINEL_ZERO_COLUMNS])
+        .with_columns(
+            wellbore_code=pl.col("_key"),
+            npd_wellbore_code=pl.coalesce("npd_wellbore_code", "_reg_npd"),
+            downtime_hrs=(pl.col("day_hours") - pl.col("on_stream_hrs")).clip(lower_bound=0.0),
+        )
     )
     producing = pl.col("on_stream_hrs") >= MIN_PRODUCING_HOURS
     production = accepted.filter(pl.col("flow_kind") == "production").with_columns(
@@ -342,9 +442,97 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
     )
 
 
+def _any_breaks(columns: list[str], breaks) -> pl.Expr:
+    """True where any of ``columns`` is non-null and ``breaks(column)``; False when there are none."""
+    if not columns:
+        return pl.lit(False)
+    return pl.any_horizontal([pl.col(c).is_not_null() & breaks(c) for c in columns]).fill_null(False)
+
+
+def _outside(column: str) -> pl.Expr:
+    bound = VALUE_BOUNDS[column]
+    return (pl.col(column) < bound.low) | (pl.col(column) > bound.high)
+
+
+def _listing(prefix: str, offending: dict[str, pl.Expr], suffix: dict[str, str] | str) -> pl.Expr:
+    """``prefix`` then ``SOURCE_HEADER=value`` for each column whose expression holds (named as the file
+    names it, so the operator can find the cell)."""
+    parts = [
+        pl.when(hit.fill_null(False)).then(
+            pl.format(f"{_SOURCE_NAME.get(c, c)}={{}}{suffix if isinstance(suffix, str) else suffix[c]}", pl.col(c))
+        )
+        for c, hit in offending.items()
+    ]
+    if not parts:
+        return pl.lit(prefix)
+    return pl.concat_str([pl.lit(prefix), pl.concat_str(parts, separator=", ", ignore_nulls=True)])
+
+
+# The reported monthly sheet: a month holds at most 31 well-days (745 h with the autumn clock change).
+MONTHLY_BOUNDS: dict[str, float] = {
+    "on_stream_hrs": 31 * 24 + 1.0,
+    "oil_sm3": 31 * _VOLUME_MAX,
+    "gas_sm3": 31 * _GAS_MAX,
+    "water_sm3": 31 * _VOLUME_MAX,
+    "gi_sm3": 31 * _GAS_MAX,
+    "wi_sm3": 31 * _VOLUME_MAX,
+}
+_MONTHLY_SOURCE = {c.name: c.source for c in MONTHLY.columns}
+
+
+def monthly_rejections(bronze_monthly: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the reported monthly sheet that cannot be a reconciliation target, with rule and reason.
+
+    ``PARSE_ERROR`` (bronze could not read a value), ``VALUE_NOT_FINITE``, ``MONTHLY_VALUE_OUT_OF_RANGE``
+    (hours outside 0..745 or a volume beyond 31 well-days at the daily bound, either sign). Such a
+    well-month is then ``not_reported`` in the reconciliation; the row stays in bronze and raw.
+    """
+    columns = [c for c in MONTHLY_BOUNDS if c in bronze_monthly.columns]
+    not_finite = {c: pl.col(c).is_not_null() & ~pl.col(c).is_finite() for c in columns}
+    outside = {
+        c: pl.col(c).is_finite()
+        & ((pl.col(c).abs() > MONTHLY_BOUNDS[c]) | ((pl.col(c) < 0) if c == "on_stream_hrs" else pl.lit(False)))
+        for c in columns
+    }
+    tagged = bronze_monthly.with_columns(
+        rule_id=pl.when(pl.col("parse_errors").is_not_null())
+        .then(pl.lit("PARSE_ERROR"))
+        .when(_any_of(not_finite))
+        .then(pl.lit("VALUE_NOT_FINITE"))
+        .when(_any_of(outside))
+        .then(pl.lit("MONTHLY_VALUE_OUT_OF_RANGE")),
+    )
+    reason = (
+        pl.when(pl.col("rule_id") == "PARSE_ERROR")
+        .then(pl.col("parse_errors"))
+        .when(pl.col("rule_id") == "VALUE_NOT_FINITE")
+        .then(pl.concat_str(pl.lit("not a finite number: "), _monthly_listing(not_finite)))
+        .otherwise(pl.concat_str(pl.lit("beyond 31 well-days: "), _monthly_listing(outside)))
+    )
+    return tagged.filter(pl.col("rule_id").is_not_null()).select(
+        *schema.LINEAGE, "well_id", "year", "month", "rule_id", reason.alias("reason")
+    )
+
+
+def _any_of(hits: dict[str, pl.Expr]) -> pl.Expr:
+    return pl.any_horizontal(list(hits.values())).fill_null(False) if hits else pl.lit(False)
+
+
+def _monthly_listing(hits: dict[str, pl.Expr]) -> pl.Expr:
+    parts = [
+        pl.when(hit.fill_null(False)).then(pl.format(f"{_MONTHLY_SOURCE[c]}={{}}", pl.col(c)))
+        for c, hit in hits.items()
+    ]
+    return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
+
+
 def conform_monthly(bronze_monthly: pl.DataFrame) -> pl.DataFrame:
-    """Reported monthly totals per well-month: the latest landed version of each well-month wins."""
-    valid = bronze_monthly.filter(pl.col("parse_errors").is_null())
+    """Reported monthly totals per well-month: the latest landed version of each well-month wins.
+
+    Rows :func:`monthly_rejections` lists are left out first, so no reported value can break gold.
+    """
+    rejected = monthly_rejections(bronze_monthly).select("source_sha256", "source_row")
+    valid = bronze_monthly.join(rejected, on=["source_sha256", "source_row"], how="anti")
     latest = valid.sort(["arrived_at", "source_version", "source_row", "source_file"], descending=True).unique(
         ["well_id", "year", "month"], keep="first"
     )

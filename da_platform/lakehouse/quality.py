@@ -41,6 +41,22 @@ def hours_out_of_range(frame: pl.DataFrame) -> list[str]:
     return [f"{r['well_id']} {r['production_date']}: {r['on_stream_hrs']} h" for r in bad.iter_rows(named=True)]
 
 
+def values_out_of_range(frame: pl.DataFrame) -> list[str]:
+    """Numbers silver must never hold: NaN or infinite, or outside their plausible range per well-day
+    (the bounds of the cleaning rules; the check guards every engine that writes silver)."""
+    from da_platform.lakehouse.cleaning import VALUE_BOUNDS
+
+    floats = [c for c, t in frame.schema.items() if t == pl.Float64]
+    bounded = {c: b for c, b in VALUE_BOUNDS.items() if c in frame.columns}
+    problems = [f"{c}: {n} not finite" for c in floats if (n := int((~frame[c].is_finite()).sum()))]
+    problems += [
+        f"{c}: {n} outside {b.low:g}..{b.high:g} {b.unit}"
+        for c, b in bounded.items()
+        if (n := int(((frame[c] < b.low) | (frame[c] > b.high)).sum()))
+    ]
+    return problems
+
+
 def accounted(bronze_rows: int, result: SilverResult) -> list[str]:
     """Every bronze row of the window must land in production, injection or quarantine, exactly once."""
     landed = result.production.height + result.injection.height + result.quarantine.height

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,14 +60,19 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterator[tuple[str, str]]:
+def built_home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
     root = tmp_path_factory.mktemp("dashboard")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DATALIVE_HOME", str(root / "home"))
         mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
         for name in DEPLOYMENT_VARIABLES:
             mp.delenv(name, raising=False)
-        home = build_environment(root, "2016-03-01", "2016-03-31")
+        return build_environment(root, "2016-03-01", "2016-03-31")
+
+
+@contextmanager
+def serving(home: Path) -> Iterator[tuple[str, str]]:
+    """uvicorn on 127.0.0.1 serving the dev environment under ``home``: its URL and a fresh key."""
     settings = load_settings({"DATALIVE_HOME": str(home)})
     key, _ = KeyStore(settings.env_root, settings.isolation_key).create("browser")
     port = free_port()
@@ -82,6 +88,12 @@ def served(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iter
     yield f"http://127.0.0.1:{port}", key
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(built_home: Path) -> Iterator[tuple[str, str]]:
+    with serving(built_home) as url_and_key:
+        yield url_and_key
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +188,74 @@ def test_a_wrong_key_is_reported_on_the_page_not_as_a_crash(served: tuple[str, s
     browser.find_element(By.ID, "api-key").send_keys("dlk_dev_000000000000_" + "x" * 43)
     browser.find_element(By.CSS_SELECTOR, "#key-form button").click()
     WebDriverWait(browser, 30).until(lambda d: "refused" in d.find_element(By.ID, "status").text)
+
+
+# -- hostile names: gold holding ids the register would refuse (an older lake, another writer) -------------
+
+# Each onerror / onclick would set a flag on window if the page let the name become markup.
+IMG_WELL = '<img src=x onerror="window.__xss = 1">'
+LINK_WELL = """<a href="https://example.org/" popup='");window.__xss = 2;("'>F-14</a>"""
+FORMULA_WELL = '=HYPERLINK("http://example.org","click")'
+RENAMED = {"15/9-F-11": IMG_WELL, "15/9-F-14": LINK_WELL, "15/9-F-15 D": FORMULA_WELL}
+
+
+@pytest.fixture(scope="module")
+def hostile(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A copy of the environment whose gold names three wells with markup and a formula."""
+    import duckdb
+
+    home = tmp_path_factory.mktemp("hostile") / "home"
+    shutil.copytree(built_home, home)
+    with duckdb.connect(str(home / "dev" / "warehouse" / "datalive_dev.duckdb")) as con:
+        tables = con.execute(
+            "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t "
+            "USING (table_schema, table_name) WHERE c.table_schema = 'gold' AND c.column_name = 'well_id' "
+            "AND t.table_type = 'BASE TABLE'"  # views over them follow
+        ).fetchall()
+        assert len(tables) >= 3
+        for (table,) in tables:
+            for old, new in RENAMED.items():
+                con.execute(f'UPDATE gold."{table}" SET well_id = ? WHERE well_id = ?', [new, old])
+    with serving(home) as url_and_key:
+        yield url_and_key
+
+
+def test_markup_in_well_names_is_shown_as_text_and_never_runs(hostile: tuple[str, str], browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, key = hostile
+    browser.get(url + "/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.get(url + "/")
+    browser.find_element(By.ID, "api-key").send_keys(key)
+    browser.find_element(By.CSS_SELECTOR, "#key-form button").click()
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.loaded === 'true'"))
+    # plotly turns <a popup=...> in a legend into an onclick attribute: clicking it would run the payload.
+    browser.execute_script(
+        "for (const a of document.querySelectorAll('#chart-wells .legend a'))"
+        " a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));"
+    )
+
+    legend = browser.execute_script("return document.querySelector('#chart-wells .legend').textContent")
+    assert IMG_WELL in legend and LINK_WELL in legend
+    assert browser.find_elements(By.CSS_SELECTOR, "#chart-wells img, #chart-wells .legend a") == []
+    options = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#forecast-well option")]
+    assert IMG_WELL in options
+    assert browser.execute_script("return window.__xss") is None
+
+
+def test_a_formula_well_name_is_exported_as_text(hostile: tuple[str, str]) -> None:
+    import io
+    import urllib.request
+
+    import polars as pl
+
+    url, key = hostile
+    request = urllib.request.Request(url + "/insights/export.csv?level=well", headers={"X-API-Key": key})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        exported = pl.read_csv(io.BytesIO(response.read()))
+
+    assert "'" + FORMULA_WELL in exported["well_id"].to_list()
+    assert not exported["well_id"].str.contains(r"^[=+\-@]").any()
+    assert exported.schema["volume_sm3"] == pl.Float64

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from da_platform.api.keys import InvalidKey, KeyStore, MissingKey, WrongEnvironmentKey
+from da_platform.api.keys import InvalidKey, KeyStore, KeyStoreInvalid, MissingKey, WrongEnvironmentKey
 from da_platform.lakehouse.delta_lake import OutsideEnvironmentError
 
 
@@ -117,3 +117,25 @@ def test_key_names_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         store(tmp_path, "dev").create("bad\nname")
     assert json.loads(json.dumps([r.public() for r in store(tmp_path, "dev").records()])) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('{"environment": "dev", "keys": [', "not valid UTF-8 JSON at line 1"),
+        ('["not", "a", "store"]', 'no "keys" list'),
+        ('{"keys": [{"key_id": "abc"}]}', "key entry 1 is not a key record"),
+        ('{"keys": [42]}', "key entry 1 is not a key record"),
+    ],
+)
+def test_an_invalid_store_file_fails_closed_saying_what_to_fix(tmp_path: Path, content: str, says: str) -> None:
+    keys = store(tmp_path, "dev")
+    key, _ = keys.create("bi")
+    keys.path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(KeyStoreInvalid) as invalid:
+        keys.verify(key)
+
+    assert says in str(invalid.value)
+    assert "datalive keys create" in str(invalid.value)
+    assert str(tmp_path) not in str(invalid.value)

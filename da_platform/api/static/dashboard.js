@@ -69,18 +69,24 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// Text plotly draws (trace names in legends and hovers, category labels) is markup to plotly: <a href popup=…>,
+// <b>, <br> are interpreted. Numeric character references are the escape plotly decodes back to plain text.
+function plotText(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 async function drawField() {
   const rows = await insightsAll(Object.assign({ level: "field", product: "oil" }, filters()));
   const traces = [];
   for (const [field, points] of byKey(rows, "field_id")) {
-    traces.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.volume_sm3), name: `${field} oil`, mode: "lines" });
-    traces.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.plan_sm3), name: `${field} plan (reported month / day)`, mode: "lines", line: { dash: "dot" } });
+    traces.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.volume_sm3), name: `${plotText(field)} oil`, mode: "lines" });
+    traces.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.plan_sm3), name: `${plotText(field)} plan (reported month / day)`, mode: "lines", line: { dash: "dot" } });
   }
   await Plotly.react("chart-field", traces, Object.assign({}, layoutBase, { yaxis: { title: { text: "Sm3/d" } } }), config);
   const uptime = [];
   for (const [field, points] of byKey(rows, "field_id")) {
-    uptime.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.uptime), name: `${field} uptime`, mode: "lines" });
-    uptime.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.water_cut), name: `${field} water cut`, mode: "lines", yaxis: "y2" });
+    uptime.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.uptime), name: `${plotText(field)} uptime`, mode: "lines" });
+    uptime.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.water_cut), name: `${plotText(field)} water cut`, mode: "lines", yaxis: "y2" });
   }
   await Plotly.react("chart-uptime", uptime, Object.assign({}, layoutBase, {
     yaxis: { title: { text: "uptime" }, range: [0, 1.05], tickformat: ".0%" },
@@ -93,14 +99,14 @@ async function drawWells() {
   const rows = await insightsAll(Object.assign({ level: "well", product: "oil" }, filters()));
   const traces = [];
   for (const [well, points] of byKey(rows, "well_id")) {
-    traces.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.volume_sm3), name: well, mode: "lines", stackgroup: "wells" });
+    traces.push({ x: points.map((r) => r.production_date), y: points.map((r) => r.volume_sm3), name: plotText(well), mode: "lines", stackgroup: "wells" });
   }
   await Plotly.react("chart-wells", traces, Object.assign({}, layoutBase, { yaxis: { title: { text: "Sm3/d" } } }), config);
   // Causes come from the operator events landed with the reports; downtime no event covers is "unspecified".
   const deferment = (await api(`/deferment?${new URLSearchParams(filters())}`)).items;
   await Plotly.react("chart-deferment", [
-    { type: "bar", offsetgroup: "hours", name: "downtime hours", x: deferment.map((d) => d.cause), y: deferment.map((d) => d.downtime_hrs) },
-    { type: "bar", offsetgroup: "oil", name: "deferred oil (est., Sm3)", x: deferment.map((d) => d.cause), y: deferment.map((d) => d.deferred_oil_sm3), yaxis: "y2" },
+    { type: "bar", offsetgroup: "hours", name: "downtime hours", x: deferment.map((d) => plotText(d.cause)), y: deferment.map((d) => d.downtime_hrs) },
+    { type: "bar", offsetgroup: "oil", name: "deferred oil (est., Sm3)", x: deferment.map((d) => plotText(d.cause)), y: deferment.map((d) => d.deferred_oil_sm3), yaxis: "y2" },
   ], Object.assign({}, layoutBase, {
     barmode: "group",
     yaxis: { title: { text: "hours down" } },
