@@ -1,0 +1,1 @@
+"""Operating an environment: audit trail, restore, retention and the disaster-recovery drill."""
