@@ -24,12 +24,25 @@ _TRUE = {"1", "true", "yes"}
 # Per key: dev is generous for people exploring, prod protects the shared service.
 _API_RATE_DEFAULTS: dict[str, tuple[int, int]] = {"dev": (600, 60), "qa": (300, 30), "prod": (120, 20)}
 _FALSE = {"", "0", "false", "no"}
+# Retention in days per environment: Delta vacuum horizon, MLflow runs, quarantined rows. Prod keeps the
+# longest history to restore from; raw is kept forever everywhere (see Retention.raw_days).
+_RETENTION_DEFAULTS: dict[str, tuple[int, int, int]] = {"dev": (7, 30, 90), "qa": (7, 30, 90), "prod": (30, 365, 730)}
 # dbt's qa/prod targets, the Dagster resource and the CLI reach Snowflake with these (never in Settings).
 SNOWFLAKE_SECRETS = ("DATALIVE_SNOWFLAKE_ACCOUNT", "DATALIVE_SNOWFLAKE_USER", "DATALIVE_SNOWFLAKE_PASSWORD")
 
 
 class SettingsError(ValueError):
     """The deployment variables do not describe a known environment."""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long an environment keeps what it can recover from (days)."""
+
+    vacuum_horizon_days: int  # any table version of the last N days stays restorable (vacuum keeps its files)
+    mlflow_run_days: int  # runs older than this, behind no registered version, are deleted
+    quarantine_days: int  # quarantined rows that arrived longer ago are deleted from silver/quarantine
+    raw_days: None = None  # raw (every landed byte, the manifest, the audit trail) is kept forever
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,20 @@ class Settings:
     api_rate_per_minute: int | None = None
     api_rate_burst: int | None = None
     api_cors_origins: tuple[str, ...] = ()
+    # Retention overrides in days (None: the environment's default, see :attr:`retention`).
+    vacuum_horizon_days: int | None = None
+    mlflow_run_retention_days: int | None = None
+    quarantine_retention_days: int | None = None
+
+    @property
+    def retention(self) -> Retention:
+        """Vacuum horizon, MLflow run and quarantine retention: explicit settings win over the defaults."""
+        vacuum, runs, quarantine = _RETENTION_DEFAULTS[self.env]
+        return Retention(
+            vacuum_horizon_days=self.vacuum_horizon_days or vacuum,
+            mlflow_run_days=self.mlflow_run_retention_days or runs,
+            quarantine_days=self.quarantine_retention_days or quarantine,
+        )
 
     @property
     def mlflow_tracking_uri(self) -> str | None:
@@ -290,6 +317,9 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         api_rate_per_minute=rate,
         api_rate_burst=burst,
         api_cors_origins=origins,
+        vacuum_horizon_days=_positive_int(environ, "DATALIVE_VACUUM_HORIZON_DAYS"),
+        mlflow_run_retention_days=_positive_int(environ, "DATALIVE_MLFLOW_RUN_RETENTION_DAYS"),
+        quarantine_retention_days=_positive_int(environ, "DATALIVE_QUARANTINE_RETENTION_DAYS"),
     )
 
 

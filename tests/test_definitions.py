@@ -95,7 +95,13 @@ def test_quality_gates_are_blocking_checks(defs: dg.Definitions) -> None:
 
 def test_jobs_sensors_and_schedule_are_defined(defs: dg.Definitions) -> None:
     assert {j.name for j in defs.resolve_all_job_defs()} >= {"ingest_job", "daily_job", "forecast_job", "rag_job"}
-    assert {s.name for s in defs.sensors or []} == {"landing_sensor", "new_days_sensor", "reference_changed_sensor"}
+    assert {s.name for s in defs.sensors or []} == {
+        "landing_sensor",
+        "new_days_sensor",
+        "reference_changed_sensor",
+        "audit_run_success_sensor",
+        "audit_run_failure_sensor",
+    }
     assert {s.name for s in defs.schedules or []} == {"daily_refresh"}
 
 
