@@ -41,7 +41,7 @@ class Retention:
 
     vacuum_horizon_days: int  # any table version of the last N days stays restorable (vacuum keeps its files)
     mlflow_run_days: int  # runs older than this, behind no registered version, are deleted
-    quarantine_days: int  # quarantined rows that arrived longer ago are deleted from silver/quarantine
+    quarantine_days: int  # quarantined rows whose source file landed longer ago leave silver/quarantine
     raw_days: None = None  # raw (every landed byte, the manifest, the audit trail) is kept forever
 
 

@@ -8,6 +8,7 @@ Raw (the landed bytes, the manifest, the audit trail) is never touched: it is ke
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -81,15 +82,22 @@ def _vacuum(lake: Lake, table: str, horizon_days: int, apply: bool) -> int:
     return len(removed)
 
 
-def _quarantine_cutoff_predicate(cutoff: datetime) -> str:
-    # Built from a datetime value, never from user text.
-    return f"arrived_at < '{cutoff.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S')}Z'"
+def _old_sources(lake: Lake, cutoff: datetime) -> list[str]:
+    """sha256 of the landed files that first arrived before ``cutoff`` (from the raw manifest)."""
+    from da_platform.ingest.raw_zone import MANIFEST_SCHEMA, MANIFEST_TABLE
+
+    manifest = lake.read(MANIFEST_TABLE, MANIFEST_SCHEMA)
+    first = manifest.group_by("sha256").agg(pl.col("arrived_at").min())
+    return sorted(first.filter(pl.col("arrived_at") < cutoff)["sha256"].to_list())
 
 
-def _old_quarantine(lake: Lake, cutoff: datetime) -> int:
+def _old_quarantine(lake: Lake, cutoff: datetime) -> tuple[int, list[str]]:
+    """Quarantined rows whose source file arrived before ``cutoff``: their count and the files' sha256."""
     if not lake.exists(QUARANTINE_TABLE):
-        return 0
-    return lake.scan(QUARANTINE_TABLE).filter(pl.col("arrived_at") < cutoff).select(pl.len()).collect().item()
+        return 0, []
+    sources = _old_sources(lake, cutoff)
+    rows = lake.scan(QUARANTINE_TABLE).filter(pl.col("source_sha256").is_in(sources)).select(pl.len()).collect()
+    return int(rows.item()), sources
 
 
 def _old_runs(target: TrackingTarget, cutoff: datetime) -> list[str]:
@@ -119,11 +127,14 @@ def retention(
     for table in VACUUMED_TABLES:
         if lake.exists(table):
             plan.vacuum_files[table] = _vacuum(lake, table, policy.vacuum_horizon_days, apply)
-    cutoff = now - timedelta(days=policy.quarantine_days)
-    plan.quarantine_rows = _old_quarantine(lake, cutoff)
+    plan.quarantine_rows, sources = _old_quarantine(lake, now - timedelta(days=policy.quarantine_days))
     if apply and plan.quarantine_rows:
+        # sha256 values from the manifest, checked as hex before they enter the predicate.
+        if not all(re.fullmatch(r"[0-9a-f]{64}", sha) for sha in sources):
+            raise ValueError("the raw manifest holds a sha256 that is not 64 hex digits")
+        listed = ", ".join(f"'{sha}'" for sha in sources)
         DeltaTable(lake.uri(QUARANTINE_TABLE), storage_options=lake.storage_options).delete(
-            _quarantine_cutoff_predicate(cutoff)
+            f"source_sha256 IN ({listed})"
         )
     if target is not None:
         plan.mlflow_runs = _old_runs(target, now - timedelta(days=policy.mlflow_run_days))
