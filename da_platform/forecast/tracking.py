@@ -480,7 +480,9 @@ class RollbackRefused(ValueError):
 def rollback(target: TrackingTarget) -> Rollback:
     """Point the ``champion`` alias at the version before the current champion (the highest registered
     version below it: in qa and prod each version is a promotion, so that is the previous champion)."""
-    current = champion(target)
+    uri = target.tracking_uri
+    store_missing = uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).exists()
+    current = None if store_missing else champion(target)  # (opening a missing store would create it)
     if current is None:
         raise RollbackRefused(f"{target.model_name} in {target.experiment} has no {CHAMPION_ALIAS!r} to roll back")
     client = _client(target)

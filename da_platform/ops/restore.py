@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -18,6 +18,7 @@ from deltalake import DeltaTable
 
 from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.silver_engines import DESTINATIONS
 from da_platform.lakehouse.silver_schema import WAREHOUSE_TABLES
 from da_platform.ops.audit import AUDIT_TABLE
 
@@ -117,16 +118,17 @@ class WarehouseRebuild:
 
     silver_rows: dict[str, int]
     dbt_target_path: Path
+    window: str = ""
 
     def describe(self) -> str:
         """One line for the CLI and the audit trail."""
         copied = ", ".join(f"{t} {n}" for t, n in self.silver_rows.items())
-        return f"silver copied from the lake ({copied}); gold rebuilt by dbt build (all dates)"
+        return f"silver copied from the lake ({copied}); gold rebuilt by dbt build for {self.window}"
 
 
 def rebuild_warehouse(settings: Settings, lake: Lake) -> WarehouseRebuild:
     """Rebuild the DuckDB warehouse from the lake's silver tables: copy each silver table whole (the same
-    tables ``silver_assets`` publishes), then build every gold model for all dates with dbt.
+    tables ``silver_assets`` publishes), then build every gold model with dbt over the window silver covers.
 
     Only the embedded DuckDB warehouse: on Snowflake (qa, prod) rebuild with ``datalive run --full``.
     """
@@ -146,12 +148,36 @@ def rebuild_warehouse(settings: Settings, lake: Lake) -> WarehouseRebuild:
         frame = lake.read(f"silver/{table}", schema)
         warehouse.replace_all(table, frame.select(list(schema)))
         counts[table] = frame.height
-    target_path = _run_dbt_build(settings)
-    return WarehouseRebuild(counts, target_path)
+    start, end = _silver_window(settings, lake)
+    target_path = _run_dbt_build(settings, start, end)
+    return WarehouseRebuild(counts, target_path, f"{start}..{end}")
 
 
-def _run_dbt_build(settings: Settings) -> Path:
-    """``dbt build`` of every model for all dates into the environment's warehouse; raises when it fails.
+def _silver_window(settings: Settings, lake: Lake) -> tuple[date, date]:
+    """The partition window silver covers (its first to last well-day, widened to whole months on the
+    monthly grain): the window the runs that built gold covered, so gold comes back exactly as it was
+    (a build over all dates would add every month of the reported monthly sheet)."""
+    days = [
+        lake.scan(f"silver/{table}")
+        .select(pl.col("production_date").min().alias("a"), pl.col("production_date").max().alias("b"))
+        .collect()
+        for table in DESTINATIONS
+        if lake.exists(f"silver/{table}")
+    ]
+    firsts = [d["a"][0] for d in days if d["a"][0] is not None]
+    lasts = [d["b"][0] for d in days if d["b"][0] is not None]
+    if not firsts:
+        raise RestoreRefused("silver holds no well-days: nothing to rebuild gold from")
+    start, end = min(firsts), max(lasts)
+    if settings.partition_grain == "monthly":
+        start = start.replace(day=1)
+        end = (end.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def _run_dbt_build(settings: Settings, start: date, end: date) -> Path:
+    """``dbt build`` of every model for the window ``start``..``end`` into the environment's warehouse (as
+    the gold assets pass a window); raises when it fails.
 
     In a subprocess, as the gold assets run it: dbt-duckdb keeps its connection open in the calling
     process, which would then block every later read of the rebuilt file.
@@ -167,7 +193,12 @@ def _run_dbt_build(settings: Settings) -> Path:
     beside = Path(sys.executable).parent / "dbt"
     command = [str(beside) if beside.exists() else "dbt", "build", "--project-dir", str(DBT_PROJECT_DIR),
                "--profiles-dir", str(DBT_PROJECT_DIR), "--target", settings.dbt_target, "--quiet"]  # fmt: skip
-    variables = {"DATALIVE_DUCKDB_PATH": str(settings.warehouse_path), "DBT_TARGET_PATH": str(target_path)}
+    variables = {
+        "DATALIVE_DUCKDB_PATH": str(settings.warehouse_path),
+        "DBT_TARGET_PATH": str(target_path),
+        "DATALIVE_WINDOW_START_DATE": start.isoformat(),
+        "DATALIVE_WINDOW_END_DATE": end.isoformat(),
+    }
     with dbt_variables(variables):
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
