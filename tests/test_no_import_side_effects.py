@@ -44,6 +44,11 @@ MODULES = [
     "da_platform.ingest.stream",
     "da_platform.cleanup",
     "da_platform.doctor",
+    "da_platform.ops.audit",
+    "da_platform.ops.restore",
+    "da_platform.ops.retention",
+    "da_platform.ops.drill",
+    "da_platform.defs.audit_sensors",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 
