@@ -529,9 +529,9 @@ def cmd_keys(args: argparse.Namespace, settings) -> int:
         except ValueError as exc:
             _say(f"datalive keys create: {exc}")
             return 2
-        _audit(settings, "key.create", f"key {record.key_id}", "ok", {"name": record.name})
         _say(f"created key {record.key_id} ({record.name}) for {settings.isolation_key}; it is shown only once:")
-        print(key)
+        print(key, flush=True)  # before the audit write: a failing audit must not lose the only copy of the key
+        _audit(settings, "key.create", f"key {record.key_id}", "ok", {"name": record.name})
         return 0
     if args.keys_command == "revoke":
         try:

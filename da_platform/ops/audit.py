@@ -121,7 +121,11 @@ def append(
     for name, value in (("actor", actor), ("action", action), ("target", target), ("outcome", outcome)):
         if not value or not isinstance(value, str):
             raise ValueError(f"an audit record needs a non-empty {name}")
-    last = lake.read(AUDIT_TABLE, AUDIT_SCHEMA).sort("seq").tail(1)
+    last = (
+        lake.scan(AUDIT_TABLE).select("seq", "hash").sort("seq").tail(1).collect()
+        if lake.exists(AUDIT_TABLE)
+        else pl.DataFrame(schema={"seq": pl.Int64(), "hash": pl.String()})
+    )  # only two columns of the trail are read, however long it grows
     seq, prev = (0, GENESIS) if last.is_empty() else (int(last["seq"][0]) + 1, str(last["hash"][0]))
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=UTC)
     detail_text = json.dumps(detail or {}, sort_keys=True, default=str)

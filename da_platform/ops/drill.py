@@ -47,6 +47,7 @@ LAKE_TABLES = (
     "forecast/well_daily_forecasts",
     "forecast/monthly_forecasts",
     "forecast/backtest_metrics",
+    "rag/chunks",
 )
 # Floats are compared to this many decimals: a full rebuild may add a window's values in another order.
 _FLOAT_DECIMALS = 6
