@@ -194,3 +194,35 @@ def test_a_sensor_started_run_is_audited_with_the_sensor_as_its_actor(isolated_e
     assert json.loads(record.detail)["run_id"] == result.run_id
     assert run_actor({"dagster/schedule_name": "daily_refresh"}) == "schedule:daily_refresh"
     assert run_actor({}) == "dagster"
+
+
+def test_models_rollback_in_prod_re_points_the_champion_and_is_audited_in_prod(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from mlflow import MlflowClient
+
+    from da_platform.defs.resources import registry_resource
+    from da_platform.forecast.tracking import champion, set_champion
+
+    monkeypatch.setenv("DA_ENV", "prod")
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    settings = load_settings()
+    target = registry_resource(settings).target()
+    # Two promoted versions, registered directly (the policy's artifacts do not matter to the alias).
+    client = MlflowClient(tracking_uri=target.tracking_uri, registry_uri=target.tracking_uri)
+    experiment = client.create_experiment(target.experiment, artifact_location=target.artifact_root)
+    client.create_registered_model(target.model_name)
+    for _ in range(2):
+        run = client.create_run(experiment).info
+        client.create_model_version(target.model_name, f"{run.artifact_uri}/model", run.run_id)
+    set_champion(target, "2")
+    capsys.readouterr()
+
+    assert main(["models", "rollback", "--env", "prod"]) == 0
+
+    assert "rolled back from version 2 to 1" in capsys.readouterr().err
+    current = champion(target)
+    assert current is not None and current.version == "1"
+    (record,) = audit.read(open_lake(settings))
+    assert (record.action, record.target, record.outcome) == ("model.rollback", "prod:champion", "ok")
+    assert json.loads(record.detail)["from_version"] == "2"
