@@ -2,7 +2,8 @@
 
 1. Fingerprint every table: each Delta table of the lake, each raw file against the manifest, each base
    table of the warehouse (rows and an order-independent content hash).
-2. Destroy as a disaster would: drop the warehouse file; write a bad commit to a silver table that deletes
+2. Destroy as a disaster would: drop the warehouse file (the embedded DuckDB one; a Snowflake warehouse in
+   qa is fingerprinted by neither side and left alone); write a bad commit to a silver table that deletes
    its latest month (what a faulty run or a stray DELETE does); on a versioned object store, delete raw
    objects.
 3. Recover with the same functions ``datalive restore`` uses: time travel for the silver table (a new
@@ -138,7 +139,7 @@ def _warehouse_fingerprints(settings: Settings) -> dict[str, Fingerprint]:
     import duckdb
 
     path = settings.warehouse_path
-    if not path.exists():
+    if settings.warehouse_backend != "duckdb" or not path.exists():
         return {}
     prints = {}
     with duckdb.connect(str(path), read_only=True) as con:
@@ -156,15 +157,10 @@ def _warehouse_fingerprints(settings: Settings) -> dict[str, Fingerprint]:
 def _refuse(settings: Settings, lake: Lake) -> None:
     if settings.env == "prod":
         raise DrillRefused("the drill destroys data on purpose: it runs in a scratch environment or qa, never prod")
-    if settings.warehouse_backend != "duckdb":
-        raise DrillRefused(
-            f"{settings.isolation_key}'s warehouse is on Snowflake: the drill rebuilds the embedded DuckDB "
-            "warehouse only; run it in a scratch dev environment"
-        )
     for needed in (DRILL_SILVER_TABLE, "raw/manifest"):
         if not lake.exists(needed):
             raise DrillRefused(f"nothing to drill: {needed} does not exist yet (run `datalive run` first)")
-    if not settings.warehouse_path.exists():
+    if settings.warehouse_backend == "duckdb" and not settings.warehouse_path.exists():
         raise DrillRefused(f"nothing to drill: no warehouse at {settings.warehouse_path} yet")
 
 
@@ -210,9 +206,16 @@ def drill(
     audit.append(lake, actor, "dr.drill.start", settings.isolation_key, "ok", {"fingerprints": len(report.before)})
 
     # The disaster.
-    for suffix in ("", ".wal"):
-        settings.warehouse_path.with_name(settings.warehouse_path.name + suffix).unlink(missing_ok=True)
-    report.destroyed.append(f"warehouse {settings.warehouse_path.name} dropped")
+    embedded = settings.warehouse_backend == "duckdb"
+    if embedded:
+        for suffix in ("", ".wal"):
+            settings.warehouse_path.with_name(settings.warehouse_path.name + suffix).unlink(missing_ok=True)
+        report.destroyed.append(f"warehouse {settings.warehouse_path.name} dropped")
+    else:
+        report.destroyed.append(
+            f"warehouse on Snowflake ({settings.snowflake_database}): not dropped by the drill, which rebuilds only "
+            "the embedded DuckDB warehouse (rebuild Snowflake with `datalive run --full`)"
+        )
     good_version, what = _bad_commit(lake)
     report.destroyed.append(what)
     if versioned:
@@ -230,9 +233,10 @@ def drill(
         raw = recover_raw(lake, settings.region, s3_client)
         audit.append(lake, actor, "restore.raw", "raw/files", "ok", {"drill": True, "recovered": raw.recovered})
         report.recovered.append(raw.describe())
-    rebuilt = rebuild_warehouse(settings, lake)
-    audit.append(lake, actor, "restore.warehouse", settings.warehouse_path.name, "ok", {"drill": True})
-    report.recovered.append(rebuilt.describe())
+    if embedded:
+        rebuilt = rebuild_warehouse(settings, lake)
+        audit.append(lake, actor, "restore.warehouse", settings.warehouse_path.name, "ok", {"drill": True})
+        report.recovered.append(rebuilt.describe())
     report.after = fingerprint(settings, lake)
     report.recovery_seconds = clock() - started
 

@@ -153,3 +153,36 @@ def test_the_audit_trail_on_s3_detects_a_deleted_record(s3: S3Stack, tmp_path: P
     with pytest.raises(audit.AuditTampered, match=r"commit 3 is a DELETE.*audit record 2 .*a record was deleted"):
         audit.verify(lake)
     assert pl.Series(r.seq for r in audit.read(lake)).to_list() == [0, 2]
+
+
+def test_the_drill_in_a_qa_branch_deployment_on_s3_recovers_lake_and_raw_and_leaves_snowflake_alone(
+    env, s3: S3Stack, tmp_path: Path
+) -> None:
+    """A pull request's qa namespace holding silver (copied from the dev build) and two landed raw files."""
+    from da_platform.ingest.raw_zone import LandedFile, land, sha256_of
+    from da_platform.ops.drill import drill
+    from tests.helpers import SAMPLE
+
+    qa = load_settings(
+        {
+            "DATALIVE_HOME": str(tmp_path),
+            "DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "1",
+            "DAGSTER_CLOUD_PULL_REQUEST_ID": "88",
+            "DATALIVE_LAKE_URL": s3.lake_url("qa"),
+            "DATALIVE_LAKE_KMS_KEY_ID": s3.kms_keys["qa"],
+        }
+    )
+    lake = open_lake(qa)
+    lake.append("silver/well_day_production", open_lake(load_settings()).read("silver/well_day_production"))
+    files = [SAMPLE / "reference" / "well_register.csv", SAMPLE / "monthly" / "volve_monthly_production.csv"]
+    land(lake, [LandedFile(p, p.parent.name, sha256_of(p), p.stat().st_size) for p in files])
+
+    report = drill(qa, lake, "cli:drill-test")
+
+    assert report.passed, report.describe()
+    assert any("warehouse on Snowflake (DB_QA): not dropped" in line for line in report.destroyed)
+    assert "2 recovered" in report.describe() and verify(lake) == []
+    assert not any(name.startswith("warehouse:") for name in report.before)
+    keys = [o["Key"] for o in s3.client().list_objects_v2(Bucket=s3.bucket("qa", "raw"))["Contents"]]
+    assert any(k.startswith("pr-88/files/") for k in keys)
+    assert all(k.startswith("pr-") for k in keys)  # qa's own namespace was never touched
