@@ -4,10 +4,11 @@
    table of the warehouse (rows and an order-independent content hash).
 2. Destroy as a disaster would: drop the warehouse file (the embedded DuckDB one; a Snowflake warehouse in
    qa is fingerprinted by neither side and left alone); write a bad commit to a silver table that deletes
-   its latest month (what a faulty run or a stray DELETE does); on a versioned object store, delete raw
-   objects.
+   its latest month (what a faulty run or a stray DELETE does); on a versioned object store, also delete raw
+   objects and another silver table's latest commit object (a local folder has no versions to bring them
+   back from).
 3. Recover with the same functions ``datalive restore`` uses: time travel for the silver table (a new
-   commit), raw from object versions, the warehouse rebuilt from silver.
+   commit), raw and the deleted commit from object versions, the warehouse rebuilt from silver.
 4. Fingerprint again and prove every fingerprint equal; the recovery time is measured from the first
    restore step to the last fingerprint.
 
@@ -28,9 +29,11 @@ from deltalake import DeltaTable
 from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import Lake
 from da_platform.ops import audit
-from da_platform.ops.restore import rebuild_warehouse, recover_raw, restore_table
+from da_platform.ops.restore import rebuild_warehouse, recover_deleted_commits, recover_raw, restore_table
 
 DRILL_SILVER_TABLE = "silver/well_day_production"
+# On a versioned store the drill also deletes this table's latest commit object and recovers it.
+COMMIT_DELETED_TABLE = "silver/well_day_injection"
 RAW_OBJECTS_DELETED = 2
 # Every Delta table a drill fingerprints (those that exist); the audit trail is verified instead.
 LAKE_TABLES = (
@@ -190,6 +193,19 @@ def _delete_raw_objects(lake: Lake) -> list[str]:
     return paths
 
 
+def _delete_latest_commit(lake: Lake, table: str) -> str:
+    """Delete the newest Delta log object of ``table`` (a delete marker on a versioned bucket)."""
+    import obstore
+
+    from da_platform.lakehouse.object_lake import ObjectStoreLake, _split
+
+    assert isinstance(lake, ObjectStoreLake)
+    version = DeltaTable(lake.uri(table), storage_options=lake.storage_options).version()
+    zone, key = _split(f"{table}/_delta_log/{version:020d}.json")
+    obstore.delete(lake._store(zone), key)
+    return f"{table}: its latest commit (version {version}) deleted from the store"
+
+
 def drill(
     settings: Settings,
     lake: Lake,
@@ -221,8 +237,12 @@ def drill(
     if versioned:
         deleted = _delete_raw_objects(lake)
         report.destroyed.append(f"raw objects deleted: {', '.join(deleted)}")
+        if lake.exists(COMMIT_DELETED_TABLE):
+            report.destroyed.append(_delete_latest_commit(lake, COMMIT_DELETED_TABLE))
     else:
-        report.destroyed.append("raw: a local folder keeps no object versions; raw objects were not deleted")
+        report.destroyed.append(
+            "raw and Delta log objects: a local folder keeps no object versions, so none were deleted"
+        )
 
     # The recovery.
     started = clock()
@@ -230,6 +250,12 @@ def drill(
     audit.append(lake, actor, "restore.table", DRILL_SILVER_TABLE, "ok", {"drill": True, **restored.__dict__})
     report.recovered.append(restored.describe())
     if versioned:
+        if any(line.startswith(COMMIT_DELETED_TABLE) for line in report.destroyed):
+            commits = recover_deleted_commits(lake, COMMIT_DELETED_TABLE, settings.region, s3_client)
+            audit.append(
+                lake, actor, "restore.commits", COMMIT_DELETED_TABLE, "ok", {"drill": True, "commits": commits}
+            )
+            report.recovered.append(f"{COMMIT_DELETED_TABLE}: {', '.join(commits)} put back from object versions")
         raw = recover_raw(lake, settings.region, s3_client)
         audit.append(lake, actor, "restore.raw", "raw/files", "ok", {"drill": True, "recovered": raw.recovered})
         report.recovered.append(raw.describe())

@@ -262,6 +262,35 @@ def recover_raw(lake: Lake, region: str, s3_client: object | None = None) -> Raw
     return RawRecovery(manifest.height, recovered)
 
 
+def recover_deleted_commits(lake: Lake, table: str, region: str, s3_client: object | None = None) -> list[str]:
+    """Put back the Delta log objects of ``table`` that were deleted from a versioned S3 bucket (their newest
+    version is a delete marker), each from its last real version, and return their names.
+
+    Each object is written only if its name is still free, so a commit a writer made since is never replaced.
+    """
+    uri = lake.uri(table)
+    if not uri.startswith("s3://"):
+        raise RestoreRefused(f"{table}: a deleted commit can only be recovered from a versioned S3 lake")
+    if s3_client is None:
+        import boto3  # credentials and endpoint from the standard AWS chain, never read here
+
+        s3_client = boto3.client("s3", region_name=region)
+    bucket, prefix = _s3_location(f"{uri}/_delta_log/")
+    deleted, versions = set(), {}
+    for page in s3_client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        deleted.update(m["Key"] for m in page.get("DeleteMarkers", []) if m["IsLatest"])
+        for v in page.get("Versions", []):
+            if v["Key"] not in versions or v["LastModified"] > versions[v["Key"]]["LastModified"]:
+                versions[v["Key"]] = v
+    recovered = []
+    for key in sorted(deleted & set(versions)):
+        body = s3_client.get_object(Bucket=bucket, Key=key, VersionId=versions[key]["VersionId"])["Body"].read()
+        name = key.rsplit("/", 1)[1]
+        lake.write_bytes_once(f"{table}/_delta_log/{name}", body)
+        recovered.append(name)
+    return recovered
+
+
 def _matching_version(client, bucket: str, key: str, sha256: str) -> bytes | None:
     """The bytes of the newest version of ``key`` whose sha256 is ``sha256``, or None."""
     versions = []

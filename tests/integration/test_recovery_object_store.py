@@ -87,6 +87,8 @@ def test_the_drill_on_s3_deletes_raw_objects_and_recovers_them_from_object_versi
 
     out = capsys.readouterr().out
     assert "raw objects deleted: raw/files/" in out and "2 recovered" in out
+    assert "silver/well_day_injection: its latest commit (version" in out
+    assert "put back from object versions" in out
     assert f"every fingerprint equal ({len(before)})" in out and "recovery time: " in out
     assert out.rstrip().endswith("PASSED")
     assert _raw_keys(s3) == raw_before and verify(lake) == []
