@@ -593,7 +593,14 @@ def cmd_audit(args: argparse.Namespace, settings) -> int:
 def cmd_restore(args: argparse.Namespace, settings) -> int:
     """Restore a lake table by time travel, rebuild the warehouse from silver, or recover raw files."""
     from da_platform.lakehouse.delta_lake import open_lake
-    from da_platform.ops.restore import RestoreRefused, rebuild_warehouse, recover_raw, restore_table, table_summary
+    from da_platform.ops.restore import (
+        RestoreRefused,
+        rebuild_warehouse,
+        recover_deleted_commits,
+        recover_raw,
+        restore_table,
+        table_summary,
+    )
 
     lake = open_lake(settings)
     chosen = [bool(args.table), args.warehouse, args.raw]
@@ -608,23 +615,28 @@ def cmd_restore(args: argparse.Namespace, settings) -> int:
         return 0
     # lock: taken once run_lock lands — with environment_lock(settings): around the restore below
     try:
-        if args.table:
+        if args.table and args.deleted_commits:
+            commits = recover_deleted_commits(lake, args.table, settings.region)
+            action, target, detail = "restore.commits", args.table, {"commits": commits}
+            message = f"{args.table}: {len(commits)} deleted commits put back ({', '.join(commits) or 'none missing'})"
+        elif args.table:
             as_of = _parse_time(args.as_of, "--as-of") if args.as_of else None
-            done = restore_table(lake, args.table, version=args.version, as_of=as_of)
-            action, target, detail = "restore.table", args.table, dict(done.__dict__)
+            table = restore_table(lake, args.table, version=args.version, as_of=as_of)
+            action, target, detail, message = "restore.table", args.table, dict(table.__dict__), table.describe()
         elif args.warehouse:
-            done = rebuild_warehouse(settings, lake)
-            action, target, detail = "restore.warehouse", str(settings.warehouse_path.name), done.silver_rows
+            rebuilt = rebuild_warehouse(settings, lake)
+            action, target, detail = "restore.warehouse", settings.warehouse_path.name, dict(rebuilt.silver_rows)
+            message = rebuilt.describe()
         else:
-            done = recover_raw(lake, settings.region)
-            action, target, detail = "restore.raw", "raw/files", {"recovered": done.recovered}
+            raw = recover_raw(lake, settings.region)
+            action, target, detail, message = "restore.raw", "raw/files", {"recovered": raw.recovered}, raw.describe()
     except RestoreRefused as exc:
         _say(f"refused: {exc}")
         what = args.table or ("warehouse" if args.warehouse else "raw/files")
         _audit(settings, "restore", what, "refused", {"reason": str(exc)[:300]})
         return 1
     _audit(settings, action, target, "ok", detail)
-    _say(f"restored {done.describe()}")
+    _say(f"restored {message}")
     return 0
 
 
@@ -744,6 +756,9 @@ def main(argv: list[str] | None = None) -> int:
     point.add_argument("--version", type=int, help="the table version to bring back")
     point.add_argument("--as-of", help="bring back the table as it was at this time (ISO 8601 with zone)")
     point.add_argument("--history", action="store_true", help="list the table's versions instead")
+    point.add_argument(
+        "--deleted-commits", action="store_true", help="put back the table's deleted log objects (versioned S3)"
+    )
     restore.add_argument("--warehouse", action="store_true", help="rebuild the warehouse from silver")
     restore.add_argument("--raw", action="store_true", help="recover raw files from object versions")
     retention_parser = sub.add_parser("retention", help="vacuum, MLflow run and quarantine retention")

@@ -188,3 +188,19 @@ def test_the_drill_in_a_qa_branch_deployment_on_s3_recovers_lake_and_raw_and_lea
     keys = [o["Key"] for o in s3.client().list_objects_v2(Bucket=s3.bucket("qa", "raw"))["Contents"]]
     assert any(k.startswith("pr-88/files/") for k in keys)
     assert all(k.startswith("pr-") for k in keys)  # qa's own namespace was never touched
+
+
+def test_a_deleted_commit_object_is_put_back_by_restore_deleted_commits(env, capsys) -> None:
+    from da_platform.ops.drill import _delete_latest_commit
+
+    lake = open_lake(load_settings())
+    table = "silver/well_register"
+    good, version = content_fingerprint(lake.read(table)), lake.version(table)
+    _delete_latest_commit(lake, table)
+    assert lake.version(table) != version  # the table lost its latest commit (or, at version 0, itself)
+    capsys.readouterr()
+
+    assert main(["restore", "--table", table, "--deleted-commits"]) == 0
+
+    assert f"1 deleted commits put back ({version:020d}.json)" in capsys.readouterr().err
+    assert lake.version(table) == version and content_fingerprint(lake.read(table)) == good

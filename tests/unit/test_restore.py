@@ -5,6 +5,7 @@ Tables are small Delta tables of real Volve well-days (silver conformed from the
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -27,6 +28,7 @@ def history(lake: LocalLake, volve_silver: SilverResult) -> tuple[pl.DataFrame, 
     """Version 0: one month of F-12 production; version 1: a bad overwrite that kept only ten rows."""
     month = volve_silver.production.filter(pl.col("production_date").dt.strftime("%Y-%m") == "2014-04")
     lake.append(TABLE, month)
+    time.sleep(0.01)  # commit times are in milliseconds: keep the two apart
     lake.overwrite(TABLE, month.head(10))
     return month, month.head(10)
 
@@ -51,9 +53,11 @@ def test_restore_as_of_a_time_picks_the_last_commit_before_it(lake: LocalLake, h
     between = datetime.fromtimestamp(first_commit / 1000, tz=UTC) + timedelta(microseconds=500)
 
     assert resolve_version(lake, TABLE, as_of=datetime.now(UTC)) == 1
-    assert resolve_version(lake, TABLE, as_of=between) in (0, 1)  # both commits may share a millisecond
-    restore_table(lake, TABLE, version=0)
-    assert lake.read(TABLE).height == good.height
+    assert resolve_version(lake, TABLE, as_of=between) == 0
+
+    done = restore_table(lake, TABLE, as_of=between)
+
+    assert done.restored_version == 0 and lake.read(TABLE).height == good.height
 
 
 def test_a_timestamp_before_the_table_existed_is_refused_and_nothing_changes(lake: LocalLake, history) -> None:
