@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -353,6 +353,8 @@ def cmd_models(args: argparse.Namespace, settings) -> int:
 
     from da_platform.forecast.tracking import PromotionRefused, promote
 
+    if args.models_command == "rollback":
+        return _models_rollback(args, settings)
     if args.to == settings.env:
         _say(f"datalive models promote: already in {settings.env}")
         return 2
@@ -361,9 +363,45 @@ def cmd_models(args: argparse.Namespace, settings) -> int:
         promotion = promote(_registry(settings).target(), _registry(target_settings).target(), args.version)
     except PromotionRefused as exc:
         _say(f"refused: {exc}")
+        _audit(settings, "model.promote", f"{args.to}:champion", "refused", {"reason": str(exc)[:300]})
         return 1
+    _audit(
+        settings, "model.promote", f"{args.to}:champion", "ok",
+        {"source_version": promotion.source_version, "target_version": promotion.target_version,
+         "previous_champion": promotion.previous_champion},
+    )  # fmt: skip
     _say(f"promoted to {args.to}: {promotion}")
     return 0
+
+
+def _models_rollback(args: argparse.Namespace, settings) -> int:
+    """Point an environment's champion alias back at the version before it (audited)."""
+    from dataclasses import replace
+
+    from da_platform.forecast.tracking import RollbackRefused, rollback
+
+    target_settings = settings if args.env == settings.env else replace(settings, env=args.env, pr_id=None)
+    target = _registry(target_settings).target()
+    try:
+        done = rollback(target)
+    except RollbackRefused as exc:
+        _say(f"refused: {exc}")
+        _audit(settings, "model.rollback", f"{args.env}:champion", "refused", {"reason": str(exc)[:300]})
+        return 1
+    _audit(
+        settings, "model.rollback", f"{args.env}:champion", "ok",
+        {"from_version": done.from_version, "to_version": done.to_version, "model": target.model_name},
+    )  # fmt: skip
+    _say(f"{args.env}: {target.model_name} champion rolled back from version {done.from_version} to {done.to_version}")
+    return 0
+
+
+def _audit(settings, action: str, target: str, outcome: str, detail: dict[str, Any] | None = None) -> None:
+    """Append a record to this environment's audit trail, the CLI's user as the actor."""
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.ops import audit
+
+    audit.append(open_lake(settings), audit.cli_actor(), action, target, outcome, detail)
 
 
 def cmd_generate(args: argparse.Namespace, settings) -> int:
@@ -435,6 +473,9 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     except CleanupRefused as exc:
         _say(f"refused: {exc}")
         return 1
+    if args.yes:
+        outcome = "nothing to drop" if plan.is_empty else "dropped"
+        _audit(settings, "pr.cleanup", target.isolation_key, outcome, {"dropped": plan.describe()[:500]})
     if plan.is_empty:
         _say(f"pull request {plan.pr_id}: nothing to drop at {plan.folder}")
     elif args.yes:
@@ -507,7 +548,8 @@ def cmd_keys(args: argparse.Namespace, settings) -> int:
             _say(f"datalive keys create: {exc}")
             return 2
         _say(f"created key {record.key_id} ({record.name}) for {settings.isolation_key}; it is shown only once:")
-        print(key)
+        print(key, flush=True)  # before the audit write: a failing audit must not lose the only copy of the key
+        _audit(settings, "key.create", f"key {record.key_id}", "ok", {"name": record.name})
         return 0
     if args.keys_command == "revoke":
         try:
@@ -515,6 +557,7 @@ def cmd_keys(args: argparse.Namespace, settings) -> int:
         except KeyError:
             _say(f"datalive keys revoke: no key {args.key_id!r} in {settings.isolation_key}")
             return 2
+        _audit(settings, "key.revoke", f"key {record.key_id}", "ok", {"name": record.name})
         _say(f"revoked {record.key_id} ({record.name}) at {record.revoked_at}")
         return 0
     records = [r.public() for r in store.records()]
@@ -525,6 +568,127 @@ def cmd_keys(args: argparse.Namespace, settings) -> int:
             state = "active" if r["active"] else f"revoked {r['revoked_at']}"
             print(f"{r['key_id']}  {r['name']:<20} {r['created_at']}  {state}")
     return 0
+
+
+def _parse_time(text: str, option: str) -> datetime:
+    """An ISO 8601 timestamp with its zone (``Z`` or an offset); a bare date is midnight UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"datalive: {option} {text!r} is not an ISO 8601 timestamp (2026-12-01T08:00Z)") from None
+    if len(text) == 10:  # a bare date
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def cmd_audit(args: argparse.Namespace, settings) -> int:
+    """Show this environment's audit trail, or verify its hash chain."""
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.ops import audit
+
+    lake = open_lake(settings)
+    if args.audit_command == "verify":
+        try:
+            count = audit.verify(lake)
+        except audit.AuditTampered as exc:
+            _say(f"datalive audit verify: {exc}")
+            return 1
+        _say(f"audit trail of {settings.isolation_key}: {count} records, chain and history verified")
+        return 0
+    since = _parse_time(args.since, "--since") if args.since else None
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    records = audit.read(lake, since)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in records], indent=2))
+    elif records:
+        print(audit.render(records))
+    else:
+        _say(f"no audit records in {settings.isolation_key}" + (f" since {since.isoformat()}" if since else ""))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings) -> int:
+    """Restore a lake table by time travel, rebuild the warehouse from silver, or recover raw files."""
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.ops.restore import (
+        RestoreRefused,
+        rebuild_warehouse,
+        recover_deleted_commits,
+        recover_raw,
+        restore_table,
+        table_summary,
+    )
+
+    lake = open_lake(settings)
+    chosen = [bool(args.table), args.warehouse, args.raw]
+    if sum(chosen) != 1:
+        _say("datalive restore: give one of --table <asset key>, --warehouse or --raw")
+        return 2
+    if args.table and args.history:
+        if not lake.exists(args.table):
+            _say(f"datalive restore: {args.table} is not a Delta table in {settings.isolation_key}'s lake")
+            return 2
+        print(table_summary(lake, args.table))
+        return 0
+    # lock: taken once run_lock lands — with environment_lock(settings): around the restore below
+    try:
+        if args.table and args.deleted_commits:
+            commits = recover_deleted_commits(lake, args.table, settings.region)
+            action, target, detail = "restore.commits", args.table, {"commits": commits}
+            message = f"{args.table}: {len(commits)} deleted commits put back ({', '.join(commits) or 'none missing'})"
+        elif args.table:
+            as_of = _parse_time(args.as_of, "--as-of") if args.as_of else None
+            table = restore_table(lake, args.table, version=args.version, as_of=as_of)
+            action, target, detail, message = "restore.table", args.table, dict(table.__dict__), table.describe()
+        elif args.warehouse:
+            rebuilt = rebuild_warehouse(settings, lake)
+            action, target, detail = "restore.warehouse", settings.warehouse_path.name, dict(rebuilt.silver_rows)
+            message = rebuilt.describe()
+        else:
+            raw = recover_raw(lake, settings.region)
+            action, target, detail, message = "restore.raw", "raw/files", {"recovered": raw.recovered}, raw.describe()
+    except RestoreRefused as exc:
+        _say(f"refused: {exc}")
+        what = args.table or ("warehouse" if args.warehouse else "raw/files")
+        _audit(settings, "restore", what, "refused", {"reason": str(exc)[:300]})
+        return 1
+    _audit(settings, action, target, "ok", detail)
+    _say(f"restored {message}")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace, settings) -> int:
+    """Show (or with --apply carry out) this environment's retention: vacuum, MLflow runs, quarantine."""
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.ops.retention import retention
+
+    lake = open_lake(settings)
+    # lock: taken once run_lock lands — with environment_lock(settings): when args.apply
+    plan = retention(lake, settings.retention, _registry(settings).target(), apply=args.apply)
+    if args.apply:
+        _audit(settings, "retention", settings.isolation_key, "applied", plan.counts())
+    print(f"retention · {settings.isolation_key}" + ("" if args.apply else " (dry run: --apply to remove)"))
+    print(plan.describe())
+    return 0
+
+
+def cmd_dr(args: argparse.Namespace, settings) -> int:
+    """Run the disaster-recovery drill in this (non-prod) environment and print its recovery time."""
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.ops import audit
+    from da_platform.ops.drill import DrillRefused, drill
+
+    lake = open_lake(settings)
+    try:
+        report = drill(settings, lake, audit.cli_actor())
+    except DrillRefused as exc:
+        _say(f"refused: {exc}")
+        if settings.env != "prod":
+            _audit(settings, "dr.drill", settings.isolation_key, "refused", {"reason": str(exc)[:300]})
+        return 1
+    print(report.describe())
+    return 0 if report.passed else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -565,6 +729,8 @@ def main(argv: list[str] | None = None) -> int:
     promote_parser = models_sub.add_parser("promote", help="promote the champion into qa or prod")
     promote_parser.add_argument("--to", choices=["qa", "prod"], required=True)
     promote_parser.add_argument("--version")
+    rollback_parser = models_sub.add_parser("rollback", help="point the champion alias back at the previous version")
+    rollback_parser.add_argument("--env", choices=["dev", "qa", "prod"], required=True)
     gen = sub.add_parser("generate", help="write a synthetic landing folder of any size (Volve file layout)")
     gen.add_argument("--wells", type=int, required=True)
     gen.add_argument("--days", type=int, required=True)
@@ -601,6 +767,27 @@ def main(argv: list[str] | None = None) -> int:
     keys_list.add_argument("--json", action="store_true")
     keys_revoke = keys_sub.add_parser("revoke", help="revoke a key by id")
     keys_revoke.add_argument("key_id")
+    audit_parser = sub.add_parser("audit", help="this environment's audit trail (verify: check its hash chain)")
+    audit_parser.add_argument("--since", help="only records from this time on (ISO 8601)")
+    audit_parser.add_argument("--json", action="store_true")
+    audit_sub = audit_parser.add_subparsers(dest="audit_command")
+    audit_sub.add_parser("verify", help="prove no record was deleted or edited")
+    restore = sub.add_parser("restore", help="restore a lake table (time travel), the warehouse or raw files")
+    restore.add_argument("--table", help="asset key of a lake table, e.g. silver/well_day_production")
+    point = restore.add_mutually_exclusive_group()
+    point.add_argument("--version", type=int, help="the table version to bring back")
+    point.add_argument("--as-of", help="bring back the table as it was at this time (ISO 8601 with zone)")
+    point.add_argument("--history", action="store_true", help="list the table's versions instead")
+    point.add_argument(
+        "--deleted-commits", action="store_true", help="put back the table's deleted log objects (versioned S3)"
+    )
+    restore.add_argument("--warehouse", action="store_true", help="rebuild the warehouse from silver")
+    restore.add_argument("--raw", action="store_true", help="recover raw files from object versions")
+    retention_parser = sub.add_parser("retention", help="vacuum, MLflow run and quarantine retention")
+    retention_parser.add_argument("--apply", action="store_true", help="really remove (default: dry run)")
+    dr = sub.add_parser("dr", help="disaster recovery")
+    dr_sub = dr.add_subparsers(dest="dr_command", required=True)
+    dr_sub.add_parser("drill", help="destroy and restore this (non-prod) environment, prove it, time it")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -623,8 +810,21 @@ def main(argv: list[str] | None = None) -> int:
         "explain": cmd_explain,
         "serve": cmd_serve,
         "keys": cmd_keys,
+        "audit": cmd_audit,
+        "restore": cmd_restore,
+        "retention": cmd_retention,
+        "dr": cmd_dr,
     }[args.command]
-    return handler(args, settings)
+    if args.command != "run":
+        return handler(args, settings)
+    outcome = "error"
+    try:
+        code = handler(args, settings)
+        outcome = "success" if code == 0 else f"failed (exit {code})"
+        return code
+    finally:
+        landing = "sample" if args.sample else (args.landing or str(settings.landing_dir))
+        _audit(settings, "run", "ingest_job+daily_job", outcome, {"landing": landing, "full": args.full})
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from da_platform.env import Settings, load_settings
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Assets, checks, jobs, sensors, schedules and resources for one environment."""
     from da_platform.defs import automation, forecast_assets, ingest_assets, rag_assets, silver_assets
+    from da_platform.defs.audit_sensors import build_audit_sensors
     from da_platform.defs.gold_assets import build_gold_assets, dbt_resource
     from da_platform.defs.observability import build_observability
     from da_platform.defs.partitions import production_partitions
@@ -36,6 +37,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             automation.build_new_days_sensor(settings.partition_grain),
             automation.build_reference_sensor(settings.partition_grain),
             *observability_sensors,
+            *build_audit_sensors(settings),
         ],
         schedules=[automation.build_daily_refresh(settings.partition_grain)],
         resources={**build_resources(settings), "dbt": dbt_resource(settings)},

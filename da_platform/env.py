@@ -28,12 +28,25 @@ _FALSE = {"", "0", "false", "no"}
 _FRESHNESS_WINDOW_HOURS: dict[str, int] = {"dev": 168, "qa": 54, "prod": 30}
 # A webhook may be plain http only on this machine (a local relay or a test server); anywhere else https.
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# Retention in days per environment: Delta vacuum horizon, MLflow runs, quarantined rows. Prod keeps the
+# longest history to restore from; raw is kept forever everywhere (see Retention.raw_days).
+_RETENTION_DEFAULTS: dict[str, tuple[int, int, int]] = {"dev": (7, 30, 90), "qa": (7, 30, 90), "prod": (30, 365, 730)}
 # dbt's qa/prod targets, the Dagster resource and the CLI reach Snowflake with these (never in Settings).
 SNOWFLAKE_SECRETS = ("DATALIVE_SNOWFLAKE_ACCOUNT", "DATALIVE_SNOWFLAKE_USER", "DATALIVE_SNOWFLAKE_PASSWORD")
 
 
 class SettingsError(ValueError):
     """The deployment variables do not describe a known environment."""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long an environment keeps what it can recover from (days)."""
+
+    vacuum_horizon_days: int  # any table version of the last N days stays restorable (vacuum keeps its files)
+    mlflow_run_days: int  # runs older than this, behind no registered version, are deleted
+    quarantine_days: int  # quarantined rows whose source file landed longer ago leave silver/quarantine
+    raw_days: None = None  # raw (every landed byte, the manifest, the audit trail) is kept forever
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,20 @@ class Settings:
         if self.alert_webhook_url:
             return "webhook"
         return "sns" if self.alert_sns_topic_arn else "log"
+    # Retention overrides in days (None: the environment's default, see :attr:`retention`).
+    vacuum_horizon_days: int | None = None
+    mlflow_run_retention_days: int | None = None
+    quarantine_retention_days: int | None = None
+
+    @property
+    def retention(self) -> Retention:
+        """Vacuum horizon, MLflow run and quarantine retention: explicit settings win over the defaults."""
+        vacuum, runs, quarantine = _RETENTION_DEFAULTS[self.env]
+        return Retention(
+            vacuum_horizon_days=self.vacuum_horizon_days or vacuum,
+            mlflow_run_days=self.mlflow_run_retention_days or runs,
+            quarantine_days=self.quarantine_retention_days or quarantine,
+        )
 
     @property
     def mlflow_tracking_uri(self) -> str | None:
@@ -332,6 +359,9 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         alert_webhook_url=webhook,
         alert_sns_topic_arn=sns_topic,
         dagster_base_url=dagster_url,
+        vacuum_horizon_days=_positive_int(environ, "DATALIVE_VACUUM_HORIZON_DAYS"),
+        mlflow_run_retention_days=_positive_int(environ, "DATALIVE_MLFLOW_RUN_RETENTION_DAYS"),
+        quarantine_retention_days=_positive_int(environ, "DATALIVE_QUARANTINE_RETENTION_DAYS"),
     )
     problem = environment_folder_problem(settings)
     if problem:

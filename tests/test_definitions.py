@@ -102,6 +102,8 @@ def test_jobs_sensors_and_schedule_are_defined(defs: dg.Definitions) -> None:
         "freshness_checks_sensor",
         "run_failure_alert_sensor",
         "freshness_alert_sensor",
+        "audit_run_success_sensor",
+        "audit_run_failure_sensor",
     }
     assert {s.name for s in defs.schedules or []} == {"daily_refresh"}
 

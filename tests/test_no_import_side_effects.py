@@ -48,6 +48,11 @@ MODULES = [
     "da_platform.ops.alerts",
     "da_platform.ops.freshness",
     "da_platform.defs.observability",
+    "da_platform.ops.audit",
+    "da_platform.ops.restore",
+    "da_platform.ops.retention",
+    "da_platform.ops.drill",
+    "da_platform.defs.audit_sensors",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -465,6 +465,39 @@ def set_champion(target: TrackingTarget, version: str) -> None:
     client.set_registered_model_alias(target.model_name, CHAMPION_ALIAS, str(version))
 
 
+@dataclass(frozen=True)
+class Rollback:
+    """What :func:`rollback` did: the champion alias moved from one version to the one before it."""
+
+    from_version: str
+    to_version: str
+
+
+class RollbackRefused(ValueError):
+    """There is no champion, or no earlier version to roll back to; nothing was changed."""
+
+
+def rollback(target: TrackingTarget) -> Rollback:
+    """Point the ``champion`` alias at the version before the current champion (the highest registered
+    version below it: in qa and prod each version is a promotion, so that is the previous champion)."""
+    uri = target.tracking_uri
+    store_missing = uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).exists()
+    current = None if store_missing else champion(target)  # (opening a missing store would create it)
+    if current is None:
+        raise RollbackRefused(f"{target.model_name} in {target.experiment} has no {CHAMPION_ALIAS!r} to roll back")
+    client = _client(target)
+    versions = sorted(
+        int(v.version) for v in client.search_model_versions(f"name='{target.model_name}'")
+    )
+    earlier = [v for v in versions if v < int(current.version)]
+    if not earlier:
+        raise RollbackRefused(
+            f"{target.model_name} version {current.version} is the first registered version: nothing to roll back to"
+        )
+    set_champion(target, str(earlier[-1]))
+    return Rollback(from_version=current.version, to_version=str(earlier[-1]))
+
+
 def _gate(candidate: Candidate, incumbent: Candidate, source: TrackingTarget, target: TrackingTarget) -> None:
     """Refuse when the candidate is worse (higher) on any gate metric; equal is not worse."""
     worse = []

@@ -64,6 +64,11 @@ class Lake(ABC):
         replaced (FileExistsError)."""
 
     @abstractmethod
+    def put_back(self, relative: str, data: bytes) -> str:
+        """Write a raw file's verified original bytes over a missing or damaged copy (recovery only: the
+        caller has checked ``data`` against the manifest's sha256)."""
+
+    @abstractmethod
     def readiness(self) -> str:
         """Probe that the lake is reachable and writable (doctor); raises when it is not."""
 
@@ -175,6 +180,14 @@ class LocalLake(Lake):
             if target.read_bytes() != data:
                 raise FileExistsError(f"{target} exists with different content; raw files are immutable")
             return str(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        return str(target)
+
+    def put_back(self, relative: str, data: bytes) -> str:
+        target = self.path(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(data)

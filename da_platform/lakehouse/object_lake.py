@@ -152,6 +152,11 @@ class ObjectStoreLake(Lake):
                 ) from None
         return self.uri(relative)
 
+    def put_back(self, relative: str, data: bytes) -> str:
+        zone, key = _split(relative)
+        obstore.put(self._store(zone), key, data)  # a new object version on a versioned bucket
+        return self.uri(relative)
+
     def readiness(self) -> str:
         for zone in ZONES:
             key = f"_doctor/probe-{uuid.uuid4().hex}"

@@ -1,1 +1,2 @@
-"""Operating the platform: freshness, alerts (pure logic; the Dagster wiring is in ``da_platform.defs``)."""
+"""Operating an environment: freshness and alerts, the audit trail, restore, retention and the disaster-recovery
+drill (pure logic; the Dagster wiring is in ``da_platform.defs``)."""

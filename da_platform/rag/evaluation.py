@@ -63,6 +63,37 @@ REFUSALS = [
     ("not about production", "<script>alert('x')</script>"),
 ]
 
+# One question per operations runbook (docs/runbooks): an answerable production question asked in the
+# situation the runbook covers; the runbook section it names must be among the 5 chunks retrieved.
+RUNBOOK_QUESTIONS = [
+    ("Why did Volve oil drop on 2008-05-31 after the daily job run failed?", "failed-run.md#when-to-use"),
+    (
+        "What happened to Volve oil production on 2008-05-31 with a quarantine spike of rejected rows?",
+        "quarantine-spike.md#read-the-rules",
+    ),
+    (
+        "Why did field oil increase on 2008-06-02 when the landing went quiet and freshness was breached?",
+        "freshness-breach.md#find-where-the-data-stopped",
+    ),
+    (
+        "How much oil did 15/9-F-12 produce on 2008-03-15 before the table was restored by time travel to an "
+        "older version?",
+        "restore.md#restore-a-lake-table-by-time-travel",
+    ),
+    (
+        "How much oil did 15/9-F-12 produce on 2008-09-15 for the Power BI client whose API key was rotated?",
+        "key-rotation.md#rotate-without-downtime",
+    ),
+    (
+        "Why did Volve oil rise on 2008-03-29 in the branch deployment of a closed pull request before PR cleanup?",
+        "pr-cleanup.md#clean-up-a-closed-pull-request",
+    ),
+    (
+        "Why is the forecast for 15/9-F-12 lower than last month's after the champion model rollback?",
+        "model-rollback.md#roll-back-the-champion",
+    ),
+]
+
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
@@ -266,6 +297,9 @@ def generate_eval_set(warehouse_path: Path) -> list[dict[str, Any]]:
             )
     for reason, question in REFUSALS:
         items.append({"question": question, "kind": "refusal", "refuse": True, "why": reason, "sources": []})
+    for question, section in RUNBOOK_QUESTIONS:
+        sources = [f"docs/runbooks/{section}"]
+        items.append({"question": question, "kind": "runbook", "refuse": False, "sources": sources})
     for n, item in enumerate(items, start=1):
         item["id"] = f"q{n:03d}"
     return items

@@ -306,3 +306,62 @@ def test_a_tracking_server_url_must_be_http() -> None:
 
     with pytest.raises(SettingsError, match="DATALIVE_MLFLOW_URI_QA"):
         load_settings({"DATALIVE_MLFLOW_URI_QA": "file:///tmp/mlruns"})
+
+
+def test_rollback_points_the_champion_at_the_version_before_it(dev: TrackingTarget) -> None:
+    from da_platform.forecast.tracking import rollback
+
+    first = log_candidate(dev, FAST, metrics_table(1.10, 1.30))
+    second = log_candidate(dev, ForecastConfig(inner_origins=6), metrics_table(1.00, 1.20))
+    set_champion(dev, second.version)
+
+    done = rollback(dev)
+
+    assert (done.from_version, done.to_version) == ("2", "1")
+    current = champion(dev)
+    assert current is not None and current.version == first.version
+    assert load_champion_config(dev) == FAST
+
+
+def test_rollback_of_the_first_version_or_without_a_champion_is_refused_and_changes_nothing(
+    dev: TrackingTarget,
+) -> None:
+    from da_platform.forecast.tracking import RollbackRefused, rollback
+
+    with pytest.raises(RollbackRefused, match="no 'champion'"):
+        rollback(dev)
+    first = log_candidate(dev, FAST, metrics_table(1.10, 1.30))
+    set_champion(dev, first.version)
+    with pytest.raises(RollbackRefused, match="version 1 is the first registered version"):
+        rollback(dev)
+    current = champion(dev)
+    assert current is not None and current.version == "1"
+
+
+def test_retention_deletes_old_runs_but_never_one_behind_a_registered_version(
+    dev: TrackingTarget, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mlflow import MlflowClient
+
+    from da_platform.env import Retention
+    from da_platform.lakehouse.delta_lake import LocalLake
+    from da_platform.ops.retention import retention
+
+    registered = log_candidate(dev, FAST, metrics_table(1.10, 1.30))
+    client = MlflowClient(tracking_uri=dev.tracking_uri)
+    experiment = client.get_experiment_by_name(dev.experiment).experiment_id
+    stray = client.create_run(experiment).info.run_id
+    lake = LocalLake(tmp_path / "home" / "dev" / "lake", "dev")
+    policy = Retention(vacuum_horizon_days=7, mlflow_run_days=30, quarantine_days=90)
+
+    assert retention(lake, policy, dev).mlflow_runs == []  # nothing is 30 days old yet
+    later = datetime.now(UTC) + timedelta(days=31)
+    dry = retention(lake, policy, dev, now=later)
+    assert dry.mlflow_runs == [stray] and client.get_run(stray).info.lifecycle_stage == "active"
+
+    applied = retention(lake, policy, dev, apply=True, now=later)
+
+    assert applied.mlflow_runs == [stray] and client.get_run(stray).info.lifecycle_stage == "deleted"
+    assert client.get_run(registered.run_id).info.lifecycle_stage == "active"
