@@ -8,7 +8,7 @@ refusal that says which check failed.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -17,8 +17,8 @@ from da_platform.env import Settings, SettingsError
 from da_platform.lakehouse.delta_lake import open_lake
 from da_platform.lakehouse.warehouse import Warehouse, open_warehouse
 from da_platform.rag.analysis import ChangeAnalysis, Fact, GoldFacts, events_for, period_bounds
-from da_platform.rag.checks import CheckFailed, Citation, check_citations, check_names, check_numbers
-from da_platform.rag.compose import Composer, DeterministicComposer, Evidence, LLMComposer
+from da_platform.rag.checks import CheckFailed, Citation, check_citations, check_names, check_numbers, check_query
+from da_platform.rag.compose import Composer, DeterministicComposer, Evidence, LLMComposer, change_facts
 from da_platform.rag.documents import (
     FIELD_DAY_TABLE,
     FIELD_MONTH_TABLE,
@@ -29,8 +29,10 @@ from da_platform.rag.documents import (
     pct,
 )
 from da_platform.rag.embedder import Embedder, MiniLMEmbedder
-from da_platform.rag.entities import ParsedQuestion, parse_question
+from da_platform.rag.entities import ParsedQuestion
 from da_platform.rag.events import Event, events_from_raw
+from da_platform.rag.kinds import KindAnalyses
+from da_platform.rag.query import Period, Problem, Query, parse_query
 from da_platform.rag.retrieval import HybridRetriever
 from da_platform.rag.store import Filter, VectorStore, collection_name, open_store
 
@@ -51,9 +53,13 @@ class Explanation:
     driver: str | None = field(default=None, compare=False)
     mechanism: str | None = field(default=None, compare=False)
     direction: str | None = field(default=None, compare=False)
+    query: Query | None = None  # the structured query answered (None for a refusal before parsing)
+    ranking: tuple[str, ...] = field(default=(), compare=False)
+    language: str = "en"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: answer, refused, reason, citations (id, source, quote), facts.
+        """The JSON contract: answer, refused, reason, citations (id, source, quote), facts, and the
+        structured query answered (kind, metric, wells, field, period, language), null when refused early.
 
         Quotes are document text: they are HTML-escaped here, after the checks ran on the verbatim span.
         """
@@ -65,12 +71,17 @@ class Explanation:
                 {"id": c.id, "source": c.source, "quote": html.escape(c.quote, quote=True)} for c in self.citations
             ],
             "facts": [f.to_dict() for f in self.facts],
+            "query": self.query.to_dict() if self.query else None,
         }
 
 
-def refusal(reason: str, retrieved: tuple[str, ...] = ()) -> Explanation:
-    """A refusal: no answer text beyond the reason."""
-    return Explanation(answer="", refused=True, reason=reason, retrieved=retrieved)
+def refusal(
+    reason: str, retrieved: tuple[str, ...] = (), query: Query | None = None, language: str = "en"
+) -> Explanation:
+    """A refusal: no answer text beyond the reason (in Spanish questions, introduced in Spanish)."""
+    if language == "es":
+        reason = f"pregunta rechazada ({reason})"
+    return Explanation(answer="", refused=True, reason=reason, retrieved=retrieved, query=query, language=language)
 
 
 class Explainer:
@@ -132,39 +143,100 @@ class Explainer:
         if not self.index_status()["ready"]:
             return refusal("the explanation index is not built in this environment: run `datalive index`")
         gold = self.gold
-        parsed = parse_question(question, gold.wells, gold.fields)
-        problem = self._scope_problem(parsed)
+        parsed = parse_query(question, gold.wells, gold.fields, gold.last_day)
+        if isinstance(parsed, Problem):
+            return refusal(parsed.reason, language=parsed.language)
+        problem = self._coverage_problem(parsed)
         if problem:
-            return refusal(problem)
+            return refusal(problem, query=parsed, language=parsed.language)
         with gold.session():
-            if parsed.kind == "forecast_change":
-                return self._forecast(parsed)
-            if parsed.kind in ("change", "drivers"):
-                return self._change(parsed)
-            return self._value(parsed)
+            if parsed.kind == "forecast":
+                result = self._forecast(self._legacy(parsed, "forecast_change"))
+                answered = (
+                    Query(
+                        parsed.text,
+                        "forecast",
+                        parsed.metric,
+                        parsed.wells,
+                        parsed.field,
+                        parsed.period,
+                        parsed.period2,
+                        parsed.language,
+                    )
+                    if not result.refused
+                    else None
+                )
+            elif parsed.kind == "change":
+                result = self._change(self._legacy(parsed, "change"), parsed.language)
+                answered = result.query
+            else:
+                return self._kind(parsed)
+        return self._checked_query(parsed, result, answered)
 
-    def _scope_problem(self, q: ParsedQuestion) -> str | None:
+    def _checked_query(self, parsed: Query, result: Explanation, answered: Query | None) -> Explanation:
+        """The always-on query check: an answer to another kind, metric, well or period is withheld."""
+        if result.refused:
+            return replace(result, query=parsed)
+        try:
+            check_query(parsed, answered)
+        except CheckFailed as exc:
+            return refusal(
+                f"the composed answer failed a check and was withheld: {exc}", result.retrieved, parsed, parsed.language
+            )
+        return replace(result, query=parsed, language=parsed.language)
+
+    @staticmethod
+    def _legacy(q: Query, kind: str) -> ParsedQuestion:
+        """The day/month form the why/change and forecast analyses take."""
+        p = q.period
+        day = p.start if p and p.grain == "day" else None
+        month = (p.start.year, p.start.month) if p and p.grain == "month" else None
+        return ParsedQuestion(q.text, kind, q.wells, (), q.field, q.metric or "oil", day, month, None, q.direction)
+
+    def _coverage_problem(self, q: Query) -> str | None:
+        """A period with no production data is refused with the span the data covers."""
         gold = self.gold
-        if q.kind == "out_of_scope":
-            return "out of scope: the question is not about production of the wells and fields in this lakehouse"
-        if q.unknown_wells:
-            return f"unknown well {', '.join(q.unknown_wells)}: known wells are {', '.join(sorted(gold.wells))}"
-        if q.notes:
-            return "; ".join(q.notes)
         span = f"data covers {gold.first_day} to {gold.last_day}"
-        if q.day and (gold.first_day is None or not gold.first_day <= q.day <= gold.last_day):
-            return f"no production data for {q.day.isoformat()}: {span}"
-        if q.day and q.day not in gold.production_days():
-            return f"no production data for {q.day.isoformat()}: {span}"
-        if q.month:
-            first = date(q.month[0], q.month[1], 1)
-            if not any(d.year == first.year and d.month == first.month for d in gold.production_days()):
-                return f"no production data for {first.isoformat()[:7]}: {span}"
-        if q.year and not any(d.year == q.year for d in gold.production_days()):
-            return f"no production data for {q.year}: {span}"
-        if q.kind in ("change", "drivers", "value", "events") and not (q.day or q.month):
-            return "the question needs a day (YYYY-MM-DD) or a month (e.g. May 2015) within the data: " + span
+        p = q.period
+        for period in (p, q.period2):
+            if period is None:
+                continue
+            if gold.first_day is None or period.end < gold.first_day or period.start > gold.last_day:
+                return f"no production data for {period.label}: {span}"
+            if period.grain == "day" and period.start not in gold.production_days():
+                return f"no production data for {period.label}: {span}"
+            if not any(period.start <= d <= period.end for d in gold.production_days()):
+                return f"no production data for {period.label}: {span}"
         return None
+
+    def _kind(self, q: Query) -> Explanation:
+        """The kinds with their own analysis (value, ranking, comparison, trend, deferment, quality, events)."""
+        analyses = KindAnalyses(self.gold, self.events)
+        handler = {
+            "value": analyses.value_answer,
+            "ranking": analyses.ranking_answer,
+            "comparison": analyses.comparison_answer,
+            "trend": analyses.trend_answer,
+            "deferment": analyses.deferment_answer,
+            "quality": analyses.quality_answer,
+            "events": analyses.events_answer,
+        }[q.kind]
+        out = handler(q)
+        if isinstance(out, str):
+            return refusal(out, query=q, language=q.language)
+        facts, lines, answered = out
+        wanted = [cid for _, ids in lines for cid in ids]
+        chunks = self.store.get(wanted)
+        lines = [(sentence, [i for i in ids if i in chunks]) for sentence, ids in lines]
+        evidence = Evidence(q.text, None, facts, chunks, lines=lines, language=q.language)
+        allowed = [d for p in (q.period, q.period2) if p for d in (p.start, p.end)]
+        result = self._finish(evidence, tuple(chunks), None, allowed)
+        result = replace(
+            result,
+            ranking=tuple(getattr(analyses, "last_ranking", ())),
+            direction=getattr(analyses, "last_direction", None),
+        )
+        return self._checked_query(q, result, answered)
 
     def _retrieve(
         self, q: ParsedQuestion, wells: tuple[str, ...], first: date, last: date, terms: tuple[str, ...] = ()
@@ -190,7 +262,7 @@ class Explainer:
         where = Filter(wells=wells, field=q.field, day_from=first, day_to=last, kinds=kinds)
         return self.retriever.search(query, where, RETRIEVE_K)
 
-    def _change(self, q: ParsedQuestion) -> Explanation:
+    def _change(self, q: ParsedQuestion, language: str = "en") -> Explanation:
         gold = self.gold
         well = q.wells[0] if q.wells else None
         # A question without a field is about the only field there is (Volve); with several, about all wells.
@@ -210,10 +282,22 @@ class Explainer:
         focus = tuple(q.wells) or tuple(w.well_id for w in analysis.drivers[:2])
         hits = self._retrieve(q, focus, previous_first, last)
         evidence = self._evidence(q, analysis, hits)
-        return self._finish(evidence, tuple(h.chunk.id for h in hits), analysis)
+        evidence.language = language
+        result = self._finish(evidence, tuple(h.chunk.id for h in hits), analysis)
+        period = Period(first, last, "day" if len(analysis.period) == 10 else "month", analysis.period)
+        answered = Query(
+            q.text,
+            "change",
+            analysis.product,
+            (analysis.scope,) if analysis.scope_kind == "well" else (),
+            q.field,
+            period,
+            language=language,
+        )
+        return replace(result, query=answered)
 
     def _evidence(self, q: ParsedQuestion, a: ChangeAnalysis, hits) -> Evidence:
-        facts = list(a.facts)
+        facts = list(a.facts) + change_facts(a)
         keys_period = {"production_date": a.period} if len(a.period) == 10 else {"month": a.period}
         scope_keys = {"well_id": a.scope} if a.scope_kind == "well" else {"field_id": a.scope}
         col = f"{a.product}_sm3"
@@ -353,7 +437,13 @@ class Explainer:
         explanation = self._finish(evidence, tuple(h.chunk.id for h in hits), None)
         return explanation
 
-    def _finish(self, evidence: Evidence, retrieved: tuple[str, ...], analysis: ChangeAnalysis | None) -> Explanation:
+    def _finish(
+        self,
+        evidence: Evidence,
+        retrieved: tuple[str, ...],
+        analysis: ChangeAnalysis | None,
+        allowed_dates: list[date] | None = None,
+    ) -> Explanation:
         """Compose, then run every check; a failed check turns the draft into a refusal."""
         try:
             draft = self.composer.compose(evidence)
@@ -363,8 +453,8 @@ class Explainer:
             resolved = self.store.get([c.id for c in draft.citations])
             check_citations(draft.citations, resolved)
             cited = [resolved[c.id] for c in draft.citations]
-            used = check_numbers(draft.text, evidence.facts, cited)
-            check_names(draft.text, self.gold.wells, self.gold.production_days(), cited)
+            used = check_numbers(draft.text, evidence.facts, cited, evidence.language)
+            check_names(draft.text, self.gold.wells, self.gold.production_days(), cited, allowed_dates or ())
         except CheckFailed as exc:
             return refusal(f"the composed answer failed a check and was withheld: {exc}", retrieved)
         if not draft.text:
