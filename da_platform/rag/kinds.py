@@ -272,6 +272,7 @@ class KindAnalyses:
         scope = scope_name(well, field_id, lang)
         if lang == "es":
             sentence = f"{name.capitalize()} de {scope} {when(period, lang)}: {show(q.metric or 'oil', value, lang)}"
+            sentence = sentence.replace(" de el ", " del ")
         else:
             sentence = (
                 f"{scope[0].upper() + scope[1:]} {name} {when(period, lang)}: {show(q.metric or 'oil', value, lang)}"
@@ -279,6 +280,7 @@ class KindAnalyses:
         lines = [(sentence, self.cards(period, well, field_id))]
         if q.metric == "deferred_oil":
             lines.append(self._basis(lang))
+            facts.append(Fact(WELL_DAY_TABLE, {"basis": "oil_sm3_ma7"}, "window_days", 7))
         answered = Query(q.text, "value", q.metric, (well,) if well else (), q.field, period, language=lang)
         return facts, lines, answered
 
@@ -469,7 +471,8 @@ class KindAnalyses:
         from da_platform.rag.compose import safe_text
 
         causes = "; ".join(
-            f"\u201c{safe_text(r['cause'], 60)}\u201d {num(r['downtime_hrs'], lang)} h, {num(r['deferred_oil_sm3'], lang)} Sm3"
+            f"\u201c{safe_text(r['cause'], 60)}\u201d {num(r['downtime_hrs'], lang)} h, "
+            f"{num(r['deferred_oil_sm3'], lang)} Sm3"
             for r in rows
         )
         related = events_for(self.events, [well] if well else list(self.gold.wells), period.start, period.end)
@@ -487,6 +490,7 @@ class KindAnalyses:
                 f"Deferment of {scope} {when(period, lang)}: {num(hours, lang)} h of downtime and "
                 f"{num(oil, lang)} Sm3 of deferred oil" + (f"; by cause: {causes}" if rows else "; no downtime hours")
             )
+        facts.append(Fact(WELL_DAY_TABLE, {"basis": "oil_sm3_ma7"}, "window_days", 7))
         answered = Query(q.text, "deferment", "deferred_oil", (well,) if well else (), q.field, period, language=lang)
         return facts, [(text, cited), self._basis(lang)], answered
 

@@ -148,7 +148,7 @@ _EN_WORDS = {
 # Metric words, most specific first: the span a metric matched is blanked before the next is looked for,
 # so "water cut" is not also "water" and "gas-oil ratio" is neither gas nor oil.
 _METRIC_WORDS: list[tuple[str, str]] = [
-    (r"deferred oil|oil deferred|deferred|deferment|defer|petr[oó]leo diferido|diferid[oa]s?|diferimiento", "deferred_oil"),
+    (r"deferred oil|oil deferred|deferred|deferment|defer|petr[oó]leo diferido|diferid[oa]s?|diferimiento|se difiri[oó]|difiri[oó]", "deferred_oil"),
     (r"water[- ]?cut|corte de agua|\bwc\b", "water_cut"),
     (r"gas[- /]oil ratio|\bgor\b|relaci[oó]n gas[- /]petr[oó]leo|\brgp\b", "gor"),
     (r"on[- ]stream hours|hours on[- ]stream|on[- ]stream time|producing hours|horas en producci[oó]n|"
@@ -174,7 +174,7 @@ _UNSUPPORTED_KINDS = (
 _KIND_WORDS: list[tuple[str, str]] = [
     ("quality", r"quarantin|rejected|reject|data quality|bad data|invalid rows|cuarentena|rechazad|calidad de (?:los )?datos|datos inv[aá]lidos"),
     ("forecast", r"forecast|expected|prognos|predict|outlook|pron[oó]stico|previsi[oó]n|se espera|esperad[oa]|predicci[oó]n|next \d+|pr[oó]xim[oa]s \d+"),
-    ("deferment", r"deferred|deferment|defer\b|lost to downtime|downtime by cause|diferid|diferimiento|p[eé]rdidas? por parada|por causa"),
+    ("deferment", r"deferred|deferment|defer\b|lost to downtime|downtime by cause|diferid|diferimiento|difiri[oó]|p[eé]rdidas? por parada|por causa"),
     ("comparison", r"\bcompare|\bcompared|\bversus\b|\bvs\.?\s|\bcompara|\bcomparar|\bcomparaci[oó]n|frente a|\bcontra\b"),
     ("ranking", r"\bwhich wells?\b.*\b(?:highest|lowest|most|least|largest|smallest|best|worst)\b|\btop \d|\bbottom \d|\brank|"
                 r"\bqu[eé] pozos?\b.*\b(?:mayor|menor|m[aá]s alt[oa]|m[aá]s baj[oa]|m[aá]s|menos)\b|\bclasifica|\branking\b|"
@@ -192,7 +192,7 @@ _DOMAIN = re.compile(
     r"\b(?:oil|gas|water|production|produce[ds]?|producing|wells?|field|volve|uptime|downtime|forecast|rate|sm3|"
     r"volume|output|shut|workover|events?|injection|inject\w*|cut|gor|quarantin\w*|deferr?\w*|liquids?|petr[oó]leo|"
     r"producci[oó]n|produjo|pozos?|campo|agua|inyecci[oó]n|inyect\w*|diferid\w*|cuarentena|crudo|parada|eventos?|"
-    r"pron[oó]stico|previsi[oó]n|l[ií]quidos?|disponibilidad|pressure|presi[oó]n|temperature|temperatura|price|precio)\b",
+    r"pron[oó]stico|previsi[oó]n|l[ií]quidos?|disponibilidad|records?|rejected|registros?|rechazad\w*|difiri[oó]|pressure|presi[oó]n|temperature|temperatura|price|precio)\b",
     re.IGNORECASE,
 )
 _DOWN = re.compile(
