@@ -504,8 +504,8 @@ def parse_query(
         periods = [p for p in periods if p.grain != "relative"]
     if kind in NEEDS_PERIOD and not periods:
         return Problem(
-            "the question needs a period within the data: a day (YYYY-MM-DD), a month (May 2015), a quarter "
-            "(2015-Q2), a year (2015), a range (from 2015-03-01 to 2015-03-31) or a relative one (the last 30 days)",
+            "the question needs a day (YYYY-MM-DD), a month (May 2015), a quarter (2015-Q2), a year (2015), a "
+            "range (from 2015-03-01 to 2015-03-31) or a relative period (the last 30 days) within the data",
             language,
         )
     if kind == "change" and periods[0].grain not in ("day", "month"):
@@ -579,3 +579,35 @@ def _ambiguous_wells(text: str, wells: dict[str, str | None]) -> tuple[str, tupl
 
 def _exact(text: str, well_id: str) -> bool:
     return re.sub(r"\s+", "", text).upper() in {re.sub(r"\s+", "", well_id).upper()}
+
+
+_ES_REASONS: list[tuple[str, str]] = [
+    (r"^out of scope: .*", "fuera de alcance: la pregunta no trata de la producción de los pozos y campos de este lakehouse"),
+    (r"^unsupported kind of question: supported kinds are (.*)", r"tipo de pregunta no soportado: los tipos soportados son \1"),
+    (r"^unknown well (.*): known wells are (.*)", r"pozo desconocido \1: los pozos conocidos son \2"),
+    (r"^ambiguous well (.*): it matches (.*)", r"pozo ambiguo \1: coincide con \2"),
+    (r"^unsupported metric: supported metrics are (.*)", r"métrica no soportada: las métricas soportadas son \1"),
+    (r"^unsupported metric (\S+) for a (\S+) question: supported are (.*)", r"métrica \1 no soportada en una pregunta de tipo \2: se admiten \3"),
+    (r"^ambiguous metric: the question names (.*); ask about one", r"métrica ambigua: la pregunta nombra \1; pregunte por una"),
+    (r"^ambiguous period: (\S+) needs a year .*", r"periodo ambiguo: \1 necesita un año (p. ej. \1 de 2015)"),
+    (r"^the question needs a day .*", "la pregunta necesita un día (AAAA-MM-DD), un mes (mayo de 2015), un trimestre (2015-Q2), un año (2015), un rango (del 2015-03-01 al 2015-03-31) o un periodo relativo (los últimos 30 días) dentro de los datos"),
+    (r"^no production data for (\S+): data covers (\S+) to (\S+)$", r"no hay datos de producción para \1: los datos cubren del \2 al \3"),
+    (r"^the period ends \((\S+)\) before it starts \((\S+)\)$", r"el periodo termina (\1) antes de empezar (\2)"),
+    (r"^(\S+) is not a calendar date$", r"\1 no es una fecha del calendario"),
+    (r"^a why/change question compares .*", "una pregunta de por qué/cambio compara un día con el anterior o un mes con el anterior: indique un día (AAAA-MM-DD) o un mes (mayo de 2015)"),
+    (r"^a forecast question needs exactly one known well.*", "una pregunta de pronóstico necesita exactamente un pozo conocido, p. ej. 15/9-F-12"),
+    (r"^an events question needs one known well.*", "una pregunta de eventos necesita un pozo conocido, p. ej. 15/9-F-12"),
+    (r"^a comparison needs two wells.*", "una comparación necesita dos pozos, un pozo y el campo, o dos periodos"),
+    (r"^a ranking question is about all wells.*", "una clasificación trata de todos los pozos; no nombre un pozo"),
+    (r"^the question names (\d+) wells.*", r"la pregunta nombra \1 pozos; pregunte por uno (o compare dos)"),
+    (r"^the question names (\d+) periods \((.*)\); ask about one", r"la pregunta nombra \1 periodos (\2); pregunte por uno"),
+    (r"^empty question$", "pregunta vacía"),
+]  # fmt: skip
+
+
+def spanish_reason(reason: str) -> str:
+    """A refusal reason in Spanish: the known reasons translated, any other one introduced in Spanish."""
+    for pattern, replacement in _ES_REASONS:
+        if re.match(pattern, reason):
+            return re.sub(pattern, replacement, reason)
+    return f"pregunta rechazada ({reason})"

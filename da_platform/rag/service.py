@@ -25,14 +25,12 @@ from da_platform.rag.documents import (
     WELL_DAY_TABLE,
     WELL_MONTH_TABLE,
     chunk_id,
-    fmt,
-    pct,
 )
 from da_platform.rag.embedder import Embedder, MiniLMEmbedder
 from da_platform.rag.entities import ParsedQuestion
 from da_platform.rag.events import Event, events_from_raw
 from da_platform.rag.kinds import KindAnalyses
-from da_platform.rag.query import Period, Problem, Query, parse_query
+from da_platform.rag.query import Period, Problem, Query, parse_query, spanish_reason
 from da_platform.rag.retrieval import HybridRetriever
 from da_platform.rag.store import Filter, VectorStore, collection_name, open_store
 
@@ -80,7 +78,7 @@ def refusal(
 ) -> Explanation:
     """A refusal: no answer text beyond the reason (in Spanish questions, introduced in Spanish)."""
     if language == "es":
-        reason = f"pregunta rechazada ({reason})"
+        reason = spanish_reason(reason)
     return Explanation(answer="", refused=True, reason=reason, retrieved=retrieved, query=query, language=language)
 
 
@@ -354,69 +352,6 @@ class Explainer:
             event_chunks=event_chunks,
             asked_direction=q.direction,
         )
-
-    def _value(self, q: ParsedQuestion) -> Explanation:
-        """Values of a day (or month) for the wells asked about, or the field, and the events then."""
-        gold = self.gold
-        if q.month:
-            if q.wells:
-                q2 = ParsedQuestion(q.text, "change", q.wells, (), q.field, q.product, None, q.month)
-                return self._change(q2)
-            return self._change(ParsedQuestion(q.text, "drivers", (), (), q.field, q.product, None, q.month))
-        day: date = q.day  # type: ignore[assignment]
-        wells = q.wells or tuple(sorted(w for w in gold.wells if gold.well_day(w, day)))
-        facts: list[Fact] = []
-        lines: list[tuple[str, list[str]]] = []
-        col = f"{q.product}_sm3"
-        for well in wells:
-            row = gold.well_day(well, day)
-            if row is None:
-                return refusal(f"no production reported for {well} on {day.isoformat()}")
-            keys = {"well_id": well, "production_date": day.isoformat()}
-            facts += [
-                Fact(WELL_DAY_TABLE, keys, col, round(row[col] or 0.0, 4)),
-                Fact(WELL_DAY_TABLE, keys, "on_stream_hrs", round(row["on_stream_hrs"] or 0.0, 4)),
-                Fact(WELL_DAY_TABLE, keys, "uptime", round(row["uptime"] or 0.0, 6)),
-            ]
-            lines.append(
-                (
-                    f"{well} produced {fmt(row[col] or 0.0)} Sm3 of {q.product} on {day.isoformat()}, "
-                    f"on stream {fmt(row['on_stream_hrs'] or 0.0)} h (uptime {pct(row['uptime'] or 0.0)})",
-                    [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
-                )
-            )
-        if not q.wells:
-            # A day of the field: its total first, from the field's own gold row.
-            for field_id in [q.field] if q.field else list(gold.fields):
-                total = gold.field_day(field_id, day)
-                if total is None:
-                    continue
-                keys = {"field_id": field_id, "production_date": day.isoformat()}
-                facts.append(Fact(FIELD_DAY_TABLE, keys, col, round(total[col] or 0.0, 4)))
-                lines.insert(
-                    0,
-                    (
-                        f"{field_id} field produced {fmt(total[col] or 0.0)} Sm3 of {q.product} on {day.isoformat()}",
-                        [chunk_id(FIELD_DAY_TABLE, field_id=field_id, production_date=day.isoformat())],
-                    ),
-                )
-        events = events_for(self.events, list(wells), day, day)
-        for e in events[:4]:
-            lines.append(
-                (
-                    f"Operator event {e.event_id} on {e.well_id}: {e.category}, "
-                    f"{e.start.isoformat()} to {e.end.isoformat()}",
-                    [chunk_id(e.source_file, event_id=e.event_id)],
-                )
-            )
-        if q.kind == "events" and not events:
-            lines.append((f"No operator events are recorded on {', '.join(wells)} on {day.isoformat()}", []))
-        hits = self._retrieve(q, tuple(q.wells), day, day)
-        wanted = [cid for _, ids in lines for cid in ids]
-        chunks = {h.chunk.id: h.chunk for h in hits}
-        chunks.update(self.store.get(wanted))
-        evidence = Evidence(q.text, None, facts, chunks, lines=lines)
-        return self._finish(evidence, tuple(h.chunk.id for h in hits), None)
 
     def _forecast(self, q: ParsedQuestion) -> Explanation:
         """Compare the forecast from the last landed day with the one made a month (30 days) earlier."""
