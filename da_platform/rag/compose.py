@@ -233,9 +233,10 @@ class DeterministicComposer:
             return [f"No operator events are recorded on {', '.join(wells) or 'these wells'} {when}."]
         shown = []
         for e in events[:4]:
+            on, to, cause = ("en", "a", "causa") if es else ("on", "to", "cause")
             shown.append(
-                f"{e.event_id} on {e.well_id} ({safe_text(e.category, 30)}, {e.start.isoformat()} to "
-                f"{e.end.isoformat()}, cause \u201c{safe_text(e.cause, 80)}\u201d)"
+                f"{e.event_id} {on} {e.well_id} ({safe_text(e.category, 30)}, {e.start.isoformat()} {to} "
+                f"{e.end.isoformat()}, {cause} \u201c{safe_text(e.cause, 80)}\u201d)"
                 + cite([evidence.event_chunks.get(e.event_id, "")])
             )
         if es:

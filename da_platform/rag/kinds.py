@@ -571,6 +571,68 @@ class KindAnalyses:
         return facts, lines, answered
 
 
+FORECASTS = "forecast/well_daily_forecasts"
+
+
+def forecast_expected(
+    q: Query, table: pl.DataFrame, wells_of_field: list[str], field_id: str | None
+) -> tuple[list[Fact], list[Line], Query] | str:
+    """What the stored forecast expects over the next ``q.horizon_days`` days, with its P10–P90 band.
+
+    The same rows and the same sums as the API's ``/forecasts`` (one well's own bands; a field's bands are
+    its wells' expected volumes added quantile by quantile).
+    """
+    from da_platform.api.forecasts import field_forecast, well_forecast
+
+    lang, product, horizon = q.language, q.metric or "oil", q.horizon_days or 30
+    well = q.wells[0] if q.wells else None
+    answer = (
+        well_forecast(table, well, product, horizon)
+        if well
+        else field_forecast(table, wells_of_field, product, horizon)
+    )
+    if answer is None or not answer.points or answer.origin is None:
+        return f"no stored {product} forecast for {well or field_id}"
+    points = answer.points
+    first, last = points[0]["date"], points[-1]["date"]
+    total = sum(p["volume_p50"] or 0.0 for p in points)
+    p10 = sum(p["p10"] or 0.0 for p in points) / len(points)
+    p50 = sum(p["p50"] or 0.0 for p in points) / len(points)
+    p90 = sum(p["p90"] or 0.0 for p in points) / len(points)
+    keys = {
+        **({"well_id": well} if well else {"field_id": field_id}),
+        "product": product,
+        "origin": answer.origin.isoformat(),
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+    }
+    facts = [
+        Fact(FORECASTS, keys, "sum(volume_p50)", round(total, 4)),
+        Fact(FORECASTS, keys, "mean(p10)", round(p10, 4)),
+        Fact(FORECASTS, keys, "mean(p50)", round(p50, 4)),
+        Fact(FORECASTS, keys, "mean(p90)", round(p90, 4)),
+        Fact("query", {"forecast": "horizon"}, "days", len(points)),
+    ]
+    name = NAMES[lang][product]
+    scope = scope_name(well, field_id, lang)
+    band = "rate on producing days" if well else "field volume per day"
+    if lang == "es":
+        band = "caudal en días de producción" if well else "volumen diario del campo"
+        text = (
+            f"Pronóstico de {name} de {scope} para los próximos {len(points)} días ({first.isoformat()} a "
+            f"{last.isoformat()}, desde el último día en gold, {answer.origin.isoformat()}): {num(total, lang)} Sm3 "
+            f"en total (P50); {band} medio P10 {num(p10, lang)}, P50 {num(p50, lang)}, P90 {num(p90, lang)} Sm3/d"
+        ).replace(" de el ", " del ")
+    else:
+        text = (
+            f"Expected {name} of {scope} over the next {len(points)} days ({first.isoformat()} to {last.isoformat()}, "
+            f"from the latest day in gold, {answer.origin.isoformat()}): {num(total, lang)} Sm3 in total (P50); "
+            f"mean {band} P10 {num(p10, lang)}, P50 {num(p50, lang)}, P90 {num(p90, lang)} Sm3/d"
+        )
+    answered = Query(q.text, "forecast", product, (well,) if well else (), q.field, q.period, language=lang)
+    return facts, [(text, [])], answered
+
+
 def _numbers_in(text: str) -> list[float]:
     return [float(m) for m in re.findall(r"-?\d+(?:\.\d+)?", text or "")]
 

@@ -202,6 +202,9 @@ _DOWN = re.compile(
 _UP = re.compile(
     r"\b(?:rise|rose|increase|increased|higher|up|jump|jumped|gain|gained|subi[oó]|aument\w*|creci\w*)\b", re.I
 )
+_FORECAST_CHANGE = re.compile(
+    r"\b(?:why|lower|higher|changed?|moved?|differ\w*|por qu[eé]|menor|mayor|cambi\w*|baj[oó]|subi[oó])\b", re.I
+)
 _BOTTOM = re.compile(r"\b(?:lowest|least|smallest|worst|bottom|menor|menos|peor(?:es)?|m[aá]s baj[oa]s?)\b", re.I)
 
 
@@ -242,6 +245,7 @@ class Query:
     order: str = "top"  # ranking: top | bottom
     direction: str | None = None  # asked direction of a change: down | up | None
     horizon_days: int | None = None  # forecast: next N days
+    aspect: str | None = None  # forecast: "expected" (what is expected) | "change" (why it moved)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the structured query the answer answered."""
@@ -255,6 +259,8 @@ class Query:
             "language": self.language,
             "n": self.n,
             "order": self.order if self.kind == "ranking" else None,
+            "horizon_days": self.horizon_days,
+            "aspect": self.aspect,
         }
 
 
@@ -534,8 +540,18 @@ def parse_query(
         return Problem("a ranking question is about all wells; do not name a well", language)
     if kind in ("trend", "value", "deferment", "change", "events", "quality") and len(known) > 1:
         return Problem(f"the question names {len(known)} wells; ask about one (or compare two)", language, known)
-    if kind == "forecast" and len(known) != 1:
-        return Problem("a forecast question needs exactly one known well, e.g. 15/9-F-12", language)
+    aspect = None
+    if kind == "forecast":
+        aspect = "change" if _FORECAST_CHANGE.search(lowered) else "expected"
+        if len(known) > 1 or (aspect == "change" and len(known) != 1):
+            return Problem("a forecast question needs exactly one known well, e.g. 15/9-F-12", language)
+        one = re.search(r"\b(?:next|coming|pr[oó]xim[oa])\s+(week|month|semana|mes)\b", lowered)
+        if horizon is None and one:
+            horizon = 7 if one.group(1) in ("week", "semana") else 30
+        if horizon is None:
+            horizon = 30
+        if not 1 <= horizon <= 90:
+            return Problem("a forecast covers the next 1 to 90 days (3 months)", language)
     if kind == "events" and not known:
         return Problem("an events question needs one known well, e.g. 15/9-F-12", language)
     n = None
@@ -560,6 +576,7 @@ def parse_query(
         order=order,
         direction=direction if kind == "change" else None,
         horizon_days=horizon,
+        aspect=aspect,
     )
 
 
@@ -596,6 +613,7 @@ _ES_REASONS: list[tuple[str, str]] = [
     (r"^(\S+) is not a calendar date$", r"\1 no es una fecha del calendario"),
     (r"^a why/change question compares .*", "una pregunta de por qué/cambio compara un día con el anterior o un mes con el anterior: indique un día (AAAA-MM-DD) o un mes (mayo de 2015)"),
     (r"^a forecast question needs exactly one known well.*", "una pregunta de pronóstico necesita exactamente un pozo conocido, p. ej. 15/9-F-12"),
+    (r"^no stored forecasts in this environment yet.*", "todavía no hay pronósticos guardados en este entorno: materialice forecast_job"),
     (r"^an events question needs one known well.*", "una pregunta de eventos necesita un pozo conocido, p. ej. 15/9-F-12"),
     (r"^a comparison needs two wells.*", "una comparación necesita dos pozos, un pozo y el campo, o dos periodos"),
     (r"^a ranking question is about all wells.*", "una clasificación trata de todos los pozos; no nombre un pozo"),

@@ -8,6 +8,7 @@ refusal that says which check failed.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -92,12 +93,15 @@ class Explainer:
         embedder: Embedder,
         events: list[Event] | None = None,
         composer: Composer | None = None,
+        forecasts: Callable[[], Any] | None = None,
     ) -> None:
         self.warehouse = warehouse
         self.store = store
         self.embedder = embedder
         self._events = events
         self.composer = composer or DeterministicComposer()
+        # The stored forecast table (the API's ForecastReader.table); None where none is configured.
+        self._forecasts = forecasts
 
     @cached_property
     def gold(self) -> GoldFacts:
@@ -148,6 +152,8 @@ class Explainer:
         if problem:
             return refusal(problem, query=parsed, language=parsed.language)
         with gold.session():
+            if parsed.kind == "forecast" and parsed.aspect == "expected":
+                return self._forecast_expected(parsed)
             if parsed.kind == "forecast":
                 result = self._forecast(self._legacy(parsed, "forecast_change"))
                 answered = (
@@ -158,8 +164,7 @@ class Explainer:
                         parsed.wells,
                         parsed.field,
                         parsed.period,
-                        parsed.period2,
-                        parsed.language,
+                        language=parsed.language,
                     )
                     if not result.refused
                     else None
@@ -207,6 +212,28 @@ class Explainer:
                 return f"no production data for {period.label}: {span}"
         return None
 
+    def _forecast_expected(self, q: Query) -> Explanation:
+        """What the stored forecast (the one /forecasts serves) expects; refused when there is none yet."""
+        from da_platform.rag.kinds import forecast_expected
+
+        try:
+            table = self._forecasts() if self._forecasts else None
+        except Exception as exc:  # a missing or unreadable forecast table is "none yet", which callers need
+            table = None
+            detail = type(exc).__name__
+        else:
+            detail = "no forecast table"
+        if table is None:
+            return refusal(
+                f"no stored forecasts in this environment yet ({detail}): materialize forecast_job",
+                query=q,
+                language=q.language,
+            )
+        field_id = q.field or (self.gold.fields[0] if len(self.gold.fields) == 1 else None)
+        wells = [w for w, f in self.gold.field_of.items() if f == field_id]
+        out = forecast_expected(q, table, wells, field_id)
+        return self._answer(q, out, None)
+
     def _kind(self, q: Query) -> Explanation:
         """The kinds with their own analysis (value, ranking, comparison, trend, deferment, quality, events)."""
         analyses = KindAnalyses(self.gold, self.events)
@@ -219,10 +246,15 @@ class Explainer:
             "quality": analyses.quality_answer,
             "events": analyses.events_answer,
         }[q.kind]
-        out = handler(q)
+        return self._answer(q, handler(q), analyses)
+
+    def _answer(self, q: Query, out, analyses: KindAnalyses | None) -> Explanation:
+        """Compose the lines of an analysis, run every check (the query check too), or refuse."""
         if isinstance(out, str):
             return refusal(out, query=q, language=q.language)
         facts, lines, answered = out
+        if q.language == "es":
+            lines = [(sentence.replace(" de el ", " del "), ids) for sentence, ids in lines]
         wanted = [cid for _, ids in lines for cid in ids]
         chunks = self.store.get(wanted)
         lines = [(sentence, [i for i in ids if i in chunks]) for sentence, ids in lines]
@@ -425,7 +457,9 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm
     composer: Composer | None = None
     if use_llm and settings.llm_base_url:
         composer = LLMComposer(settings.llm_base_url, settings.llm_model or "default", settings.llm_api_key)
-    return Explainer(warehouse, store, embedder or MiniLMEmbedder(), events, composer)
+    from da_platform.api.forecasts import ForecastReader
+
+    return Explainer(warehouse, store, embedder or MiniLMEmbedder(), events, composer, ForecastReader(lake).table)
 
 
 class _MissingStore:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -90,3 +90,34 @@ def test_an_answer_to_another_period_fails_the_query_check() -> None:
     check_query(asked, asked)
     with pytest.raises(CheckFailed, match="period"):
         check_query(asked, other)
+
+
+def test_a_forecast_question_is_answered_from_the_stored_forecast_with_its_band() -> None:
+    import polars as pl
+
+    from da_platform.rag.kinds import forecast_expected
+
+    days = [date(2016, 9, 18) + timedelta(days=i) for i in range(10)]
+    table = pl.DataFrame(
+        {
+            "well_id": ["15/9-F-12"] * 10,
+            "product": ["oil"] * 10,
+            "date": days,
+            "p10": [80.0] * 10,
+            "p50": [100.0] * 10,
+            "p90": [120.0] * 10,
+            "uptime": [0.5] * 10,
+            "volume_p50": [50.0] * 10,
+            "model": ["ets"] * 10,
+            "status": ["ok"] * 10,
+            "model_version": ["3"] * 10,
+            "mlflow_run_id": ["r"] * 10,
+        }
+    )
+    q = parse("¿Cuál es el pronóstico de petróleo de F-12 para los próximos 7 días?")
+    assert isinstance(q, Query) and (q.kind, q.aspect, q.horizon_days) == ("forecast", "expected", 7)
+    facts, lines, answered = forecast_expected(q, table, ["15/9-F-12"], "VOLVE")
+    assert "próximos 7 días (2016-09-18 a 2016-09-24" in lines[0][0] and "350,0 Sm3" in lines[0][0]
+    assert "P10 80,0, P50 100,0, P90 120,0 Sm3/d" in lines[0][0]
+    check_numbers(lines[0][0], facts, [], "es")
+    check_query(q, answered)
