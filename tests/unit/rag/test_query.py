@@ -121,3 +121,10 @@ def test_a_forecast_question_is_answered_from_the_stored_forecast_with_its_band(
     assert "P10 80,0, P50 100,0, P90 120,0 Sm3/d" in lines[0][0]
     check_numbers(lines[0][0], facts, [], "es")
     check_query(q, answered)
+
+
+def test_a_change_is_the_difference_of_the_values_as_written_not_a_second_rounding() -> None:
+    from da_platform.rag.compose import written_change
+
+    # 1369.56 - 1331.44 = 38.12 would print 38.1 next to "from 1331.4 to 1369.6": the answer says 38.2.
+    assert written_change(1331.44, 1369.56) == 38.2
