@@ -145,7 +145,7 @@ def check_query(parsed, answered) -> None:
     """
     if answered is None:
         raise CheckFailed("the analysis did not say which question it answered")
-    for name in ("kind", "metric", "wells", "period", "period2", "language"):
+    for name in ("kind", "metric", "wells", "facility", "period", "period2", "language"):
         want, got = getattr(parsed, name), getattr(answered, name)
         if want != got:
             raise CheckFailed(f"the answer's {name} ({got!r}) is not the question's ({want!r})")

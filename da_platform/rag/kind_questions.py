@@ -48,22 +48,30 @@ ES_MONTHS = [
 ]  # fmt: skip
 
 
-def _sums(con: duckdb.DuckDBPyConnection, metric: str, well: str | None, start: date, end: date, group: str = ""):
-    """Rows of (group, metric value) from gold sums; group is '' , 'well_id'."""
+def _sums(
+    con: duckdb.DuckDBPyConnection,
+    metric: str,
+    well: str | None,
+    start: date,
+    end: date,
+    group: str = "",
+    facility: str | None = None,
+):
+    """Rows of (group, metric value) from gold sums; group is '' or 'well_id'; optionally one facility."""
     sel = f"{group}, " if group else ""
     tail = f" GROUP BY {group} ORDER BY {group}" if group else ""
     if metric == "injection":
         rows = con.execute(
             f"SELECT {sel}sum(water_injected_sm3), count(*) FROM {INJECTION} WHERE production_date BETWEEN ? AND ? "
-            f"AND (? IS NULL OR well_id = ?){tail}",
-            [start, end, well, well],
+            f"AND (? IS NULL OR well_id = ?) AND (? IS NULL OR facility_id = ?){tail}",
+            [start, end, well, well, facility, facility],
         ).fetchall()
         return [(r[0] if group else None, r[-2] if r[-1] else None) for r in rows]
     rows = con.execute(
         f"SELECT {sel}sum(oil_sm3), sum(gas_sm3), sum(water_sm3), sum(on_stream_hrs), sum(day_hours), count(*) "
         f"FROM {WELL_DAY} WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) AND well_type = 'OP'"
-        f"{tail}",
-        [start, end, well, well],
+        f" AND (? IS NULL OR facility_id = ?){tail}",
+        [start, end, well, well, facility, facility],
     ).fetchall()
     out = []
     for r in rows:
@@ -145,6 +153,24 @@ def kind_questions(con: duckdb.DuckDBPyConnection, events_csv: Path, legacy: lis
                 _item(f"¿Cuál fue el {ES_METRIC[metric]} de {who_es} {es_words}?", "value", "es", value=value,
                       metric=metric, period_form=form)
             )  # fmt: skip
+    # value of a facility (named as people write it, without the Æ).
+    facility = con.execute(f"SELECT min(facility_id) FROM {WELL_DAY}").fetchone()[0]
+    if facility:
+        written = facility.replace("Æ", "AE").title()
+        for metric in ("oil", "gas", "water", "injection"):
+            for form, start, end, en_words, es_words in (periods[1], periods[3]):
+                (_, value) = _sums(con, metric, None, start, end, facility=facility)[0]
+                if value is None:
+                    continue
+                extra = {"value": value, "metric": metric, "period_form": form, "scope": "facility"}
+                items.append(
+                    _item(f"What was the {EN_METRIC[metric]} of the {written} facility {en_words}?", "value", "en",
+                          **extra)
+                )  # fmt: skip
+                items.append(
+                    _item(f"¿Cuál fue el {ES_METRIC[metric]} de la instalación {written} {es_words}?", "value", "es",
+                          **extra)
+                )  # fmt: skip
     # ranking: every metric, by month and by year, top and bottom, n of 1 or 3.
     for i, metric in enumerate(EN_METRIC):
         for j, (form, start, end, en_words, es_words) in enumerate([periods[1], periods[3]]):
@@ -317,6 +343,9 @@ def _refusals(last: date) -> list[dict[str, Any]]:
         ("events without a well", "Which events happened in 2015-06?"),
         ("unknown well", "Why did oil from F-3 drop on 2015-05-10?"),
         ("date outside the data", "Compare F-12 and F-14 oil in 2030"),
+        ("why for a facility", "Why did Maersk Inspirer oil drop on 2016-03-14?"),
+        ("a well and a facility", "What was the oil of F-12 at the Maersk Inspirer facility in 2015?"),
+        ("two periods for a value", "What was Volve oil in 2014 and 2015?"),
     ]
     es = [
         ("pozo desconocido", "¿Cuál fue el petróleo del pozo 15/9-F-99 en 2015?"),
@@ -342,5 +371,7 @@ def _refusals(last: date) -> list[dict[str, Any]]:
         ("dos métricas", "¿Cuál fue el petróleo y el gas de F-12 en junio de 2015?"),
         ("métrica no soportada", "¿Cuál es el pronóstico de presión de F-12?"),
         ("fuera de los datos", "Compara el petróleo de F-12 y F-14 en 2030"),
+        ("por qué de una instalación", "¿Por qué bajó el petróleo de la instalación Maersk Inspirer el 2016-03-14?"),
+        ("dos periodos para un valor", "¿Cuál fue el petróleo de Volve en 2014 y en 2015?"),
     ]
     return [_refusal(q, why, "en") for why, q in en] + [_refusal(q, why, "es") for why, q in es]

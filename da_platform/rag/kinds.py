@@ -143,19 +143,33 @@ def when(period: Period, lang: str) -> str:
     return f"in {period.label}"
 
 
-def scope_name(well: str | None, field_id: str | None, lang: str) -> str:
-    """ "15/9-F-12" or "the VOLVE field" / "el campo VOLVE"."""
+def scope_name(well: str | None, field_id: str | None, lang: str, facility: bool = False) -> str:
+    """A well id, "the VOLVE field" / "el campo VOLVE", or "the X facility" / "la instalación X"."""
     if well:
         return well
+    if facility:
+        return f"the {field_id} facility" if lang == "en" else f"la instalación {field_id}"
     return f"the {field_id} field" if lang == "en" else f"el campo {field_id}"
 
 
 class KindAnalyses:
     """The analyses of the kinds value, ranking, comparison, trend, deferment, quality and events."""
 
-    def __init__(self, gold: GoldFacts, events: list[Event]) -> None:
+    def __init__(self, gold: GoldFacts, events: list[Event], facilities: tuple[str, ...] = ()) -> None:
         self.gold = gold
         self.events = events
+        # An area is a field or a facility (e.g. MÆRSK INSPIRER): its id picks the column it filters on.
+        self.facilities = facilities
+
+    def _col(self, area: str | None) -> str:
+        return "facility_id" if area in self.facilities else "field_id"
+
+    def _facility(self, area: str | None) -> str | None:
+        """The facility an analysis filtered on (None when its area was a field or it was one well)."""
+        return area if area in self.facilities else None
+
+    def _scope(self, well: str | None, area: str | None, lang: str) -> str:
+        return scope_name(well, area, lang, area in self.facilities)
 
     # ------------------------------------------------------------------ metric values
 
@@ -174,15 +188,15 @@ class KindAnalyses:
         if metric == "injection":
             sql = (
                 f"SELECT {select_group}sum(water_injected_sm3) AS injection, count(*) AS n FROM {INJECTION_TABLE} "
-                "WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) AND (? IS NULL OR field_id = ?)"
-                + tail
+                "WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) "
+                f"AND (? IS NULL OR {self._col(field_id)} = ?)" + tail
             )
         else:
             sql = (
                 f"SELECT {select_group}sum(oil_sm3) AS oil, sum(gas_sm3) AS gas, sum(water_sm3) AS water, "
                 "sum(on_stream_hrs) AS hours, sum(day_hours) AS day_hours, count(*) AS n "
                 f"FROM {WELL_DAY_TABLE} WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) "
-                "AND (? IS NULL OR field_id = ?) AND well_type = 'OP'" + tail
+                f"AND (? IS NULL OR {self._col(field_id)} = ?) AND well_type = 'OP'" + tail
             )
         return self.gold._query(sql, [first, last, well, well, field_id, field_id])
 
@@ -229,13 +243,14 @@ class KindAnalyses:
         table = INJECTION_TABLE if metric == "injection" else WELL_DAY_TABLE
         return value, [Fact(table, self._keys(period, well, field_id), metric, fact_value(metric, value))]
 
-    @staticmethod
-    def _keys(period: Period, well: str | None, field_id: str | None) -> dict[str, Any]:
-        scope = {"well_id": well} if well else {"field_id": field_id}
+    def _keys(self, period: Period, well: str | None, field_id: str | None) -> dict[str, Any]:
+        scope = {"well_id": well} if well else {self._col(field_id): field_id}
         return {**scope, "from": period.start.isoformat(), "to": period.end.isoformat()}
 
     def cards(self, period: Period, well: str | None, field_id: str | None) -> list[str]:
         """The report card of the scope at the period's own grain (a day or a month), if there is one."""
+        if not well and field_id in self.facilities:
+            return []  # no report cards per facility
         if period.grain == "day":
             day = period.start.isoformat()
             return [
@@ -253,6 +268,8 @@ class KindAnalyses:
         return []
 
     def _field(self, q: Query) -> str | None:
+        if q.facility:
+            return q.facility
         if q.field:
             return q.field
         return self.gold.fields[0] if len(self.gold.fields) == 1 else None
@@ -269,7 +286,7 @@ class KindAnalyses:
         if value is None:
             return self._no_data(q, well, field_id)
         name = NAMES[lang][q.metric or "oil"]
-        scope = scope_name(well, field_id, lang)
+        scope = self._scope(well, field_id, lang)
         if lang == "es":
             sentence = f"{name.capitalize()} de {scope} {when(period, lang)}: {show(q.metric or 'oil', value, lang)}"
             sentence = sentence.replace(" de el ", " del ")
@@ -281,7 +298,16 @@ class KindAnalyses:
         if q.metric == "deferred_oil":
             lines.append(self._basis(lang))
             facts.append(Fact(WELL_DAY_TABLE, {"basis": "oil_sm3_ma7"}, "window_days", 7))
-        answered = Query(q.text, "value", q.metric, (well,) if well else (), q.field, period, language=lang)
+        answered = Query(
+            q.text,
+            "value",
+            q.metric,
+            (well,) if well else (),
+            q.field,
+            period,
+            language=lang,
+            facility=self._facility(field_id),
+        )
         return facts, lines, answered
 
     def _no_data(self, q: Query, well: str | None, field_id: str | None) -> str:
@@ -322,7 +348,18 @@ class KindAnalyses:
                 f"{'Highest' if reverse else 'Lowest'} {name} by well {when(period, lang)} "
                 f"({len(values)} wells with data): {listed}"
             )
-        answered = Query(q.text, "ranking", metric, (), q.field, period, language=lang, n=n, order=q.order)
+        answered = Query(
+            q.text,
+            "ranking",
+            metric,
+            (),
+            q.field,
+            period,
+            language=lang,
+            n=n,
+            order=q.order,
+            facility=self._facility(field_id),
+        )
         self.last_ranking = [w for w, _ in picked]
         return facts, [(head, cards)], answered
 
@@ -345,7 +382,7 @@ class KindAnalyses:
             if value is None:
                 return self._no_data(replace(q, period=period), well, fid)
             facts += fs
-            label = scope_name(well, fid, lang) + (f" ({period.label})" if q.period2 is not None else "")
+            label = self._scope(well, fid, lang) + (f" ({period.label})" if q.period2 is not None else "")
             shown.append((label, value, self.cards(period, well, fid)))
         (la, a, ca), (lb, b, cb) = shown
         digits = 3 if metric in ("water_cut", "uptime") else 1
@@ -371,7 +408,17 @@ class KindAnalyses:
                 + f": {la} {show(metric, a, lang)} against {lb} {show(metric, b, lang)}; difference "
                 f"{'+' if diff >= 0 else '-'}{num(abs(diff), lang)}{sep}{unit if unit != '%' else 'points'}"
             )
-        answered = Query(q.text, "comparison", metric, q.wells, q.field, q.period, q.period2, language=lang)
+        answered = Query(
+            q.text,
+            "comparison",
+            metric,
+            q.wells,
+            q.field,
+            q.period,
+            q.period2,
+            language=lang,
+            facility=self._facility(field_id),
+        )
         return facts, [(text, ca + cb)], answered
 
     def trend_answer(self, q: Query) -> tuple[list[Fact], list[Line], Query] | str:
@@ -388,7 +435,7 @@ class KindAnalyses:
             return f"a trend needs at least two {by}s with data for {well or field_id} {when(period, 'en')}"
         label = (lambda d: d.isoformat()) if by == "day" else (lambda d: d.isoformat()[:7])
         table = INJECTION_TABLE if metric == "injection" else WELL_DAY_TABLE
-        scope_keys = {"well_id": well} if well else {"field_id": field_id}
+        scope_keys = {"well_id": well} if well else {self._col(field_id): field_id}
         facts = [Fact(table, {**scope_keys, by: label(d)}, metric, fact_value(metric, v)) for d, v in points]
         scale = 100 if metric in ("water_cut", "uptime") else 1
         first, last = points[0], points[-1]
@@ -401,7 +448,7 @@ class KindAnalyses:
         facts.append(Fact("derived", {"expression": f"largest step between consecutive {by}s"}, "step", step))
         facts.append(Fact("query", {"trend": by}, "points", len(points)))
         name = NAMES[lang][metric]
-        scope = scope_name(well, field_id, lang)
+        scope = self._scope(well, field_id, lang)
         unit_word = {"en": {"day": "days", "month": "months"}, "es": {"day": "días", "month": "meses"}}[lang][by]
         pts = "points" if metric in ("water_cut", "uptime") else ""
         if lang == "es":
@@ -425,14 +472,24 @@ class KindAnalyses:
                 f"{num(abs(step), lang)}{' points' if pts else ''} in {label(step_day)}"
             )
         self.last_direction = direction
-        answered = Query(q.text, "trend", metric, (well,) if well else (), q.field, period, language=lang)
+        answered = Query(
+            q.text,
+            "trend",
+            metric,
+            (well,) if well else (),
+            q.field,
+            period,
+            language=lang,
+            facility=self._facility(field_id),
+        )
         return facts, [(text, [])], answered
 
     def deferment_table(self, period: Period, well: str | None, field_id: str | None) -> pl.DataFrame:
         """The API's /deferment table for the period: the same well-days, the same function."""
         days = self.gold._query(
             f"SELECT well_id, production_date, downtime_hrs, oil_sm3_ma7 FROM {WELL_DAY_TABLE} "
-            "WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) AND (? IS NULL OR field_id = ?)",
+            "WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) "
+            f"AND (? IS NULL OR {self._col(field_id)} = ?)",
             [period.start, period.end, well, well, field_id, field_id],
         )
         return deferment_by_cause(days, self.events)
@@ -459,7 +516,7 @@ class KindAnalyses:
             Fact(WELL_DAY_TABLE, keys, "sum(downtime_hrs)", round(hours, 4)),
             Fact(WELL_DAY_TABLE, keys, "sum(deferred_oil_sm3)", round(oil, 4)),
         ]
-        scope = scope_name(well, field_id, lang)
+        scope = self._scope(well, field_id, lang)
         rows = table.head(3).to_dicts()
         for r in table.to_dicts():
             facts.append(
@@ -491,7 +548,16 @@ class KindAnalyses:
                 f"{num(oil, lang)} Sm3 of deferred oil" + (f"; by cause: {causes}" if rows else "; no downtime hours")
             )
         facts.append(Fact(WELL_DAY_TABLE, {"basis": "oil_sm3_ma7"}, "window_days", 7))
-        answered = Query(q.text, "deferment", "deferred_oil", (well,) if well else (), q.field, period, language=lang)
+        answered = Query(
+            q.text,
+            "deferment",
+            "deferred_oil",
+            (well,) if well else (),
+            q.field,
+            period,
+            language=lang,
+            facility=self._facility(field_id),
+        )
         return facts, [(text, cited), self._basis(lang)], answered
 
     def quality_answer(self, q: Query) -> tuple[list[Fact], list[Line], Query] | str:

@@ -246,6 +246,7 @@ class Query:
     direction: str | None = None  # asked direction of a change: down | up | None
     horizon_days: int | None = None  # forecast: next N days
     aspect: str | None = None  # forecast: "expected" (what is expected) | "change" (why it moved)
+    facility: str | None = None  # a facility named instead of a field (e.g. MÆRSK INSPIRER)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the structured query the answer answered."""
@@ -254,6 +255,7 @@ class Query:
             "metric": self.metric,
             "wells": list(self.wells),
             "field": self.field,
+            "facility": self.facility,
             "period": self.period.to_dict() if self.period else None,
             "period2": self.period2.to_dict() if self.period2 else None,
             "language": self.language,
@@ -271,6 +273,12 @@ class Problem:
     reason: str
     language: str = "en"
     candidates: tuple[str, ...] = field(default=())
+
+
+def _fold(text: str) -> str:
+    """Upper case without accents, Æ as AE and Ø as O: "Maersk Inspirer" names "MÆRSK INSPIRER"."""
+    text = text.upper().replace("Æ", "AE").replace("Ø", "O").replace("Å", "A")
+    return " ".join(_strip_accents(text).split())
 
 
 def _strip_accents(text: str) -> str:
@@ -436,6 +444,7 @@ def parse_query(
     wells: dict[str, str | None],
     fields: tuple[str, ...] = ("VOLVE",),
     latest: date | None = None,
+    facilities: tuple[str, ...] = (),
 ) -> Query | Problem:
     """The structured query of ``question`` against known ``wells`` and ``fields``, or the problem with it.
 
@@ -449,7 +458,12 @@ def parse_query(
     masked = text
     for m in mentions:
         masked = masked.replace(m.text, " ")
-    if not _DOMAIN.search(text) and not mentions and not any(f.lower() in lowered for f in fields):
+    if (
+        not _DOMAIN.search(text)
+        and not mentions
+        and not any(f.lower() in lowered for f in fields)
+        and not any(_fold(f) in _fold(text) for f in facilities)
+    ):
         return Problem(
             "out of scope: the question is not about production of the wells and fields in this lakehouse", language
         )
@@ -468,6 +482,10 @@ def parse_query(
         )
     known = tuple(dict.fromkeys(m.well_id for m in mentions if m.well_id))
     field_id = next((f for f in fields if f.lower() in lowered), None)
+    folded = _fold(text)
+    facility = next((f for f in facilities if _fold(f) in folded), None)
+    if facility and (known or field_id):
+        return Problem("name a well, a field or a facility, not several", language)
     if re.search(_UNSUPPORTED_METRICS, lowered):
         return Problem("unsupported metric: supported metrics are " + ", ".join(METRICS), language, METRICS)
     kind = _kind(masked)
@@ -536,6 +554,8 @@ def parse_query(
             language,
             tuple(p.label for p in periods),
         )
+    if facility and kind in ("change", "events", "quality", "forecast"):
+        return Problem(f"a {kind} question is about a well or the field, not a facility", language)
     if kind in ("ranking",) and known:
         return Problem("a ranking question is about all wells; do not name a well", language)
     if kind in ("trend", "value", "deferment", "change", "events", "quality") and len(known) > 1:
@@ -577,6 +597,7 @@ def parse_query(
         direction=direction if kind == "change" else None,
         horizon_days=horizon,
         aspect=aspect,
+        facility=facility,
     )
 
 
@@ -620,6 +641,8 @@ _ES_REASONS: list[tuple[str, str]] = [
     (r"^the question names (\d+) wells.*", r"la pregunta nombra \1 pozos; pregunte por uno (o compare dos)"),
     (r"^the question names (\d+) periods \((.*)\); ask about one", r"la pregunta nombra \1 periodos (\2); pregunte por uno"),
     (r"^empty question$", "pregunta vacía"),
+    (r"^a (\S+) question is about a well or the field, not a facility$", r"una pregunta de tipo \1 trata de un pozo o del campo, no de una instalación"),
+    (r"^name a well, a field or a facility, not several$", "nombre un pozo, un campo o una instalación, no varios"),
 ]  # fmt: skip
 
 

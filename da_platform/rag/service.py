@@ -109,6 +109,14 @@ class Explainer:
         return GoldFacts(self.warehouse)
 
     @cached_property
+    def facilities(self) -> tuple[str, ...]:
+        """Facility ids in gold (a question may name one instead of a field), read once."""
+        frame = self.warehouse.query(
+            f"SELECT DISTINCT facility_id FROM {WELL_DAY_TABLE} WHERE facility_id IS NOT NULL ORDER BY 1"
+        )
+        return tuple(frame["facility_id"].to_list())
+
+    @cached_property
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over the index, built once (loads the keyword index)."""
         return HybridRetriever(self.store, self.embedder)
@@ -145,7 +153,7 @@ class Explainer:
         if not self.index_status()["ready"]:
             return refusal("the explanation index is not built in this environment: run `datalive index`")
         gold = self.gold
-        parsed = parse_query(question, gold.wells, gold.fields, gold.last_day)
+        parsed = parse_query(question, gold.wells, gold.fields, gold.last_day, self.facilities)
         if isinstance(parsed, Problem):
             return refusal(parsed.reason, language=parsed.language)
         problem = self._coverage_problem(parsed)
@@ -236,7 +244,7 @@ class Explainer:
 
     def _kind(self, q: Query) -> Explanation:
         """The kinds with their own analysis (value, ranking, comparison, trend, deferment, quality, events)."""
-        analyses = KindAnalyses(self.gold, self.events)
+        analyses = KindAnalyses(self.gold, self.events, self.facilities)
         handler = {
             "value": analyses.value_answer,
             "ranking": analyses.ranking_answer,

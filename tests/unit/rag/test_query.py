@@ -128,3 +128,11 @@ def test_a_change_is_the_difference_of_the_values_as_written_not_a_second_roundi
 
     # 1369.56 - 1331.44 = 38.12 would print 38.1 next to "from 1331.4 to 1369.6": the answer says 38.2.
     assert written_change(1331.44, 1369.56) == 38.2
+
+
+def test_a_facility_is_named_as_people_write_it_and_is_its_own_scope() -> None:
+    q = parse_query("What was the oil of the Maersk Inspirer facility in 2015?", WELLS, ("VOLVE",), LATEST,
+                    ("MÆRSK INSPIRER",))  # fmt: skip
+    assert isinstance(q, Query) and (q.facility, q.field, q.wells) == ("MÆRSK INSPIRER", None, ())
+    both = parse_query("What was F-12 oil at Maersk Inspirer in 2015?", WELLS, ("VOLVE",), LATEST, ("MÆRSK INSPIRER",))
+    assert isinstance(both, Problem) and "not several" in both.reason
