@@ -328,7 +328,14 @@ def load_eval_set(path: Path = EVAL_SET, extra: Path = EXTRA_SET) -> list[dict[s
     """The committed evaluation set, then the hand-written questions of ``extra`` (if that file exists)."""
     items = json.loads(path.read_text(encoding="utf-8"))
     if extra.exists():
-        items += json.loads(extra.read_text(encoding="utf-8"))
+        for n, item in enumerate(json.loads(extra.read_text(encoding="utf-8")), start=1):
+            # Hand-written items may leave out what the scorer defaults: an id, no refusal, no sources.
+            item.setdefault("id", f"x{n:03d}")
+            item.setdefault("refuse", False)
+            item.setdefault("sources", [])
+            item.setdefault("kind", "extra")
+            item.setdefault("language", "en")
+            items.append(item)
     return items
 
 

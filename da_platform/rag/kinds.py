@@ -160,6 +160,9 @@ class KindAnalyses:
         self.events = events
         # An area is a field or a facility (e.g. MÆRSK INSPIRER): its id picks the column it filters on.
         self.facilities = facilities
+        # What the last ranking and trend found (for evaluation; an instance serves one question).
+        self.last_ranking: list[str] = []
+        self.last_direction: str | None = None
 
     def _col(self, area: str | None) -> str:
         return "facility_id" if area in self.facilities else "field_id"
@@ -385,13 +388,11 @@ class KindAnalyses:
             label = self._scope(well, fid, lang) + (f" ({period.label})" if q.period2 is not None else "")
             shown.append((label, value, self.cards(period, well, fid)))
         (la, a, ca), (lb, b, cb) = shown
-        digits = 3 if metric in ("water_cut", "uptime") else 1
         scale = 100 if metric in ("water_cut", "uptime") else 1
         # The difference is derived from the two values as written, and the fact records that arithmetic.
         wa, wb = round(a * scale, 1), round(b * scale, 1)
         diff = round(wa - wb, 1)
         facts.append(Fact("derived", {"expression": f"{wa:.1f} - {wb:.1f}"}, "difference", diff))
-        del digits
         name = NAMES[lang][metric]
         unit = show(metric, 0.0, lang).replace(num(0.0, lang), "").strip()
         if lang == "es":
@@ -565,7 +566,7 @@ class KindAnalyses:
         lang = q.language
         period = q.period
         if period is None and self.gold.first_day and self.gold.last_day:
-            first = self.gold.warehouse.query(f"SELECT min(production_date) FROM {QUARANTINE_VIEW}").row(0)[0]
+            first = self.gold._query(f"SELECT min(production_date) FROM {QUARANTINE_VIEW}").row(0)[0]
             start = min(self.gold.first_day, first) if first else self.gold.first_day
             period = Period(
                 start, self.gold.last_day, "range", f"{start.isoformat()} to {self.gold.last_day.isoformat()}"

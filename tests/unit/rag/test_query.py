@@ -136,3 +136,15 @@ def test_a_facility_is_named_as_people_write_it_and_is_its_own_scope() -> None:
     assert isinstance(q, Query) and (q.facility, q.field, q.wells) == ("MÆRSK INSPIRER", None, ())
     both = parse_query("What was F-12 oil at Maersk Inspirer in 2015?", WELLS, ("VOLVE",), LATEST, ("MÆRSK INSPIRER",))
     assert isinstance(both, Problem) and "not several" in both.reason
+
+
+def test_hand_written_questions_are_appended_to_the_generated_set(tmp_path) -> None:
+    import json
+
+    from da_platform.rag.evaluation import load_eval_set
+
+    generated, extra = tmp_path / "set.json", tmp_path / "extra.json"
+    generated.write_text(json.dumps([{"id": "q001", "question": "a?", "refuse": True, "sources": []}]))
+    extra.write_text(json.dumps([{"question": "Which runbook covers a production drop?", "sources": ["r#s"]}]))
+    items = load_eval_set(generated, extra)
+    assert [i["id"] for i in items] == ["q001", "x001"] and items[1]["refuse"] is False
