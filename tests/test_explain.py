@@ -247,6 +247,11 @@ def test_a_spanish_answer_writes_decimal_commas_that_the_checks_read_as_numbers(
     assert "Corte de agua de 15/9-F-12 en 2015-06: 62,7%" in answer.answer
 
 
+def test_a_question_mixing_languages_is_answered_in_the_one_it_mostly_uses(explainer) -> None:
+    answer = explainer.explain("What was la producción de petróleo de F-12 in March 2015?")
+    assert answer.query.language == "es" and answer.answer == "Petróleo de 15/9-F-12 en 2015-03: 19341,4 Sm3 [1]."
+
+
 def test_a_relative_period_states_the_latest_day_in_gold(explainer) -> None:
     answer = explainer.explain("What was field uptime in the last 30 days?")
     assert "relative to the latest day in gold, 2016-09-17" in answer.answer

@@ -302,6 +302,11 @@ def kind_questions(con: duckdb.DuckDBPyConnection, events_csv: Path, legacy: lis
             question = f"¿Por qué bajó el petróleo del pozo {item['driver']} el {when}?"
         copy = {k: v for k, v in item.items() if k not in ("id", "question")}
         items.append({**copy, "question": question, "language": "es"})
+    # forecast in Spanish: the first legacy forecast question (each recomputes two forecasts: one is enough).
+    for item in [i for i in legacy if i["kind"] == "forecast"][:1]:
+        copy = {k: v for k, v in item.items() if k not in ("id", "question")}
+        question = f"¿Por qué el pronóstico de {item['wells'][0]} es menor que el del mes pasado?"
+        items.append({**copy, "question": question, "language": "es"})
     items += _refusals(last)
     return items
 

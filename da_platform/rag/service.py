@@ -163,7 +163,7 @@ class Explainer:
             if parsed.kind == "forecast" and parsed.aspect == "expected":
                 return self._forecast_expected(parsed)
             if parsed.kind == "forecast":
-                result = self._forecast(self._legacy(parsed, "forecast_change"))
+                result = self._forecast(self._legacy(parsed, "forecast_change"), parsed.language)
                 answered = (
                     Query(
                         parsed.text,
@@ -393,14 +393,14 @@ class Explainer:
             asked_direction=q.direction,
         )
 
-    def _forecast(self, q: ParsedQuestion) -> Explanation:
+    def _forecast(self, q: ParsedQuestion, language: str = "en") -> Explanation:
         """Compare the forecast from the last landed day with the one made a month (30 days) earlier."""
         from da_platform.rag.forecast_change import forecast_change
 
         if len(q.wells) != 1:
             return refusal("a forecast question needs exactly one known well, e.g. 15/9-F-12")
         well = q.wells[0]
-        result = forecast_change(self.warehouse, well, q.product)
+        result = forecast_change(self.warehouse, well, q.product, language)
         if isinstance(result, str):
             return refusal(result)
         facts, lines, first, last = result
@@ -408,7 +408,7 @@ class Explainer:
         wanted = [cid for _, ids in lines for cid in ids]
         chunks = {h.chunk.id: h.chunk for h in hits}
         chunks.update(self.store.get(wanted))
-        evidence = Evidence(q.text, None, facts, chunks, lines=lines)
+        evidence = Evidence(q.text, None, facts, chunks, lines=lines, language=language)
         explanation = self._finish(evidence, tuple(h.chunk.id for h in hits), None)
         return explanation
 
