@@ -287,7 +287,7 @@ def test_markup_around_a_question_gets_the_answer_and_none_of_the_markup(explain
     assert (answer.query.kind, answer.query.period.label) == ("value", "2015")
 
 
-def test_the_api_answer_carries_the_structured_query_it_answered(settings, explainer) -> None:
+def test_the_api_answer_carries_its_query_and_deferment_has_the_numbers_of_the_api(settings, explainer) -> None:
     from fastapi.testclient import TestClient
 
     from da_platform.api.app import create_app
@@ -303,6 +303,12 @@ def test_the_api_answer_carries_the_structured_query_it_answered(settings, expla
     assert body["refused"] is False
     assert body["query"]["kind"] == "ranking" and body["query"]["metric"] == "water_cut"
     assert body["query"]["language"] == "es" and body["query"]["period"]["label"] == "2015-06"
+    deferment = client.get(
+        "/deferment", params={"field": "VOLVE", "start": "2014-06-01", "end": "2014-06-30"}, headers={"X-API-Key": key}
+    ).json()
+    answer = explainer.explain("How much oil was deferred by downtime in 2014-06?")
+    by_cause = {f.keys["cause"]: f.value for f in answer.facts if f.column == "deferred_oil_sm3"}
+    assert by_cause == {i["cause"]: round(i["deferred_oil_sm3"], 4) for i in deferment["items"][:3]}
     explainer.store.close()  # the app holds the engine in a cycle; the last test writes to this index
 
 
