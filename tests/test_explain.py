@@ -252,6 +252,12 @@ def test_a_question_mixing_languages_is_answered_in_the_one_it_mostly_uses(expla
     assert answer.query.language == "es" and answer.answer == "Petróleo de 15/9-F-12 en 2015-03: 19341,4 Sm3 [1]."
 
 
+def test_a_period_reaching_past_the_data_is_answered_over_the_days_there_are_and_says_so(explainer) -> None:
+    answer = explainer.explain("What was the oil of F-12 in 2016?")
+    assert answer.answer.endswith("Data in gold covers 2008-02-12 to 2016-09-17.")
+    assert answer.query.period.label == "2016"
+
+
 def test_a_relative_period_states_the_latest_day_in_gold(explainer) -> None:
     answer = explainer.explain("What was field uptime in the last 30 days?")
     assert "relative to the latest day in gold, 2016-09-17" in answer.answer

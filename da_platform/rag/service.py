@@ -263,6 +263,17 @@ class Explainer:
         facts, lines, answered = out
         if q.language == "es":
             lines = [(sentence.replace(" de el ", " del "), ids) for sentence, ids in lines]
+        gold = self.gold
+        periods = [p for p in (q.period, q.period2) if p is not None]
+        if gold.first_day and gold.last_day and any(p.start < gold.first_day or p.end > gold.last_day for p in periods):
+            # A period reaching past the data is answered over the days there are, and says so.
+            span = (gold.first_day.isoformat(), gold.last_day.isoformat())
+            lines = [
+                *lines,
+                (f"Los datos en gold cubren del {span[0]} al {span[1]}", [])
+                if q.language == "es"
+                else (f"Data in gold covers {span[0]} to {span[1]}", []),
+            ]
         wanted = [cid for _, ids in lines for cid in ids]
         chunks = self.store.get(wanted)
         lines = [(sentence, [i for i in ids if i in chunks]) for sentence, ids in lines]
