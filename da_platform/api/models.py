@@ -190,6 +190,9 @@ class Explanation(BaseModel):
     reason: str | None = None
     citations: list[Citation] = []
     facts: list[Fact] = []
+    # The structured query answered: kind, metric, wells, field, period (start, end, grain, label,
+    # relative_to), period2, language, n, order. Null when the question was refused before it parsed.
+    query: dict[str, Any] | None = None
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -44,9 +44,9 @@ def _forecast(history: pl.DataFrame, well_id: str, product: str) -> tuple[float,
 
 
 def forecast_change(
-    warehouse: Warehouse, well_id: str, product: str
+    warehouse: Warehouse, well_id: str, product: str, language: str = "en"
 ) -> tuple[list[Fact], list[tuple[str, list[str]]], date, date] | str:
-    """Facts and sentences comparing the two forecasts, or a reason why it cannot be answered."""
+    """Facts and sentences comparing the two forecasts (in English or Spanish), or why it cannot be answered."""
     history = warehouse.query(_HISTORY_SQL, [well_id])
     if history.height == 0:
         return f"no production history for {well_id}"
@@ -100,23 +100,62 @@ def forecast_change(
     ]
     month_card = chunk_id(WELL_MONTH_TABLE, well_id=well_id, month=last.isoformat()[:7])
     last_card = chunk_id(WELL_DAY_TABLE, well_id=well_id, production_date=last.isoformat())
-    lines = [
-        (
-            f"The {product} forecast for {well_id} from {origin_now.isoformat()} (model {model_now}) "
-            f"is {direction} than "
-            f"the one from {origin_before.isoformat()} (model {model_before}): {fmt(vol_now)} against "
-            f"{fmt(vol_before)} Sm3/d on average over the next {HORIZON_DAYS} days",
-            [],
-        ),
-        (
-            f"Most of the difference comes from {mechanism}: rate {fmt(rate_before)} to {fmt(rate_now)} Sm3/d on "
-            f"producing days, uptime {pct(up_before)} to {pct(up_now)} (rate effect {fmt(split.rate_effect)} Sm3/d, "
-            f"uptime effect {fmt(split.uptime_effect)} Sm3/d)",
-            [],
-        ),
-        (
-            f"Between the two origins the well produced {fmt(recent_oil)} Sm3 in {fmt(recent_hours)} on-stream hours",
+    if language == "es":
+        lines = _lines_es(
+            product, well_id, origin_now, model_now, origin_before, model_before, direction, split,
+            (vol_now, vol_before, rate_now, rate_before, up_now, up_before, recent_oil, recent_hours),
             [last_card, month_card],
+        )  # fmt: skip
+    else:
+        lines = [
+            (
+                f"The {product} forecast for {well_id} from {origin_now.isoformat()} (model {model_now}) "
+                f"is {direction} than "
+                f"the one from {origin_before.isoformat()} (model {model_before}): {fmt(vol_now)} against "
+                f"{fmt(vol_before)} Sm3/d on average over the next {HORIZON_DAYS} days",
+                [],
+            ),
+            (
+                f"Most of the difference comes from {mechanism}: rate {fmt(rate_before)} to {fmt(rate_now)} Sm3/d "
+                f"on producing days, uptime {pct(up_before)} to {pct(up_now)} (rate effect "
+                f"{fmt(split.rate_effect)} Sm3/d, uptime effect {fmt(split.uptime_effect)} Sm3/d)",
+                [],
+            ),
+            (
+                f"Between the two origins the well produced {fmt(recent_oil)} Sm3 in {fmt(recent_hours)} "
+                "on-stream hours",
+                [last_card, month_card],
+            ),
+        ]
+    return facts, lines, earlier_origin, last
+
+
+def _es(value: float) -> str:
+    return fmt(value).replace(".", ",")
+
+
+def _lines_es(product, well_id, origin_now, model_now, origin_before, model_before, direction, split, v, cards):
+    """The same three sentences in Spanish (decimal comma)."""
+    vol_now, vol_before, rate_now, rate_before, up_now, up_before, recent_oil, recent_hours = v
+    name = {"oil": "petróleo", "gas": "gas", "water": "agua"}[product]
+    word = {"lower": "menor", "higher": "mayor", "unchanged": "igual"}[direction]
+    mechanism = "del uptime esperado" if split.mechanism == "uptime" else "del caudal esperado en días de producción"
+    return [
+        (
+            f"El pronóstico de {name} de {well_id} desde {origin_now.isoformat()} (modelo {model_now}) es {word} que "
+            f"el de {origin_before.isoformat()} (modelo {model_before}): {_es(vol_now)} frente a {_es(vol_before)} "
+            f"Sm3/d de media en los próximos {HORIZON_DAYS} días",
+            [],
+        ),
+        (
+            f"La mayor parte de la diferencia viene {mechanism}: caudal de {_es(rate_before)} a {_es(rate_now)} "
+            f"Sm3/d en días de producción, uptime de {pct(up_before).replace('.', ',')} a "
+            f"{pct(up_now).replace('.', ',')} (efecto del caudal {_es(split.rate_effect)} Sm3/d, efecto del uptime "
+            f"{_es(split.uptime_effect)} Sm3/d)",
+            [],
+        ),
+        (
+            f"Entre los dos orígenes el pozo produjo {_es(recent_oil)} Sm3 en {_es(recent_hours)} horas en producción",
+            cards,
         ),
     ]
-    return facts, lines, earlier_origin, last

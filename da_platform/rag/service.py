@@ -8,7 +8,8 @@ refusal that says which check failed.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -17,20 +18,20 @@ from da_platform.env import Settings, SettingsError
 from da_platform.lakehouse.delta_lake import open_lake
 from da_platform.lakehouse.warehouse import Warehouse, open_warehouse
 from da_platform.rag.analysis import ChangeAnalysis, Fact, GoldFacts, events_for, period_bounds
-from da_platform.rag.checks import CheckFailed, Citation, check_citations, check_names, check_numbers
-from da_platform.rag.compose import Composer, DeterministicComposer, Evidence, LLMComposer
+from da_platform.rag.checks import CheckFailed, Citation, check_citations, check_names, check_numbers, check_query
+from da_platform.rag.compose import Composer, DeterministicComposer, Evidence, LLMComposer, change_facts
 from da_platform.rag.documents import (
     FIELD_DAY_TABLE,
     FIELD_MONTH_TABLE,
     WELL_DAY_TABLE,
     WELL_MONTH_TABLE,
     chunk_id,
-    fmt,
-    pct,
 )
 from da_platform.rag.embedder import Embedder, MiniLMEmbedder
-from da_platform.rag.entities import ParsedQuestion, parse_question
+from da_platform.rag.entities import ParsedQuestion
 from da_platform.rag.events import Event, events_from_raw
+from da_platform.rag.kinds import KindAnalyses
+from da_platform.rag.query import Period, Problem, Query, parse_query, spanish_reason
 from da_platform.rag.retrieval import HybridRetriever
 from da_platform.rag.store import Filter, VectorStore, collection_name, open_store
 
@@ -51,9 +52,13 @@ class Explanation:
     driver: str | None = field(default=None, compare=False)
     mechanism: str | None = field(default=None, compare=False)
     direction: str | None = field(default=None, compare=False)
+    query: Query | None = None  # the structured query answered (None for a refusal before parsing)
+    ranking: tuple[str, ...] = field(default=(), compare=False)
+    language: str = "en"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: answer, refused, reason, citations (id, source, quote), facts.
+        """The JSON contract: answer, refused, reason, citations (id, source, quote), facts, and the
+        structured query answered (kind, metric, wells, field, period, language), null when refused early.
 
         Quotes are document text: they are HTML-escaped here, after the checks ran on the verbatim span.
         """
@@ -65,12 +70,17 @@ class Explanation:
                 {"id": c.id, "source": c.source, "quote": html.escape(c.quote, quote=True)} for c in self.citations
             ],
             "facts": [f.to_dict() for f in self.facts],
+            "query": self.query.to_dict() if self.query else None,
         }
 
 
-def refusal(reason: str, retrieved: tuple[str, ...] = ()) -> Explanation:
-    """A refusal: no answer text beyond the reason."""
-    return Explanation(answer="", refused=True, reason=reason, retrieved=retrieved)
+def refusal(
+    reason: str, retrieved: tuple[str, ...] = (), query: Query | None = None, language: str = "en"
+) -> Explanation:
+    """A refusal: no answer text beyond the reason (in Spanish questions, introduced in Spanish)."""
+    if language == "es":
+        reason = spanish_reason(reason)
+    return Explanation(answer="", refused=True, reason=reason, retrieved=retrieved, query=query, language=language)
 
 
 class Explainer:
@@ -83,17 +93,28 @@ class Explainer:
         embedder: Embedder,
         events: list[Event] | None = None,
         composer: Composer | None = None,
+        forecasts: Callable[[], Any] | None = None,
     ) -> None:
         self.warehouse = warehouse
         self.store = store
         self.embedder = embedder
         self._events = events
         self.composer = composer or DeterministicComposer()
+        # The stored forecast table (the API's ForecastReader.table); None where none is configured.
+        self._forecasts = forecasts
 
     @cached_property
     def gold(self) -> GoldFacts:
         """Gold metadata (wells, fields, date span), read once."""
         return GoldFacts(self.warehouse)
+
+    @cached_property
+    def facilities(self) -> tuple[str, ...]:
+        """Facility ids in gold (a question may name one instead of a field), read once."""
+        frame = self.warehouse.query(
+            f"SELECT DISTINCT facility_id FROM {WELL_DAY_TABLE} WHERE facility_id IS NOT NULL ORDER BY 1"
+        )
+        return tuple(frame["facility_id"].to_list())
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -132,39 +153,139 @@ class Explainer:
         if not self.index_status()["ready"]:
             return refusal("the explanation index is not built in this environment: run `datalive index`")
         gold = self.gold
-        parsed = parse_question(question, gold.wells, gold.fields)
-        problem = self._scope_problem(parsed)
+        parsed = parse_query(question, gold.wells, gold.fields, gold.last_day, self.facilities)
+        if isinstance(parsed, Problem):
+            return refusal(parsed.reason, language=parsed.language)
+        problem = self._coverage_problem(parsed)
         if problem:
-            return refusal(problem)
+            return refusal(problem, query=parsed, language=parsed.language)
         with gold.session():
-            if parsed.kind == "forecast_change":
-                return self._forecast(parsed)
-            if parsed.kind in ("change", "drivers"):
-                return self._change(parsed)
-            return self._value(parsed)
+            if parsed.kind == "forecast" and parsed.aspect == "expected":
+                return self._forecast_expected(parsed)
+            if parsed.kind == "forecast":
+                result = self._forecast(self._legacy(parsed, "forecast_change"), parsed.language)
+                answered = (
+                    Query(
+                        parsed.text,
+                        "forecast",
+                        parsed.metric,
+                        parsed.wells,
+                        parsed.field,
+                        parsed.period,
+                        language=parsed.language,
+                    )
+                    if not result.refused
+                    else None
+                )
+            elif parsed.kind == "change":
+                result = self._change(self._legacy(parsed, "change"), parsed.language)
+                answered = result.query
+            else:
+                return self._kind(parsed)
+        return self._checked_query(parsed, result, answered)
 
-    def _scope_problem(self, q: ParsedQuestion) -> str | None:
+    def _checked_query(self, parsed: Query, result: Explanation, answered: Query | None) -> Explanation:
+        """The always-on query check: an answer to another kind, metric, well or period is withheld."""
+        if result.refused:
+            return replace(result, query=parsed)
+        try:
+            check_query(parsed, answered)
+        except CheckFailed as exc:
+            return refusal(
+                f"the composed answer failed a check and was withheld: {exc}", result.retrieved, parsed, parsed.language
+            )
+        return replace(result, query=parsed, language=parsed.language)
+
+    @staticmethod
+    def _legacy(q: Query, kind: str) -> ParsedQuestion:
+        """The day/month form the why/change and forecast analyses take."""
+        p = q.period
+        day = p.start if p and p.grain == "day" else None
+        month = (p.start.year, p.start.month) if p and p.grain == "month" else None
+        return ParsedQuestion(q.text, kind, q.wells, (), q.field, q.metric or "oil", day, month, None, q.direction)
+
+    def _coverage_problem(self, q: Query) -> str | None:
+        """A period with no production data is refused with the span the data covers."""
         gold = self.gold
-        if q.kind == "out_of_scope":
-            return "out of scope: the question is not about production of the wells and fields in this lakehouse"
-        if q.unknown_wells:
-            return f"unknown well {', '.join(q.unknown_wells)}: known wells are {', '.join(sorted(gold.wells))}"
-        if q.notes:
-            return "; ".join(q.notes)
         span = f"data covers {gold.first_day} to {gold.last_day}"
-        if q.day and (gold.first_day is None or not gold.first_day <= q.day <= gold.last_day):
-            return f"no production data for {q.day.isoformat()}: {span}"
-        if q.day and q.day not in gold.production_days():
-            return f"no production data for {q.day.isoformat()}: {span}"
-        if q.month:
-            first = date(q.month[0], q.month[1], 1)
-            if not any(d.year == first.year and d.month == first.month for d in gold.production_days()):
-                return f"no production data for {first.isoformat()[:7]}: {span}"
-        if q.year and not any(d.year == q.year for d in gold.production_days()):
-            return f"no production data for {q.year}: {span}"
-        if q.kind in ("change", "drivers", "value", "events") and not (q.day or q.month):
-            return "the question needs a day (YYYY-MM-DD) or a month (e.g. May 2015) within the data: " + span
+        p = q.period
+        for period in (p, q.period2):
+            if period is None:
+                continue
+            if gold.first_day is None or period.end < gold.first_day or period.start > gold.last_day:
+                return f"no production data for {period.label}: {span}"
+            if period.grain == "day" and period.start not in gold.production_days():
+                return f"no production data for {period.label}: {span}"
+            if not any(period.start <= d <= period.end for d in gold.production_days()):
+                return f"no production data for {period.label}: {span}"
         return None
+
+    def _forecast_expected(self, q: Query) -> Explanation:
+        """What the stored forecast (the one /forecasts serves) expects; refused when there is none yet."""
+        from da_platform.rag.kinds import forecast_expected
+
+        try:
+            table = self._forecasts() if self._forecasts else None
+        except Exception as exc:  # a missing or unreadable forecast table is "none yet", which callers need
+            table = None
+            detail = type(exc).__name__
+        else:
+            detail = "no forecast table"
+        if table is None:
+            return refusal(
+                f"no stored forecasts in this environment yet ({detail}): materialize forecast_job",
+                query=q,
+                language=q.language,
+            )
+        field_id = q.field or (self.gold.fields[0] if len(self.gold.fields) == 1 else None)
+        wells = [w for w, f in self.gold.field_of.items() if f == field_id]
+        out = forecast_expected(q, table, wells, field_id)
+        return self._answer(q, out, None)
+
+    def _kind(self, q: Query) -> Explanation:
+        """The kinds with their own analysis (value, ranking, comparison, trend, deferment, quality, events)."""
+        analyses = KindAnalyses(self.gold, self.events, self.facilities)
+        handler = {
+            "value": analyses.value_answer,
+            "ranking": analyses.ranking_answer,
+            "comparison": analyses.comparison_answer,
+            "trend": analyses.trend_answer,
+            "deferment": analyses.deferment_answer,
+            "quality": analyses.quality_answer,
+            "events": analyses.events_answer,
+        }[q.kind]
+        return self._answer(q, handler(q), analyses)
+
+    def _answer(self, q: Query, out, analyses: KindAnalyses | None) -> Explanation:
+        """Compose the lines of an analysis, run every check (the query check too), or refuse."""
+        if isinstance(out, str):
+            return refusal(out, query=q, language=q.language)
+        facts, lines, answered = out
+        if q.language == "es":
+            lines = [(sentence.replace(" de el ", " del "), ids) for sentence, ids in lines]
+        gold = self.gold
+        periods = [p for p in (q.period, q.period2) if p is not None]
+        if gold.first_day and gold.last_day and any(p.start < gold.first_day or p.end > gold.last_day for p in periods):
+            # A period reaching past the data is answered over the days there are, and says so.
+            span = (gold.first_day.isoformat(), gold.last_day.isoformat())
+            lines = [
+                *lines,
+                (f"Los datos en gold cubren del {span[0]} al {span[1]}", [])
+                if q.language == "es"
+                else (f"Data in gold covers {span[0]} to {span[1]}", []),
+            ]
+        wanted = [cid for _, ids in lines for cid in ids]
+        chunks = self.store.get(wanted)
+        lines = [(sentence, [i for i in ids if i in chunks]) for sentence, ids in lines]
+        evidence = Evidence(q.text, None, facts, chunks, lines=lines, language=q.language)
+        allowed = [d for p in (q.period, q.period2) if p for d in (p.start, p.end)]
+        result = self._finish(evidence, tuple(chunks), None, allowed)
+        result = replace(
+            result,
+            ranking=tuple(getattr(analyses, "last_ranking", ())),
+            direction=getattr(analyses, "last_direction", None),
+        )
+        return self._checked_query(q, result, answered)
 
     def _retrieve(
         self, q: ParsedQuestion, wells: tuple[str, ...], first: date, last: date, terms: tuple[str, ...] = ()
@@ -190,7 +311,7 @@ class Explainer:
         where = Filter(wells=wells, field=q.field, day_from=first, day_to=last, kinds=kinds)
         return self.retriever.search(query, where, RETRIEVE_K)
 
-    def _change(self, q: ParsedQuestion) -> Explanation:
+    def _change(self, q: ParsedQuestion, language: str = "en") -> Explanation:
         gold = self.gold
         well = q.wells[0] if q.wells else None
         # A question without a field is about the only field there is (Volve); with several, about all wells.
@@ -210,10 +331,22 @@ class Explainer:
         focus = tuple(q.wells) or tuple(w.well_id for w in analysis.drivers[:2])
         hits = self._retrieve(q, focus, previous_first, last)
         evidence = self._evidence(q, analysis, hits)
-        return self._finish(evidence, tuple(h.chunk.id for h in hits), analysis)
+        evidence.language = language
+        result = self._finish(evidence, tuple(h.chunk.id for h in hits), analysis)
+        period = Period(first, last, "day" if len(analysis.period) == 10 else "month", analysis.period)
+        answered = Query(
+            q.text,
+            "change",
+            analysis.product,
+            (analysis.scope,) if analysis.scope_kind == "well" else (),
+            q.field,
+            period,
+            language=language,
+        )
+        return replace(result, query=answered)
 
     def _evidence(self, q: ParsedQuestion, a: ChangeAnalysis, hits) -> Evidence:
-        facts = list(a.facts)
+        facts = list(a.facts) + change_facts(a)
         keys_period = {"production_date": a.period} if len(a.period) == 10 else {"month": a.period}
         scope_keys = {"well_id": a.scope} if a.scope_kind == "well" else {"field_id": a.scope}
         col = f"{a.product}_sm3"
@@ -271,77 +404,14 @@ class Explainer:
             asked_direction=q.direction,
         )
 
-    def _value(self, q: ParsedQuestion) -> Explanation:
-        """Values of a day (or month) for the wells asked about, or the field, and the events then."""
-        gold = self.gold
-        if q.month:
-            if q.wells:
-                q2 = ParsedQuestion(q.text, "change", q.wells, (), q.field, q.product, None, q.month)
-                return self._change(q2)
-            return self._change(ParsedQuestion(q.text, "drivers", (), (), q.field, q.product, None, q.month))
-        day: date = q.day  # type: ignore[assignment]
-        wells = q.wells or tuple(sorted(w for w in gold.wells if gold.well_day(w, day)))
-        facts: list[Fact] = []
-        lines: list[tuple[str, list[str]]] = []
-        col = f"{q.product}_sm3"
-        for well in wells:
-            row = gold.well_day(well, day)
-            if row is None:
-                return refusal(f"no production reported for {well} on {day.isoformat()}")
-            keys = {"well_id": well, "production_date": day.isoformat()}
-            facts += [
-                Fact(WELL_DAY_TABLE, keys, col, round(row[col] or 0.0, 4)),
-                Fact(WELL_DAY_TABLE, keys, "on_stream_hrs", round(row["on_stream_hrs"] or 0.0, 4)),
-                Fact(WELL_DAY_TABLE, keys, "uptime", round(row["uptime"] or 0.0, 6)),
-            ]
-            lines.append(
-                (
-                    f"{well} produced {fmt(row[col] or 0.0)} Sm3 of {q.product} on {day.isoformat()}, "
-                    f"on stream {fmt(row['on_stream_hrs'] or 0.0)} h (uptime {pct(row['uptime'] or 0.0)})",
-                    [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
-                )
-            )
-        if not q.wells:
-            # A day of the field: its total first, from the field's own gold row.
-            for field_id in [q.field] if q.field else list(gold.fields):
-                total = gold.field_day(field_id, day)
-                if total is None:
-                    continue
-                keys = {"field_id": field_id, "production_date": day.isoformat()}
-                facts.append(Fact(FIELD_DAY_TABLE, keys, col, round(total[col] or 0.0, 4)))
-                lines.insert(
-                    0,
-                    (
-                        f"{field_id} field produced {fmt(total[col] or 0.0)} Sm3 of {q.product} on {day.isoformat()}",
-                        [chunk_id(FIELD_DAY_TABLE, field_id=field_id, production_date=day.isoformat())],
-                    ),
-                )
-        events = events_for(self.events, list(wells), day, day)
-        for e in events[:4]:
-            lines.append(
-                (
-                    f"Operator event {e.event_id} on {e.well_id}: {e.category}, "
-                    f"{e.start.isoformat()} to {e.end.isoformat()}",
-                    [chunk_id(e.source_file, event_id=e.event_id)],
-                )
-            )
-        if q.kind == "events" and not events:
-            lines.append((f"No operator events are recorded on {', '.join(wells)} on {day.isoformat()}", []))
-        hits = self._retrieve(q, tuple(q.wells), day, day)
-        wanted = [cid for _, ids in lines for cid in ids]
-        chunks = {h.chunk.id: h.chunk for h in hits}
-        chunks.update(self.store.get(wanted))
-        evidence = Evidence(q.text, None, facts, chunks, lines=lines)
-        return self._finish(evidence, tuple(h.chunk.id for h in hits), None)
-
-    def _forecast(self, q: ParsedQuestion) -> Explanation:
+    def _forecast(self, q: ParsedQuestion, language: str = "en") -> Explanation:
         """Compare the forecast from the last landed day with the one made a month (30 days) earlier."""
         from da_platform.rag.forecast_change import forecast_change
 
         if len(q.wells) != 1:
             return refusal("a forecast question needs exactly one known well, e.g. 15/9-F-12")
         well = q.wells[0]
-        result = forecast_change(self.warehouse, well, q.product)
+        result = forecast_change(self.warehouse, well, q.product, language)
         if isinstance(result, str):
             return refusal(result)
         facts, lines, first, last = result
@@ -349,11 +419,17 @@ class Explainer:
         wanted = [cid for _, ids in lines for cid in ids]
         chunks = {h.chunk.id: h.chunk for h in hits}
         chunks.update(self.store.get(wanted))
-        evidence = Evidence(q.text, None, facts, chunks, lines=lines)
+        evidence = Evidence(q.text, None, facts, chunks, lines=lines, language=language)
         explanation = self._finish(evidence, tuple(h.chunk.id for h in hits), None)
         return explanation
 
-    def _finish(self, evidence: Evidence, retrieved: tuple[str, ...], analysis: ChangeAnalysis | None) -> Explanation:
+    def _finish(
+        self,
+        evidence: Evidence,
+        retrieved: tuple[str, ...],
+        analysis: ChangeAnalysis | None,
+        allowed_dates: list[date] | None = None,
+    ) -> Explanation:
         """Compose, then run every check; a failed check turns the draft into a refusal."""
         try:
             draft = self.composer.compose(evidence)
@@ -363,8 +439,8 @@ class Explainer:
             resolved = self.store.get([c.id for c in draft.citations])
             check_citations(draft.citations, resolved)
             cited = [resolved[c.id] for c in draft.citations]
-            used = check_numbers(draft.text, evidence.facts, cited)
-            check_names(draft.text, self.gold.wells, self.gold.production_days(), cited)
+            used = check_numbers(draft.text, evidence.facts, cited, evidence.language)
+            check_names(draft.text, self.gold.wells, self.gold.production_days(), cited, allowed_dates or ())
         except CheckFailed as exc:
             return refusal(f"the composed answer failed a check and was withheld: {exc}", retrieved)
         if not draft.text:
@@ -400,7 +476,9 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm
     composer: Composer | None = None
     if use_llm and settings.llm_base_url:
         composer = LLMComposer(settings.llm_base_url, settings.llm_model or "default", settings.llm_api_key)
-    return Explainer(warehouse, store, embedder or MiniLMEmbedder(), events, composer)
+    from da_platform.api.forecasts import ForecastReader
+
+    return Explainer(warehouse, store, embedder or MiniLMEmbedder(), events, composer, ForecastReader(lake).table)
 
 
 class _MissingStore:

@@ -166,6 +166,7 @@ async function ask(event) {
   const question = $("question").value.trim();
   const answer = $("answer");
   $("citations").innerHTML = "";
+  $("answer-kind").textContent = "";
   answer.className = "";
   answer.textContent = "Thinking…";
   try {
@@ -176,6 +177,9 @@ async function ask(event) {
     });
     answer.textContent = result.refused ? `Refused: ${result.reason || "no grounded answer"}` : result.answer;
     if (result.refused) answer.className = "refused";
+    // The kind and period the engine answered (textContent: nothing from the response becomes markup).
+    const q = result.query;
+    $("answer-kind").textContent = q ? `${q.kind}${q.metric ? " · " + q.metric : ""}${q.period ? " · " + q.period.label : ""}` : "";
     $("citations").innerHTML = result.citations
       .map((c) => `<li id="citation-${escapeHtml(c.id)}">[${escapeHtml(c.id)}] ${sourceLink(c.source)} — “${escapeHtml(c.quote)}”</li>`)
       .join("");
