@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE_LANDING = Path(__file__).parent / "sample_data" / "landing"
-REBUILD_ALL_KINDS = {"monthly", "reference"}
+WAIT_HELP = "wait for another command writing this environment to finish (default: refuse)"
+LOCKED_EXIT = 75  # EX_TEMPFAIL: another command holds the environment lock; retry, or pass --wait
 # Progress is printed by this module; Dagster's own console log only for errors.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 INSTANCE_YAML = """\
@@ -80,11 +81,29 @@ def _say(message: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings) -> int:
-    """Land the files of a landing folder and build raw → bronze → silver → gold for the days they touch."""
+    """Land the files of a landing folder and build raw → bronze → silver → gold for what is pending: the
+    days the landing brought, and whatever a run that died or failed before left unfinished."""
+    return _with_lock(settings, args.wait, "datalive run", lambda pid: _run_locked(args, settings, pid))
 
+
+def _with_lock(settings, wait: bool, command: str, body) -> int:
+    """Run ``body(pid)`` holding the environment's writer lock; refuse (exit 75) when another process holds
+    it, naming it, unless ``wait``."""
+    from da_platform.run_lock import EnvironmentLocked, environment_lock
+
+    try:
+        with environment_lock(settings, wait=wait, command=command, report=_say) as holder:
+            return body(holder.pid)
+    except EnvironmentLocked as exc:
+        _say(f"{command}: {exc}")
+        return LOCKED_EXIT
+
+
+def _run_locked(args: argparse.Namespace, settings, pid: int) -> int:
     from da_platform.definitions import build_definitions
-    from da_platform.defs.automation import RANGE_END, RANGE_START
-    from da_platform.defs.partitions import days_to_rebuild, partition_key_for
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.pending import LAUNCHED_BY_TAG, PID_TAG, RANGE_END, RANGE_START, abandoned_runs, mark_abandoned
+    from da_platform.pending import plan as pending_plan
 
     landing = Path(args.landing).resolve() if args.landing else settings.landing_dir
     if args.sample:
@@ -96,48 +115,47 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     defs = build_definitions(settings)
     ingest = defs.resolve_job_def("ingest_job")
     daily = defs.resolve_job_def("daily_job")
+    # Holding the lock, no other datalive command runs here: an unfinished run of ours was left by a dead one.
+    for line in mark_abandoned(instance, abandoned_runs(instance)):
+        _say(line)
+    tags = {LAUNCHED_BY_TAG: "cli", PID_TAG: str(pid)}
 
     _say("[1/2] raw → bronze (new files), register and reported monthly …")
     result = ingest.execute_in_process(
         run_config={**QUIET, "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing)}}}},
         instance=instance,
         raise_on_error=False,
+        tags=tags,
     )
     _report_steps(result)
     if not result.success:
         _say("ingest failed; nothing downstream was run (see the errors above)")
         return 1
-    first, last = _new_days(result)
-    data_first, data_last = _bronze_days(settings)
-    reference_changed = bool(REBUILD_ALL_KINDS & _kinds_added(result))
-    if args.full or reference_changed or not _silver_exists(settings):
-        # A new register or monthly sheet changes how every day conforms or reconciles.
-        first, last = data_first, data_last
-    elif first is not None:
-        start, end = days_to_rebuild(date.fromisoformat(first), date.fromisoformat(last), _day(data_last))
-        first, last = start.isoformat(), end.isoformat()
-    if first is None:
-        _say("[2/2] no new days to conform; silver and gold are up to date")
-    else:
-        start_key = partition_key_for(settings.partition_grain, date.fromisoformat(first))
-        end_key = partition_key_for(settings.partition_grain, date.fromisoformat(last))
-        _say(
-            f"[2/2] bronze → silver → gold for {first} .. {last} "
-            f"({settings.partition_grain} partitions {start_key} .. {end_key}, one run) …"
-        )
+    # What to rebuild comes from the lake and the instance, not from what this ingest found new: a run that
+    # died after bronze, in silver or in dbt left partitions behind that this run finishes.
+    pending = pending_plan(open_lake(settings), instance, settings.partition_grain, full=args.full)
+    if pending.stale:
+        _say(pending.describe())
+    success = True
+    if not pending.ranges:
+        _say("[2/2] nothing pending: bronze, silver, gold and their checks agree")
+    for start_key, end_key in pending.ranges:
+        grain = settings.partition_grain
+        _say(f"[2/2] bronze → silver → gold for {grain} partitions {start_key} .. {end_key} (one run) …")
         result = daily.execute_in_process(
             run_config=QUIET,
             instance=instance,
             raise_on_error=False,
-            tags={RANGE_START: start_key, RANGE_END: end_key},
+            tags={**tags, RANGE_START: start_key, RANGE_END: end_key},
         )
         _report_steps(result)
         if not result.success:
-            _say("daily build failed (see the errors above)")
+            success = False
+            _say("daily build failed (see the errors above); the next run retries its partitions")
     summary = _status(settings, instance, defs)
     _print_summary(summary, time.perf_counter() - started)
     failed_errors = [c for c in summary["checks"] if c["passed"] is False and c["severity"] == "ERROR"]
-    return 0 if result.success and not failed_errors else 1
+    return 0 if success and not failed_errors else 1
 
 
 def _report_steps(result) -> None:
@@ -155,46 +173,15 @@ def _report_steps(result) -> None:
             _say(f"   done {event.step_key}")
 
 
-def _new_days(result) -> tuple[str | None, str | None]:
-    for materialization in result.asset_materializations_for_node("bronze_daily"):
-        if materialization.asset_key.path == ["bronze", "daily_reports"]:
-            first = materialization.metadata["first_date"].value
-            last = materialization.metadata["last_date"].value
-            return (first or None), (last or None)
-    return None, None
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _kinds_added(result) -> set[str]:
-    for materialization in result.asset_materializations_for_node("raw__landed_files"):
-        return set(materialization.metadata["kinds_added"].value)
-    return set()
-
-
-def _silver_exists(settings) -> bool:
-    from da_platform.lakehouse.delta_lake import open_lake
-
-    return open_lake(settings).exists("silver/well_day_production")
-
-
-def _bronze_days(settings) -> tuple[str | None, str | None]:
-    from da_platform.ingest.bronze import admitted_day_range
-    from da_platform.lakehouse.delta_lake import open_lake
-
-    return admitted_day_range(open_lake(settings))
-
-
 def _status(settings, instance, defs) -> dict[str, Any]:
-    from da_platform.status import latest_checks, layer_counts
+    from da_platform.status import latest_checks, layer_counts, pending_status
 
     check_keys = list(defs.resolve_asset_graph().asset_check_keys)
     return {
         "environment": settings.isolation_key,
         "layers": layer_counts(settings),
         "checks": latest_checks(instance, check_keys),
+        "pending": pending_status(settings, instance),
     }
 
 
@@ -211,6 +198,23 @@ def _print_summary(summary: dict[str, Any], seconds: float) -> None:
     _say(f"checks: {passed} passed, {len(failed)} failed, {not_run} not run")
     for check in failed:
         _say(f"   FAIL {check['asset']}:{check['name']} ({check['severity']})")
+    pending = summary["pending"]
+    if pending.get("writer"):
+        _say(f"being written now by {pending['writer']}")
+    if pending.get("error"):
+        _say(f"pending window unknown: {pending['error']}")
+    elif pending["up_to_date"] and not failed and not not_run:
+        _say("up to date: bronze, silver, gold and their checks agree")
+    elif pending["up_to_date"]:
+        _say("nothing pending to rebuild, but not every check passed")
+    else:
+        ranges = ", ".join(f"{r['start']} .. {r['end']}" for r in pending["ranges"])
+        _say(f"pending (the next `datalive run` rebuilds {ranges}):")
+        for layer in ("silver", "gold"):
+            for item in pending[layer][:5]:
+                _say(f"   {layer} {item['partition']}: {item['reason']}")
+            if len(pending[layer]) > 5:
+                _say(f"   {layer}: and {len(pending[layer]) - 5} more partitions")
 
 
 def cmd_status(args: argparse.Namespace, settings) -> int:
@@ -370,18 +374,26 @@ def cmd_stream(args: argparse.Namespace, settings) -> int:
     if not bootstrap:
         _say("datalive stream: no broker; set DATALIVE_KAFKA_BOOTSTRAP or pass --bootstrap HOST:PORT")
         return 2
-    ingestor = StreamIngestor(
-        kafka_consumer(bootstrap, settings.stream_group),
-        settings.stream_topic,
-        settings.landing_dir,
-        open_lake(settings),
-    )
-    try:
-        report = ingestor.consume(
-            args.max_batches, args.batch_messages, args.batch_seconds, args.idle_seconds, args.until_end
+
+    def consume(pid: int):
+        ingestor = StreamIngestor(
+            kafka_consumer(bootstrap, settings.stream_group),
+            settings.stream_topic,
+            settings.landing_dir,
+            open_lake(settings),
         )
-    finally:
-        ingestor.close()
+        try:
+            return ingestor.consume(
+                args.max_batches, args.batch_messages, args.batch_seconds, args.idle_seconds, args.until_end
+            )
+        finally:
+            ingestor.close()
+
+    reports = []
+    code = _with_lock(settings, args.wait, "datalive stream", lambda pid: reports.append(consume(pid)) or 0)
+    if not reports:
+        return code
+    report = reports[0]
     _say(
         f"{settings.stream_topic}: {report.messages} messages in {len(report.batches)} batches landed in raw "
         f"({report.duplicates_dropped} replayed duplicates dropped); `datalive run` builds them to gold"
@@ -412,8 +424,20 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     from da_platform.cleanup import CleanupRefused, drop_branch, plan_cleanup
 
     target = replace(settings, env="qa", pr_id=str(args.pr))
+    plans = []
+
+    def drop(pid: int) -> int:
+        plans.append(drop_branch(target))
+        return 0
+
     try:
-        plan = drop_branch(target) if args.yes else plan_cleanup(target)
+        if args.yes:  # only dropping writes: it holds the branch deployment's lock, so no run writes meanwhile
+            code = _with_lock(target, args.wait, "datalive cleanup", drop)
+            if not plans:
+                return code
+            plan = plans[0]
+        else:
+            plan = plan_cleanup(target)
     except CleanupRefused as exc:
         _say(f"refused: {exc}")
         return 1
@@ -523,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--sample", action="store_true", help="use the bundled Volve sample as the landing folder")
     run.add_argument("--full", action="store_true", help="rebuild every day found in bronze, not only new ones")
+    run.add_argument("--wait", action="store_true", help=WAIT_HELP)
     report = sub.add_parser("report", help="daily operational production report")
     report.add_argument("--date", required=True)
     report.add_argument("--field")
@@ -556,9 +581,11 @@ def main(argv: list[str] | None = None) -> int:
     stream.add_argument("--batch-seconds", type=float, default=5.0)
     stream.add_argument("--idle-seconds", type=float, default=10.0, help="stop after this long without messages")
     stream.add_argument("--until-end", action="store_true", help="stop once every partition is read to its end")
+    stream.add_argument("--wait", action="store_true", help=WAIT_HELP)
     cleanup = sub.add_parser("cleanup", help="drop a closed pull request's branch-deployment resources")
     cleanup.add_argument("--pr", type=int, required=True)
     cleanup.add_argument("--yes", action="store_true", help="really drop (default: say what would be dropped)")
+    cleanup.add_argument("--wait", action="store_true", help=WAIT_HELP)
     doctor = sub.add_parser("doctor", help="readiness checklist of the environment's resources and secrets")
     doctor.add_argument("--env", choices=["dev", "qa", "prod"])
     sub.add_parser("index", help="build or refresh the explanation index (rag_<env>) from gold, events, runbooks")

@@ -72,6 +72,9 @@ class Settings:
     api_rate_per_minute: int | None = None
     api_rate_burst: int | None = None
     api_cors_origins: tuple[str, ...] = ()
+    # Test-only fault injection (DATALIVE_CRASH_AT, one of da_platform.faults.CRASH_POINTS): the run kills
+    # itself with SIGKILL at that phase, so crash recovery can be tested deterministically. None: never.
+    crash_at: str | None = None
 
     @property
     def mlflow_tracking_uri(self) -> str | None:
@@ -264,6 +267,13 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?", origin):
             raise SettingsError(f"DATALIVE_API_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]")
 
+    crash_at = environ.get("DATALIVE_CRASH_AT", "").strip() or None
+    if crash_at is not None:
+        from da_platform.faults import CRASH_POINTS
+
+        if crash_at not in CRASH_POINTS:
+            raise SettingsError(f"DATALIVE_CRASH_AT={crash_at!r} is not one of {', '.join(CRASH_POINTS)}")
+
     return Settings(
         env=env,
         home=home.resolve(),
@@ -290,6 +300,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         api_rate_per_minute=rate,
         api_rate_burst=burst,
         api_cors_origins=origins,
+        crash_at=crash_at,
     )
 
 

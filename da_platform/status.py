@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import polars as pl
@@ -101,3 +102,18 @@ def latest_checks(instance: Any, check_keys: list[Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def pending_status(settings: Settings, instance: Any) -> dict[str, Any]:
+    """The pending window (``da_platform.pending``) and who is writing the environment right now, if anyone."""
+    from da_platform.pending import plan
+    from da_platform.run_lock import current_holder
+
+    holder = current_holder(settings)
+    # (a run prints its own summary while it holds the lock: it is not "another writer")
+    writer = holder.describe() if holder and holder.pid != os.getpid() and holder.is_running() else None
+    try:
+        pending = plan(open_lake(settings), instance, settings.partition_grain).to_dict()
+    except Exception as exc:  # status still reports the other layers; the type only (see layer_counts)
+        pending = {"up_to_date": False, "ranges": [], "silver": [], "gold": [], "error": type(exc).__name__}
+    return {**pending, "writer": writer}

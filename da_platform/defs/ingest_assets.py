@@ -8,6 +8,7 @@ import polars as pl
 
 from da_platform.defs.metadata import markdown_table
 from da_platform.defs.resources import LakeResource, PlatformResource, severity
+from da_platform.faults import crash_here
 from da_platform.ingest import raw_zone
 from da_platform.ingest.bronze import DAILY_TABLE, bronze_rows
 from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER, Layout
@@ -56,6 +57,7 @@ def landed_files(
     raw_zone.write_stat_cache(store, files)
     problems = raw_zone.verify(store, rehash=set(added["raw_path"].to_list()))
     context.log.info(f"landed {added.height} new file(s) of {len(files)} found in {landing}")
+    crash_here("after_raw", platform.crash_at)
     yield dg.MaterializeResult(
         metadata={
             "files_found": len(files),
@@ -165,6 +167,7 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
         if dated.height:
             dates += [dated["production_date"].min(), dated["production_date"].max()]
     _append_parsed(store, batch)
+    crash_here("after_bronze", platform.crash_at)
     yield dg.MaterializeResult(
         asset_key=["bronze", "daily_reports"],
         metadata={

@@ -1,0 +1,155 @@
+"""The pending window: silver partitions behind bronze, gold partitions whose last build did not finish,
+and the ranges the next run rebuilds (da_platform.pending, da_platform.lakehouse.build_state)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from da_platform.ingest.bronze import DAILY_TABLE
+from da_platform.lakehouse import build_state
+from da_platform.lakehouse.build_state import BuiltPartition, References
+from da_platform.lakehouse.delta_lake import LocalLake
+from da_platform.pending import (
+    RunRecord,
+    Stale,
+    partition_keys_between,
+    rebuild_ranges,
+    stale_silver,
+    unfinished_gold,
+)
+
+REFS = References(register="reg-1", monthly="mon-1")
+
+
+def built(rows: int, refs: References = REFS) -> BuiltPartition:
+    return BuiltPartition(rows, refs.register, refs.monthly)
+
+
+# --- silver behind bronze -----------------------------------------------------------------------------------
+
+
+def test_a_partition_whose_bronze_rows_silver_conformed_is_not_pending() -> None:
+    assert stale_silver({"2016-03-01": 217}, {"2016-03-01": built(217)}, REFS) == []
+
+
+def test_bronze_rows_appended_after_the_last_silver_build_make_their_partition_pending() -> None:
+    stale = stale_silver(
+        {"2016-02-01": 203, "2016-03-01": 434}, {"2016-02-01": built(203), "2016-03-01": built(217)}, REFS
+    )
+    assert stale == [Stale("2016-03-01", "silver", "bronze holds 434 rows, silver was built from 217")]
+
+
+def test_a_partition_silver_never_recorded_is_pending() -> None:
+    assert [s.key for s in stale_silver({"2016-03-01": 217}, {}, REFS)] == ["2016-03-01"]
+
+
+def test_a_new_register_makes_every_partition_pending() -> None:
+    state = {"2016-02-01": built(203), "2016-03-01": built(217)}
+    stale = stale_silver({"2016-02-01": 203, "2016-03-01": 217}, state, References("reg-2", "mon-1"))
+    assert [(s.key, s.reason) for s in stale] == [
+        ("2016-02-01", "the well register changed since silver was built"),
+        ("2016-03-01", "the well register changed since silver was built"),
+    ]
+
+
+def test_new_reported_monthly_totals_make_every_partition_pending() -> None:
+    stale = stale_silver({"2016-03-01": 217}, {"2016-03-01": built(217)}, References("reg-1", "mon-2"))
+    assert [s.key for s in stale] == ["2016-03-01"]
+
+
+# --- gold builds that did not finish ------------------------------------------------------------------------
+
+
+def test_partitions_of_a_run_that_died_are_pending_until_a_later_run_succeeds() -> None:
+    died = RunRecord("dead0000-run", "STARTED", "2016-02-01", "2016-03-01")
+    assert [s.key for s in unfinished_gold([died], "monthly", set())] == ["2016-02-01", "2016-03-01"]
+    later = RunRecord("good0000-run", "SUCCESS", "2016-03-01", "2016-03-01")
+    stale = unfinished_gold([later, died], "monthly", set())  # newest first
+    assert stale == [Stale("2016-02-01", "gold", "its last build, run dead0000, never finished (STARTED)")]
+
+
+def test_a_failed_build_is_pending_even_when_an_older_one_succeeded() -> None:
+    runs = [
+        RunRecord("fail0000", "FAILURE", "2016-03-01", "2016-03-01"),
+        RunRecord("ok", "SUCCESS", "2016-03-01", "2016-03-01"),
+    ]
+    assert unfinished_gold(runs, "monthly", set()) == [
+        Stale("2016-03-01", "gold", "its last build, run fail0000, ended (FAILURE)")
+    ]
+
+
+def test_reading_runs_stops_once_every_known_partition_is_decided() -> None:
+    def runs():
+        yield RunRecord("ok", "SUCCESS", "2016-02-01", "2016-03-01")
+        raise AssertionError("an older run was read although every partition was decided")
+
+    assert unfinished_gold(runs(), "monthly", {"2016-02-01", "2016-03-01"}) == []
+
+
+# --- the ranges the next run rebuilds -----------------------------------------------------------------------
+
+
+def test_a_stale_silver_month_is_rebuilt_with_the_month_whose_gold_looks_back_into_it() -> None:
+    stale = [Stale("2016-03-01", "silver", "x")]
+    assert rebuild_ranges(stale, "monthly", data_last=date(2016, 9, 30)) == [("2016-03-01", "2016-04-01")]
+    # never past the data
+    assert rebuild_ranges(stale, "monthly", data_last=date(2016, 3, 31)) == [("2016-03-01", "2016-03-01")]
+
+
+def test_a_stale_silver_day_is_rebuilt_with_the_29_days_after_it() -> None:
+    ranges = rebuild_ranges([Stale("2016-03-14", "silver", "x")], "daily", data_last=date(2016, 9, 30))
+    assert ranges == [("2016-03-14", "2016-04-12")]
+
+
+def test_separate_stale_partitions_become_separate_runs_and_adjacent_ones_one_run() -> None:
+    stale = [
+        Stale("2010-05-01", "gold", "x"),
+        Stale("2016-02-01", "gold", "x"),
+        Stale("2016-03-01", "silver", "x"),
+    ]
+    assert rebuild_ranges(stale, "monthly", data_last=date(2016, 9, 30)) == [
+        ("2010-05-01", "2010-05-01"),
+        ("2016-02-01", "2016-04-01"),
+    ]
+
+
+def test_partition_keys_between_cross_a_year_end() -> None:
+    assert partition_keys_between("monthly", "2015-11-01", "2016-02-01") == [
+        "2015-11-01",
+        "2015-12-01",
+        "2016-01-01",
+        "2016-02-01",
+    ]
+
+
+# --- the state recorded in the lake -------------------------------------------------------------------------
+
+
+def test_bronze_rows_are_counted_per_partition_and_only_when_admitted(lake: LocalLake, volve_bronze) -> None:
+    march = volve_bronze.filter(pl.col("production_date").dt.strftime("%Y-%m") == "2016-03")
+    lake.append(DAILY_TABLE, march.with_columns(admitted=pl.col("source_row") % 2 == 0))
+    admitted = int((march["source_row"] % 2 == 0).sum())
+    assert build_state.bronze_rows_by_partition(lake, "monthly") == {"2016-03-01": admitted}
+    daily = build_state.bronze_rows_by_partition(lake, "daily", date(2016, 3, 14), date(2016, 3, 14))
+    assert list(daily) == ["2016-03-14"]
+
+
+def test_a_recorded_build_replaces_only_its_partitions(lake: LocalLake) -> None:
+    build_state.record_build(lake, ["2016-02-01", "2016-03-01"], {"2016-02-01": 5, "2016-03-01": 7}, REFS, 3, "run-a")
+    build_state.record_build(lake, ["2016-03-01"], {"2016-03-01": 9}, References("reg-2", "mon-1"), 4, "run-b")
+    state = build_state.read_state(lake)
+    assert state == {
+        "2016-02-01": BuiltPartition(5, "reg-1", "mon-1", "run-a"),
+        "2016-03-01": BuiltPartition(9, "reg-2", "mon-1", "run-b"),
+    }
+
+
+def test_the_register_fingerprint_ignores_row_order_but_not_content(volve_register: pl.DataFrame) -> None:
+    same = build_state.register_fingerprint(volve_register.reverse())
+    assert same == build_state.register_fingerprint(volve_register)
+    changed = volve_register.with_columns(
+        status=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("closed")).otherwise("status")
+    )
+    assert build_state.register_fingerprint(changed) != same
