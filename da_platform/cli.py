@@ -209,7 +209,9 @@ def _print_summary(summary: dict[str, Any], seconds: float) -> None:
         _say("nothing pending to rebuild, but not every check passed")
     else:
         ranges = ", ".join(f"{r['start']} .. {r['end']}" for r in pending["ranges"])
-        _say(f"pending (the next `datalive run` rebuilds {ranges}):")
+        _say(f"pending (the next `datalive run` rebuilds {ranges or 'what it finds once bronze has parsed raw'}):")
+        for item in pending["bronze"][:5]:
+            _say(f"   bronze {item['file']}: {item['reason']}")
         for layer in ("silver", "gold"):
             for item in pending[layer][:5]:
                 _say(f"   {layer} {item['partition']}: {item['reason']}")

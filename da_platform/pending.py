@@ -17,7 +17,7 @@ means nothing is pending. The functions at the top are pure (plain values in, pl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -92,18 +92,19 @@ class Pending:
 
     stale: tuple[Stale, ...] = ()
     ranges: tuple[tuple[str, str], ...] = ()
-    unfinished_runs: tuple[str, ...] = field(default=())
+    unparsed: tuple[str, ...] = ()  # landed daily files bronze has not parsed yet (their days are unknown)
 
     @property
     def up_to_date(self) -> bool:
-        """True when bronze, silver and gold agree and every planned build (checks included) completed."""
-        return not self.stale and not self.ranges
+        """True when raw, bronze, silver and gold agree and every planned build (checks included) completed."""
+        return not self.stale and not self.ranges and not self.unparsed
 
     def to_dict(self) -> dict[str, Any]:
         """For ``datalive status --json``."""
         return {
             "up_to_date": self.up_to_date,
             "ranges": [{"start": s, "end": e} for s, e in self.ranges],
+            "bronze": [{"file": f, "reason": "landed in raw, not parsed into bronze yet"} for f in self.unparsed],
             "silver": [{"partition": s.key, "reason": s.reason} for s in self.stale if s.layer == "silver"],
             "gold": [{"partition": s.key, "reason": s.reason} for s in self.stale if s.layer == "gold"],
         }
@@ -111,6 +112,10 @@ class Pending:
     def describe(self) -> str:
         """One line per layer: which partitions and why (the first reasons)."""
         lines = []
+        if self.unparsed:
+            lines.append(
+                f"bronze behind raw by {len(self.unparsed)} landed daily file(s): {', '.join(self.unparsed[:3])}"
+            )
         for layer in ("silver", "gold"):
             items = [s for s in self.stale if s.layer == layer]
             if items:
@@ -213,16 +218,20 @@ def planned_builds(instance: Any, page: int = 100) -> Iterable[RunRecord]:
 
 def plan(lake: Any, instance: Any, grain: str, full: bool = False) -> Pending:
     """The pending window of an environment: stale partitions and the ranges the next run rebuilds."""
-    from da_platform.lakehouse.build_state import bronze_rows_by_partition, read_state, references
+    from da_platform.lakehouse.build_state import (
+        bronze_rows_by_partition,
+        read_state,
+        references,
+        unparsed_daily_files,
+    )
 
+    unparsed = tuple(unparsed_daily_files(lake))
     bronze_rows = bronze_rows_by_partition(lake, grain)
     data_last = partition_last_day(grain, max(bronze_rows)) if bronze_rows else None
     stale = stale_silver(bronze_rows, read_state(lake), references(lake))
     stale += unfinished_gold(planned_builds(instance), grain, set(bronze_rows))
-    if full:
-        return Pending(tuple(stale), tuple(full_range(bronze_rows)))
-    ranges = rebuild_ranges(stale, grain, data_last)
-    return Pending(tuple(stale), tuple(ranges))
+    ranges = full_range(bronze_rows) if full else rebuild_ranges(stale, grain, data_last)
+    return Pending(tuple(stale), tuple(ranges), unparsed)
 
 
 def abandoned_runs(instance: Any) -> list[Any]:

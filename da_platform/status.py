@@ -115,5 +115,6 @@ def pending_status(settings: Settings, instance: Any) -> dict[str, Any]:
     try:
         pending = plan(open_lake(settings), instance, settings.partition_grain).to_dict()
     except Exception as exc:  # status still reports the other layers; the type only (see layer_counts)
-        pending = {"up_to_date": False, "ranges": [], "silver": [], "gold": [], "error": type(exc).__name__}
+        pending = {"up_to_date": False, "ranges": [], "bronze": [], "silver": [], "gold": []}
+        pending["error"] = type(exc).__name__
     return {**pending, "writer": writer}

@@ -90,7 +90,7 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
             "DATALIVE_WINDOW_END_DATE": (window.end.date() - timedelta(days=1)).isoformat(),
             "DBT_TARGET_PATH": str(work_dir),  # each run's folder, and the parse state it starts from
         }
-        models, built = len(context.selected_output_names), 0
+        models, built = len(context.selected_asset_keys), 0  # (asset keys: the models; outputs include checks)
         with dbt_variables(variables):
             invocation = dbt.cli(["build"], context=context)
             for event in invocation.stream():

@@ -18,9 +18,11 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 
+from da_platform.ingest import raw_zone
 from da_platform.ingest.bronze import DAILY_TABLE as BRONZE_DAILY
 from da_platform.lakehouse.delta_lake import Lake
 
+BRONZE_REJECTIONS = "bronze/rejections"
 SILVER_STATE = "silver/_build_state"
 SILVER_REGISTER = "silver/well_register"
 SILVER_MONTHLY = "silver/reported_monthly"
@@ -71,6 +73,29 @@ def bronze_rows_by_partition(
         rows = rows.filter(pl.col("production_date").is_between(first, last))
     counts = rows.group_by(partition_key_expr(grain).alias("key")).len().collect()
     return {key: int(n) for key, n in counts.iter_rows() if key is not None}
+
+
+def unparsed_daily_files(lake: Lake) -> list[str]:
+    """Daily files raw holds that bronze has neither parsed nor rejected whole (a run died between the two):
+    the next ingest parses them (the same rule as ``bronze_daily``), but until then their days are unknown."""
+    if not lake.exists(raw_zone.MANIFEST_TABLE):
+        return []
+    daily = (
+        lake.scan(raw_zone.MANIFEST_TABLE).filter(pl.col("kind") == "daily").select("file_name", "version", "sha256")
+    )
+    entries = daily.collect()
+    parsed: set[tuple] = set()
+    if lake.exists(BRONZE_DAILY):
+        parsed = set(lake.scan(BRONZE_DAILY).select("source_file", "source_version").unique().collect().iter_rows())
+    rejected: set[str] = set()
+    if lake.exists(BRONZE_REJECTIONS):
+        whole = lake.scan(BRONZE_REJECTIONS).filter(pl.col("rule_id").str.starts_with("FILE_"))
+        rejected = set(whole.select("source_sha256").unique().collect()["source_sha256"].to_list())
+    return sorted(
+        f"{name} (version {version})"
+        for name, version, sha in entries.iter_rows()
+        if (name, version) not in parsed and sha not in rejected
+    )
 
 
 def frame_fingerprint(frame: pl.DataFrame) -> str:

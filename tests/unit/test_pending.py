@@ -153,3 +153,29 @@ def test_the_register_fingerprint_ignores_row_order_but_not_content(volve_regist
         status=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("closed")).otherwise("status")
     )
     assert build_state.register_fingerprint(changed) != same
+
+
+def test_daily_files_raw_holds_but_bronze_neither_parsed_nor_rejected_are_unparsed(
+    lake: LocalLake, volve_bronze
+) -> None:
+    from datetime import UTC, datetime
+
+    from da_platform.ingest import raw_zone
+    from da_platform.lakehouse.cleaning import file_rejection
+
+    def entry(name: str, sha: str, kind: str = "daily") -> dict:
+        arrived = datetime(2026, 12, 1, tzinfo=UTC)
+        paths = {"file_name": name, "source_path": name, "raw_path": name}
+        return {"sha256": sha, "kind": kind, **paths, "size_bytes": 1, "version": 1, "arrived_at": arrived}
+
+    rows = [
+        entry("parsed.csv", "a"),
+        entry("bomb.xlsx", "b"),
+        entry("new.csv", "c"),
+        entry("register.csv", "d", "reference"),
+    ]
+    lake.append(raw_zone.MANIFEST_TABLE, pl.DataFrame(rows, schema=raw_zone.MANIFEST_SCHEMA))
+    parsed = volve_bronze.head(3).with_columns(source_file=pl.lit("parsed.csv"), source_version=pl.lit(1, pl.Int64()))
+    lake.append(DAILY_TABLE, parsed.with_columns(admitted=pl.lit(True)))
+    lake.append(build_state.BRONZE_REJECTIONS, file_rejection("bomb.xlsx", "b", "FILE_FORMAT", "not a workbook", None))
+    assert build_state.unparsed_daily_files(lake) == ["new.csv (version 1)"]
