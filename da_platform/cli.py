@@ -133,7 +133,7 @@ def _run_locked(args: argparse.Namespace, settings, pid: int) -> int:
         return 1
     # What to rebuild comes from the lake and the instance, not from what this ingest found new: a run that
     # died after bronze, in silver or in dbt left partitions behind that this run finishes.
-    pending = pending_plan(open_lake(settings), instance, settings.partition_grain, full=args.full)
+    pending = pending_plan(open_lake(settings), instance, settings.partition_grain, full=args.full, include_raw=False)
     if pending.stale:
         _say(pending.describe())
     success = True
@@ -152,7 +152,7 @@ def _run_locked(args: argparse.Namespace, settings, pid: int) -> int:
         if not result.success:
             success = False
             _say("daily build failed (see the errors above); the next run retries its partitions")
-    summary = _status(settings, instance, defs)
+    summary = _status(settings, instance, defs, include_raw=False)  # (this run's ingest parsed all of raw)
     _print_summary(summary, time.perf_counter() - started)
     failed_errors = [c for c in summary["checks"] if c["passed"] is False and c["severity"] == "ERROR"]
     return 0 if success and not failed_errors else 1
@@ -173,7 +173,7 @@ def _report_steps(result) -> None:
             _say(f"   done {event.step_key}")
 
 
-def _status(settings, instance, defs) -> dict[str, Any]:
+def _status(settings, instance, defs, include_raw: bool = True) -> dict[str, Any]:
     from da_platform.status import latest_checks, layer_counts, pending_status
 
     check_keys = list(defs.resolve_asset_graph().asset_check_keys)
@@ -181,7 +181,7 @@ def _status(settings, instance, defs) -> dict[str, Any]:
         "environment": settings.isolation_key,
         "layers": layer_counts(settings),
         "checks": latest_checks(instance, check_keys),
-        "pending": pending_status(settings, instance),
+        "pending": pending_status(settings, instance, include_raw),
     }
 
 

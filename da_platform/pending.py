@@ -216,8 +216,12 @@ def planned_builds(instance: Any, page: int = 100) -> Iterable[RunRecord]:
         cursor = runs[-1].run_id
 
 
-def plan(lake: Any, instance: Any, grain: str, full: bool = False) -> Pending:
-    """The pending window of an environment: stale partitions and the ranges the next run rebuilds."""
+def plan(lake: Any, instance: Any, grain: str, full: bool = False, include_raw: bool = True) -> Pending:
+    """The pending window of an environment: stale partitions and the ranges the next run rebuilds.
+
+    ``include_raw=False`` skips looking for raw files bronze has not parsed, for a caller whose ingest has
+    just succeeded (it parsed them all): that look reads the lineage of every bronze row.
+    """
     from da_platform.lakehouse.build_state import (
         bronze_rows_by_partition,
         read_state,
@@ -225,7 +229,7 @@ def plan(lake: Any, instance: Any, grain: str, full: bool = False) -> Pending:
         unparsed_daily_files,
     )
 
-    unparsed = tuple(unparsed_daily_files(lake))
+    unparsed = tuple(unparsed_daily_files(lake)) if include_raw else ()
     bronze_rows = bronze_rows_by_partition(lake, grain)
     data_last = partition_last_day(grain, max(bronze_rows)) if bronze_rows else None
     stale = stale_silver(bronze_rows, read_state(lake), references(lake))

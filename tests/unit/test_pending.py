@@ -179,3 +179,38 @@ def test_daily_files_raw_holds_but_bronze_neither_parsed_nor_rejected_are_unpars
     lake.append(DAILY_TABLE, parsed.with_columns(admitted=pl.lit(True)))
     lake.append(build_state.BRONZE_REJECTIONS, file_rejection("bomb.xlsx", "b", "FILE_FORMAT", "not a workbook", None))
     assert build_state.unparsed_daily_files(lake) == ["new.csv (version 1)"]
+
+
+# --- the Dagster instance adapters ------------------------------------------------------------------------
+
+
+def test_a_run_left_started_by_a_dead_datalive_is_found_marked_failed_and_its_partition_stays_pending() -> None:
+    import dagster as dg
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from da_platform.pending import (
+        LAUNCHED_BY_TAG,
+        RANGE_END,
+        RANGE_START,
+        abandoned_runs,
+        mark_abandoned,
+        planned_builds,
+    )
+
+    instance = dg.DagsterInstance.ephemeral()
+    for run_id, status, start, end in [
+        ("a" * 32, dg.DagsterRunStatus.SUCCESS, "2016-02-01", "2016-03-01"),
+        ("b" * 32, dg.DagsterRunStatus.STARTED, "2016-03-01", "2016-03-01"),
+    ]:
+        tags = {RANGE_START: start, RANGE_END: end, LAUNCHED_BY_TAG: "cli"}
+        instance.add_run(DagsterRun(job_name="daily_job", run_id=run_id, status=status, tags=tags))
+    instance.add_run(DagsterRun(job_name="forecast_job", run_id="c" * 32, status=dg.DagsterRunStatus.STARTED))
+
+    assert [r.run_id for r in planned_builds(instance)] == ["b" * 32, "a" * 32]  # newest first, daily_job only
+    left = abandoned_runs(instance)
+    assert [r.run_id for r in left] == ["b" * 32]
+    assert mark_abandoned(instance, left)[0].startswith("run bbbbbbbb (daily_job) left STARTED by datalive")
+    assert instance.get_run_by_id("b" * 32).status == dg.DagsterRunStatus.FAILURE
+    assert unfinished_gold(planned_builds(instance), "monthly", {"2016-02-01", "2016-03-01"}) == [
+        Stale("2016-03-01", "gold", "its last build, run bbbbbbbb, ended (FAILURE)")
+    ]
