@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,23 +85,28 @@ def _say(message: str) -> None:
 def cmd_run(args: argparse.Namespace, settings) -> int:
     """Land the files of a landing folder and build raw → bronze → silver → gold for what is pending: the
     days the landing brought, and whatever a run that died or failed before left unfinished."""
-    return _with_lock(settings, args.wait, "datalive run", lambda pid: _run_locked(args, settings, pid))
+    lock = _writer_lock(settings, args.wait, "datalive run")
+    if lock is None:
+        return LOCKED_EXIT
+    with lock:
+        return _run_locked(args, settings)
 
 
-def _with_lock(settings, wait: bool, command: str, body) -> int:
-    """Run ``body(pid)`` holding the environment's writer lock; refuse (exit 75) when another process holds
-    it, naming it, unless ``wait``."""
+def _writer_lock(settings, wait: bool, command: str) -> ExitStack | None:
+    """The environment's writer lock, taken (leave the returned stack to release it); None, after saying
+    which process holds it, when another one does and ``wait`` is false."""
     from da_platform.run_lock import EnvironmentLocked, environment_lock
 
+    stack = ExitStack()
     try:
-        with environment_lock(settings, wait=wait, command=command, report=_say) as holder:
-            return body(holder.pid)
+        stack.enter_context(environment_lock(settings, wait=wait, command=command, report=_say))
     except EnvironmentLocked as exc:
         _say(f"{command}: {exc}")
-        return LOCKED_EXIT
+        return None
+    return stack
 
 
-def _run_locked(args: argparse.Namespace, settings, pid: int) -> int:
+def _run_locked(args: argparse.Namespace, settings) -> int:
     from da_platform.definitions import build_definitions
     from da_platform.lakehouse.delta_lake import open_lake
     from da_platform.pending import LAUNCHED_BY_TAG, PID_TAG, RANGE_END, RANGE_START, abandoned_runs, mark_abandoned
@@ -118,7 +125,7 @@ def _run_locked(args: argparse.Namespace, settings, pid: int) -> int:
     # Holding the lock, no other datalive command runs here: an unfinished run of ours was left by a dead one.
     for line in mark_abandoned(instance, abandoned_runs(instance)):
         _say(line)
-    tags = {LAUNCHED_BY_TAG: "cli", PID_TAG: str(pid)}
+    tags = {LAUNCHED_BY_TAG: "cli", PID_TAG: str(os.getpid())}
 
     _say("[1/2] raw → bronze (new files), register and reported monthly …")
     result = ingest.execute_in_process(
@@ -377,7 +384,10 @@ def cmd_stream(args: argparse.Namespace, settings) -> int:
         _say("datalive stream: no broker; set DATALIVE_KAFKA_BOOTSTRAP or pass --bootstrap HOST:PORT")
         return 2
 
-    def consume(pid: int):
+    lock = _writer_lock(settings, args.wait, "datalive stream")
+    if lock is None:
+        return LOCKED_EXIT
+    with lock:
         ingestor = StreamIngestor(
             kafka_consumer(bootstrap, settings.stream_group),
             settings.stream_topic,
@@ -385,17 +395,11 @@ def cmd_stream(args: argparse.Namespace, settings) -> int:
             open_lake(settings),
         )
         try:
-            return ingestor.consume(
+            report = ingestor.consume(
                 args.max_batches, args.batch_messages, args.batch_seconds, args.idle_seconds, args.until_end
             )
         finally:
             ingestor.close()
-
-    reports = []
-    code = _with_lock(settings, args.wait, "datalive stream", lambda pid: reports.append(consume(pid)) or 0)
-    if not reports:
-        return code
-    report = reports[0]
     _say(
         f"{settings.stream_topic}: {report.messages} messages in {len(report.batches)} batches landed in raw "
         f"({report.duplicates_dropped} replayed duplicates dropped); `datalive run` builds them to gold"
@@ -426,18 +430,13 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
     from da_platform.cleanup import CleanupRefused, drop_branch, plan_cleanup
 
     target = replace(settings, env="qa", pr_id=str(args.pr))
-    plans = []
-
-    def drop(pid: int) -> int:
-        plans.append(drop_branch(target))
-        return 0
-
     try:
-        if args.yes:  # only dropping writes: it holds the branch deployment's lock, so no run writes meanwhile
-            code = _with_lock(target, args.wait, "datalive cleanup", drop)
-            if not plans:
-                return code
-            plan = plans[0]
+        if args.yes:  # dropping holds the branch deployment's writer lock, so no run of it writes meanwhile
+            lock = _writer_lock(target, args.wait, "datalive cleanup")
+            if lock is None:
+                return LOCKED_EXIT
+            with lock:
+                plan = drop_branch(target)
         else:
             plan = plan_cleanup(target)
     except CleanupRefused as exc:
