@@ -162,3 +162,30 @@ def test_in_process_a_refusal_is_an_exception_naming_the_holder(tmp_path: Path) 
         assert refused.value.holder is not None and refused.value.holder.pid == holder.pid
     finally:
         holder.communicate("\n", timeout=60)
+
+
+def test_stream_and_cleanup_refuse_while_another_process_writes_their_environment(isolated_env: Path, capsys) -> None:
+    from da_platform.cli import main
+
+    holder = child(
+        isolated_env,
+        """
+        from dataclasses import replace
+        with environment_lock(settings, command="datalive run"):
+            with environment_lock(replace(settings, env="qa", pr_id="5"), command="datalive run"):
+                print("holding", flush=True)
+                sys.stdin.readline()
+        """,
+        stdin=subprocess.PIPE,
+    )
+    try:
+        wait_for_line(holder, "holding")
+        # the lock is checked before any broker is reached or anything is dropped
+        assert main(["stream", "--bootstrap", "127.0.0.1:1", "--until-end"]) == 75
+        (isolated_env / "qa" / "pr-5").mkdir(parents=True)
+        assert main(["cleanup", "--pr", "5", "--yes"]) == 75
+        assert (isolated_env / "qa" / "pr-5").is_dir()
+    finally:
+        holder.communicate("\n", timeout=60)
+    err = capsys.readouterr().err
+    assert err.count(f"pid {holder.pid}") == 2 and "environment qa/pr-5 is being written" in err
