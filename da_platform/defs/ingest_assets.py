@@ -206,8 +206,20 @@ def _append_parsed(store, batch: list[tuple[pl.DataFrame, pl.DataFrame]]) -> Non
     are missing."""
     if not batch:
         return
-    store.append(BRONZE_REJECTIONS, pl.concat([rejected for _, rejected in batch], how="diagonal_relaxed"))
+    rejected = pl.concat([rejected for _, rejected in batch], how="diagonal_relaxed")
+    store.append(BRONZE_REJECTIONS, _new_rejections(store, rejected))
     store.append(BRONZE_DAILY, pl.concat([frame for frame, _ in batch], how="diagonal_relaxed"))
+
+
+def _new_rejections(store, rejected: pl.DataFrame) -> pl.DataFrame:
+    """The row rejections bronze does not hold yet: a run that died between the two appends above left
+    those of its files in place, and the next run parses the files again (crash recovery, issue 25)."""
+    if rejected.height == 0 or not store.exists(BRONZE_REJECTIONS):
+        return rejected
+    keys = ["source_sha256", "source_row"]
+    shas = rejected["source_sha256"].unique().implode()
+    held = store.scan(BRONZE_REJECTIONS).filter(pl.col("source_sha256").is_in(shas)).select(keys).unique().collect()
+    return rejected.join(held, on=keys, how="anti")
 
 
 def _latest_entries(store, kind: str) -> pl.DataFrame:
