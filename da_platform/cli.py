@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 SAMPLE_LANDING = Path(__file__).parent / "sample_data" / "landing"
-REBUILD_ALL_KINDS = {"monthly", "reference"}
+WAIT_HELP = "wait for another command writing this environment to finish (default: refuse)"
+LOCKED_EXIT = 75  # EX_TEMPFAIL: another command holds the environment lock; retry, or pass --wait
 # Progress is printed by this module; Dagster's own console log only for errors.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 INSTANCE_YAML = """\
@@ -88,11 +91,34 @@ def _say(message: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings) -> int:
-    """Land the files of a landing folder and build raw → bronze → silver → gold for the days they touch."""
+    """Land the files of a landing folder and build raw → bronze → silver → gold for what is pending: the
+    days the landing brought, and whatever a run that died or failed before left unfinished."""
+    lock = _writer_lock(settings, args.wait, "datalive run")
+    if lock is None:
+        return LOCKED_EXIT
+    with lock:
+        return _run_locked(args, settings)
 
+
+def _writer_lock(settings, wait: bool, command: str) -> ExitStack | None:
+    """The environment's writer lock, taken (leave the returned stack to release it); None, after saying
+    which process holds it, when another one does and ``wait`` is false."""
+    from da_platform.run_lock import EnvironmentLocked, environment_lock
+
+    stack = ExitStack()
+    try:
+        stack.enter_context(environment_lock(settings, wait=wait, command=command, report=_say))
+    except EnvironmentLocked as exc:
+        _say(f"{command}: {exc}")
+        return None
+    return stack
+
+
+def _run_locked(args: argparse.Namespace, settings) -> int:
     from da_platform.definitions import build_definitions
-    from da_platform.defs.automation import RANGE_END, RANGE_START
-    from da_platform.defs.partitions import days_to_rebuild, partition_key_for
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.pending import LAUNCHED_BY_TAG, PID_TAG, RANGE_END, RANGE_START, abandoned_runs, mark_abandoned
+    from da_platform.pending import plan as pending_plan
 
     landing = Path(args.landing).resolve() if args.landing else settings.landing_dir
     if args.sample:
@@ -104,6 +130,10 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     defs = build_definitions(settings)
     ingest = defs.resolve_job_def("ingest_job")
     daily = defs.resolve_job_def("daily_job")
+    # Holding the lock, no other datalive command runs here: an unfinished run of ours was left by a dead one.
+    for line in mark_abandoned(instance, abandoned_runs(instance)):
+        _say(line)
+    tags = {LAUNCHED_BY_TAG: "cli", PID_TAG: str(os.getpid())}
 
     _say("[1/2] raw → bronze (new files), register and reported monthly …")
     result = ingest.execute_in_process(
@@ -114,42 +144,37 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
         },
         instance=instance,
         raise_on_error=False,
+        tags=tags,
     )
     _report_steps(result)
     if not result.success:
         _say("ingest failed; nothing downstream was run (see the errors above)")
         return 1
-    first, last = _new_days(result)
-    data_first, data_last = _bronze_days(settings)
-    reference_changed = bool(REBUILD_ALL_KINDS & _kinds_added(result))
-    if args.full or reference_changed or not _silver_exists(settings):
-        # A new register or monthly sheet changes how every day conforms or reconciles.
-        first, last = data_first, data_last
-    elif first is not None:
-        start, end = days_to_rebuild(date.fromisoformat(first), date.fromisoformat(last), _day(data_last))
-        first, last = start.isoformat(), end.isoformat()
-    if first is None:
-        _say("[2/2] no new days to conform; silver and gold are up to date")
-    else:
-        start_key = partition_key_for(settings.partition_grain, date.fromisoformat(first))
-        end_key = partition_key_for(settings.partition_grain, date.fromisoformat(last))
-        _say(
-            f"[2/2] bronze → silver → gold for {first} .. {last} "
-            f"({settings.partition_grain} partitions {start_key} .. {end_key}, one run) …"
-        )
+    # What to rebuild comes from the lake and the instance, not from what this ingest found new: a run that
+    # died after bronze, in silver or in dbt left partitions behind that this run finishes.
+    pending = pending_plan(open_lake(settings), instance, settings.partition_grain, full=args.full, include_raw=False)
+    if pending.stale:
+        _say(pending.describe())
+    success = True
+    if not pending.ranges:
+        _say("[2/2] nothing pending: bronze, silver, gold and their checks agree")
+    for start_key, end_key in pending.ranges:
+        grain = settings.partition_grain
+        _say(f"[2/2] bronze → silver → gold for {grain} partitions {start_key} .. {end_key} (one run) …")
         result = daily.execute_in_process(
             run_config=QUIET,
             instance=instance,
             raise_on_error=False,
-            tags={RANGE_START: start_key, RANGE_END: end_key},
+            tags={**tags, RANGE_START: start_key, RANGE_END: end_key},
         )
         _report_steps(result)
         if not result.success:
-            _say("daily build failed (see the errors above)")
-    summary = _status(settings, instance, defs)
+            success = False
+            _say("daily build failed (see the errors above); the next run retries its partitions")
+    summary = _status(settings, instance, defs, include_raw=False)  # (this run's ingest parsed all of raw)
     _print_summary(summary, time.perf_counter() - started)
     failed_errors = [c for c in summary["checks"] if c["passed"] is False and c["severity"] == "ERROR"]
-    return 0 if result.success and not failed_errors else 1
+    return 0 if success and not failed_errors else 1
 
 
 def _report_steps(result) -> None:
@@ -167,40 +192,8 @@ def _report_steps(result) -> None:
             _say(f"   done {event.step_key}")
 
 
-def _new_days(result) -> tuple[str | None, str | None]:
-    for materialization in result.asset_materializations_for_node("bronze_daily"):
-        if materialization.asset_key.path == ["bronze", "daily_reports"]:
-            first = materialization.metadata["first_date"].value
-            last = materialization.metadata["last_date"].value
-            return (first or None), (last or None)
-    return None, None
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _kinds_added(result) -> set[str]:
-    for materialization in result.asset_materializations_for_node("raw__landed_files"):
-        return set(materialization.metadata["kinds_added"].value)
-    return set()
-
-
-def _silver_exists(settings) -> bool:
-    from da_platform.lakehouse.delta_lake import open_lake
-
-    return open_lake(settings).exists("silver/well_day_production")
-
-
-def _bronze_days(settings) -> tuple[str | None, str | None]:
-    from da_platform.ingest.bronze import admitted_day_range
-    from da_platform.lakehouse.delta_lake import open_lake
-
-    return admitted_day_range(open_lake(settings))
-
-
-def _status(settings, instance, defs) -> dict[str, Any]:
-    from da_platform.status import freshness_status, latest_checks, layer_counts
+def _status(settings, instance, defs, include_raw: bool = True) -> dict[str, Any]:
+    from da_platform.status import freshness_status, latest_checks, layer_counts, pending_status
 
     check_keys = list(defs.resolve_asset_graph().asset_check_keys)
     quality = [k for k in check_keys if k.name != "freshness_check"]
@@ -209,6 +202,7 @@ def _status(settings, instance, defs) -> dict[str, Any]:
         "layers": layer_counts(settings),
         "checks": latest_checks(instance, quality),
         "freshness": freshness_status(settings, instance, [k for k in check_keys if k.name == "freshness_check"]),
+        "pending": pending_status(settings, instance, include_raw),
     }
 
 
@@ -229,6 +223,25 @@ def _print_summary(summary: dict[str, Any], seconds: float) -> None:
         state = "fresh" if verdict["fresh"] else f"STALE, {verdict['overdue_hours']} h overdue"
         state = f"unknown: {layer} could not be read ({verdict['error']})" if verdict.get("error") else state
         _say(f"freshness {layer}: newest day {verdict['newest_day']}, due {verdict['due_day']} ({state})")
+    pending = summary["pending"]
+    if pending.get("writer"):
+        _say(f"being written now by {pending['writer']}")
+    if pending.get("error"):
+        _say(f"pending window unknown: {pending['error']}")
+    elif pending["up_to_date"] and not failed and not not_run:
+        _say("up to date: bronze, silver, gold and their checks agree")
+    elif pending["up_to_date"]:
+        _say("nothing pending to rebuild, but not every check passed")
+    else:
+        ranges = ", ".join(f"{r['start']} .. {r['end']}" for r in pending["ranges"])
+        _say(f"pending (the next `datalive run` rebuilds {ranges or 'what it finds once bronze has parsed raw'}):")
+        for item in pending["bronze"][:5]:
+            _say(f"   bronze {item['file']}: {item['reason']}")
+        for layer in ("silver", "gold"):
+            for item in pending[layer][:5]:
+                _say(f"   {layer} {item['partition']}: {item['reason']}")
+            if len(pending[layer]) > 5:
+                _say(f"   {layer}: and {len(pending[layer]) - 5} more partitions")
 
 
 def cmd_status(args: argparse.Namespace, settings) -> int:
@@ -426,18 +439,23 @@ def cmd_stream(args: argparse.Namespace, settings) -> int:
     if not bootstrap:
         _say("datalive stream: no broker; set DATALIVE_KAFKA_BOOTSTRAP or pass --bootstrap HOST:PORT")
         return 2
-    ingestor = StreamIngestor(
-        kafka_consumer(bootstrap, settings.stream_group),
-        settings.stream_topic,
-        settings.landing_dir,
-        open_lake(settings),
-    )
-    try:
-        report = ingestor.consume(
-            args.max_batches, args.batch_messages, args.batch_seconds, args.idle_seconds, args.until_end
+
+    lock = _writer_lock(settings, args.wait, "datalive stream")
+    if lock is None:
+        return LOCKED_EXIT
+    with lock:
+        ingestor = StreamIngestor(
+            kafka_consumer(bootstrap, settings.stream_group),
+            settings.stream_topic,
+            settings.landing_dir,
+            open_lake(settings),
         )
-    finally:
-        ingestor.close()
+        try:
+            report = ingestor.consume(
+                args.max_batches, args.batch_messages, args.batch_seconds, args.idle_seconds, args.until_end
+            )
+        finally:
+            ingestor.close()
     _say(
         f"{settings.stream_topic}: {report.messages} messages in {len(report.batches)} batches landed in raw "
         f"({report.duplicates_dropped} replayed duplicates dropped); `datalive run` builds them to gold"
@@ -469,7 +487,14 @@ def cmd_cleanup(args: argparse.Namespace, settings) -> int:
 
     target = replace(settings, env="qa", pr_id=str(args.pr))
     try:
-        plan = drop_branch(target) if args.yes else plan_cleanup(target)
+        if args.yes:  # dropping holds the branch deployment's writer lock, so no run of it writes meanwhile
+            lock = _writer_lock(target, args.wait, "datalive cleanup")
+            if lock is None:
+                return LOCKED_EXIT
+            with lock:
+                plan = drop_branch(target)
+        else:
+            plan = plan_cleanup(target)
     except CleanupRefused as exc:
         _say(f"refused: {exc}")
         return 1
@@ -631,7 +656,6 @@ def cmd_restore(args: argparse.Namespace, settings) -> int:
             return 2
         print(table_summary(lake, args.table))
         return 0
-    # lock: taken once run_lock lands — with environment_lock(settings): around the restore below
     try:
         if args.table and args.deleted_commits:
             commits = recover_deleted_commits(lake, args.table, settings.region)
@@ -664,13 +688,28 @@ def cmd_retention(args: argparse.Namespace, settings) -> int:
     from da_platform.ops.retention import retention
 
     lake = open_lake(settings)
-    # lock: taken once run_lock lands — with environment_lock(settings): when args.apply
     plan = retention(lake, settings.retention, _registry(settings).target(), apply=args.apply)
     if args.apply:
         _audit(settings, "retention", settings.isolation_key, "applied", plan.counts())
     print(f"retention · {settings.isolation_key}" + ("" if args.apply else " (dry run: --apply to remove)"))
     print(plan.describe())
     return 0
+
+
+def _locked(command: str, handler):
+    """``handler`` run under the environment's writer lock (restore, retention --apply and the drill write
+    the lake as a run does); a read-only use of the same command (``--history``, a dry run) takes no lock."""
+
+    def run(args: argparse.Namespace, settings) -> int:
+        if getattr(args, "history", False) or (command == "datalive retention" and not args.apply):
+            return handler(args, settings)
+        lock = _writer_lock(settings, args.wait, command)
+        if lock is None:
+            return LOCKED_EXIT
+        with lock:
+            return handler(args, settings)
+
+    return run
 
 
 def cmd_dr(args: argparse.Namespace, settings) -> int:
@@ -709,6 +748,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-hash every landing file and rebuild every day found in bronze, not only new ones",
     )
+    run.add_argument("--wait", action="store_true", help=WAIT_HELP)
     report = sub.add_parser("report", help="daily operational production report")
     report.add_argument("--date", required=True)
     report.add_argument("--field")
@@ -744,9 +784,11 @@ def main(argv: list[str] | None = None) -> int:
     stream.add_argument("--batch-seconds", type=float, default=5.0)
     stream.add_argument("--idle-seconds", type=float, default=10.0, help="stop after this long without messages")
     stream.add_argument("--until-end", action="store_true", help="stop once every partition is read to its end")
+    stream.add_argument("--wait", action="store_true", help=WAIT_HELP)
     cleanup = sub.add_parser("cleanup", help="drop a closed pull request's branch-deployment resources")
     cleanup.add_argument("--pr", type=int, required=True)
     cleanup.add_argument("--yes", action="store_true", help="really drop (default: say what would be dropped)")
+    cleanup.add_argument("--wait", action="store_true", help=WAIT_HELP)
     doctor = sub.add_parser("doctor", help="readiness checklist of the environment's resources and secrets")
     doctor.add_argument("--env", choices=["dev", "qa", "prod"])
     sub.add_parser("index", help="build or refresh the explanation index (rag_<env>) from gold, events, runbooks")
@@ -783,11 +825,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     restore.add_argument("--warehouse", action="store_true", help="rebuild the warehouse from silver")
     restore.add_argument("--raw", action="store_true", help="recover raw files from object versions")
+    restore.add_argument("--wait", action="store_true", help=WAIT_HELP)
     retention_parser = sub.add_parser("retention", help="vacuum, MLflow run and quarantine retention")
     retention_parser.add_argument("--apply", action="store_true", help="really remove (default: dry run)")
+    retention_parser.add_argument("--wait", action="store_true", help=WAIT_HELP)
     dr = sub.add_parser("dr", help="disaster recovery")
     dr_sub = dr.add_subparsers(dest="dr_command", required=True)
-    dr_sub.add_parser("drill", help="destroy and restore this (non-prod) environment, prove it, time it")
+    drill_parser = dr_sub.add_parser("drill", help="destroy and restore this (non-prod) environment, prove it, time it")
+    drill_parser.add_argument("--wait", action="store_true", help=WAIT_HELP)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -811,9 +856,9 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
         "keys": cmd_keys,
         "audit": cmd_audit,
-        "restore": cmd_restore,
-        "retention": cmd_retention,
-        "dr": cmd_dr,
+        "restore": _locked("datalive restore", cmd_restore),
+        "retention": _locked("datalive retention", cmd_retention),
+        "dr": _locked("datalive dr drill", cmd_dr),
     }[args.command]
     if args.command != "run":
         return handler(args, settings)

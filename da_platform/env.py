@@ -122,6 +122,9 @@ class Settings:
             mlflow_run_days=self.mlflow_run_retention_days or runs,
             quarantine_days=self.quarantine_retention_days or quarantine,
         )
+    # Test-only fault injection (DATALIVE_CRASH_AT, one of da_platform.faults.CRASH_POINTS): the run kills
+    # itself with SIGKILL at that phase, so crash recovery can be tested deterministically. None: never.
+    crash_at: str | None = None
 
     @property
     def mlflow_tracking_uri(self) -> str | None:
@@ -329,6 +332,13 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         # (it could carry credentials: the rule is named, the value is not shown)
         raise SettingsError("DATALIVE_DAGSTER_URL must be an http(s) base URL without credentials or query")
 
+    crash_at = environ.get("DATALIVE_CRASH_AT", "").strip() or None
+    if crash_at is not None:
+        from da_platform.faults import CRASH_POINTS
+
+        if crash_at not in CRASH_POINTS:
+            raise SettingsError(f"DATALIVE_CRASH_AT={crash_at!r} is not one of {', '.join(CRASH_POINTS)}")
+
     settings = Settings(
         env=env,
         home=home.resolve(),
@@ -362,6 +372,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         vacuum_horizon_days=_positive_int(environ, "DATALIVE_VACUUM_HORIZON_DAYS"),
         mlflow_run_retention_days=_positive_int(environ, "DATALIVE_MLFLOW_RUN_RETENTION_DAYS"),
         quarantine_retention_days=_positive_int(environ, "DATALIVE_QUARANTINE_RETENTION_DAYS"),
+        crash_at=crash_at,
     )
     problem = environment_folder_problem(settings)
     if problem:

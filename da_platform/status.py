@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -129,3 +130,18 @@ def lake_layer_rows(lake: Lake) -> dict[str, int]:
         "silver": _rows(lake, "silver/well_day_production") + _rows(lake, "silver/well_day_injection"),
         "quarantine": quarantine,
     }
+def pending_status(settings: Settings, instance: Any, include_raw: bool = True) -> dict[str, Any]:
+    """The pending window (``da_platform.pending``) and who is writing the environment right now, if anyone
+    (``include_raw``: see :func:`da_platform.pending.plan`)."""
+    from da_platform.pending import plan
+    from da_platform.run_lock import current_holder
+
+    holder = current_holder(settings)
+    # (a run prints its own summary while it holds the lock: it is not "another writer")
+    writer = holder.describe() if holder and holder.pid != os.getpid() and holder.is_running() else None
+    try:
+        pending = plan(open_lake(settings), instance, settings.partition_grain, include_raw=include_raw).to_dict()
+    except Exception as exc:  # status still reports the other layers; the type only (see layer_counts)
+        pending = {"up_to_date": False, "ranges": [], "bronze": [], "silver": [], "gold": []}
+        pending["error"] = type(exc).__name__
+    return {**pending, "writer": writer}

@@ -83,3 +83,10 @@ def test_partition_grain_defaults_to_monthly_and_accepts_daily(tmp_path: Path) -
 def test_unknown_partition_grain_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="DATALIVE_PARTITION_GRAIN='weekly'"):
         load_settings({"DATALIVE_PARTITION_GRAIN": "weekly"}, cwd=tmp_path)
+
+
+def test_the_test_only_crash_point_is_off_unless_set_and_must_name_a_phase(tmp_path: Path) -> None:
+    assert load_settings({}, cwd=tmp_path).crash_at is None
+    assert load_settings({"DATALIVE_CRASH_AT": "in_silver"}, cwd=tmp_path).crash_at == "in_silver"
+    with pytest.raises(SettingsError, match="DATALIVE_CRASH_AT='in_gold'"):
+        load_settings({"DATALIVE_CRASH_AT": "in_gold"}, cwd=tmp_path)

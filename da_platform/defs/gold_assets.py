@@ -13,8 +13,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dbt.adapters.base import BaseAdapter
 from packaging import version
 
-from da_platform.defs.resources import WarehouseResource
+from da_platform.defs.resources import PlatformResource, WarehouseResource
 from da_platform.env import Settings, dbt_variables
+from da_platform.faults import crash_here
 from da_platform.gold.dbt_runs import keep_parse_state
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -73,7 +74,12 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         name="gold_dbt_models",
         project=project,
     )
-    def gold_dbt_models(context: dg.AssetExecutionContext, dbt: GoldDbtResource, warehouse: WarehouseResource):
+    def gold_dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: GoldDbtResource,
+        warehouse: WarehouseResource,
+        platform: PlatformResource,
+    ):
         window = context.partition_time_window
         work_dir = Path(dbt.work_dir)
         work_dir.mkdir(parents=True, exist_ok=True)
@@ -84,9 +90,17 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
             "DATALIVE_WINDOW_END_DATE": (window.end.date() - timedelta(days=1)).isoformat(),
             "DBT_TARGET_PATH": str(work_dir),  # each run's folder, and the parse state it starts from
         }
+        models, built = len(context.selected_asset_keys), 0  # (asset keys: the models; outputs include checks)
         with dbt_variables(variables):
             invocation = dbt.cli(["build"], context=context)
-            yield from invocation.stream()
+            for event in invocation.stream():
+                yield event
+                if isinstance(event, dg.Output | dg.AssetMaterialization):
+                    built += 1
+                    if built == 1:
+                        crash_here("in_dbt_models", platform.crash_at)
+                    if built == models:  # dbt build runs tests after their models: some checks remain
+                        crash_here("between_models_and_checks", platform.crash_at)
         keep_parse_state(invocation.target_path, work_dir)
 
     return gold_dbt_models

@@ -12,11 +12,12 @@ a second. Deployments whose event log is PostgreSQL (Dagster+) can choose daily 
 partitions are idempotent: each run replaces exactly the days of its window.
 """
 
-from datetime import date, timedelta
-
 import dagster as dg
 
 from da_platform.env import Settings
+
+# The pure partition arithmetic lives with the pending-window logic; re-exported for the Dagster wiring.
+from da_platform.pending import GOLD_LOOKBACK_DAYS, days_to_rebuild, partition_key_for  # noqa: F401
 
 
 def production_partitions(settings: Settings) -> dg.TimeWindowPartitionsDefinition:
@@ -25,21 +26,3 @@ def production_partitions(settings: Settings) -> dg.TimeWindowPartitionsDefiniti
         return dg.DailyPartitionsDefinition(start_date=settings.partitions_start.isoformat(), end_offset=1)
     first = settings.partitions_start.replace(day=1)
     return dg.MonthlyPartitionsDefinition(start_date=first.isoformat(), end_offset=1)
-
-
-def partition_key_for(grain: str, day: date) -> str:
-    """The partition key (YYYY-MM-DD: the day, or the first of its month) that holds a production day."""
-    return day.isoformat() if grain == "daily" else day.replace(day=1).isoformat()
-
-
-# Gold's 30-day moving averages look 29 days back (and day-over-day one day), so a change on day D
-# moves gold rows up to D + 29: those days are rebuilt with it.
-GOLD_LOOKBACK_DAYS = 29
-
-
-def days_to_rebuild(first: date, last: date, data_last: date | None) -> tuple[date, date]:
-    """The changed days plus the following days whose gold looks back into them (never past the data)."""
-    end = last + timedelta(days=GOLD_LOOKBACK_DAYS)
-    if data_last is not None:
-        end = min(end, max(last, data_last))
-    return first, end

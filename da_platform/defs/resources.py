@@ -112,6 +112,8 @@ class PlatformResource(dg.ConfigurableResource):
     landing_dir: str
     partitions_start: str
     max_quarantine_ratio: float
+    partition_grain: str = "monthly"
+    crash_at: str = ""  # test-only fault injection point (da_platform.faults); empty: never
 
     @property
     def strict(self) -> bool:
@@ -204,6 +206,8 @@ def build_resources(settings: Settings) -> dict[str, object]:
             landing_dir=str(settings.landing_dir),
             partitions_start=settings.partitions_start.isoformat(),
             max_quarantine_ratio=0.01 if settings.env == "prod" else 0.05,
+            partition_grain=settings.partition_grain,
+            crash_at=settings.crash_at or "",
         ),
     }
 

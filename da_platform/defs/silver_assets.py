@@ -13,7 +13,9 @@ from da_platform.defs.resources import (
     WarehouseResource,
     severity,
 )
-from da_platform.lakehouse import silver_schema
+from da_platform.faults import crash_here
+from da_platform.ingest.bronze import DAILY_TABLE as BRONZE_DAILY
+from da_platform.lakehouse import build_state, silver_schema
 from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register, monthly_rejections
 from da_platform.lakehouse.quality import (
     accounted,
@@ -134,6 +136,10 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         first, last = window.start.date(), window.end.date() - timedelta(days=1)
         store = lake.lake()
         register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
+        # What this build conforms from, recorded once silver and the warehouse hold it (lakehouse.build_state).
+        bronze_version = store.version(BRONZE_DAILY)
+        counts = build_state.bronze_rows_by_partition(store, platform.partition_grain, first, last)
+        refs = build_state.references(store, register)
         tally = _WindowTally()
         tables = tuple(DESTINATIONS)
         with silver_engine.engine() as engine, warehouse.warehouse().replacing_window(tables, first, last) as wh:
@@ -141,7 +147,9 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
                 for table, frame in by_destination(part.result).items():
                     wh.add(table, frame)
                 tally.add(part)
+                crash_here("in_silver", platform.crash_at)
             engine_name = engine.name
+        build_state.record_build(store, context.partition_keys, counts, refs, bronze_version, context.run_id)
         context.log.info(
             f"{first}..{last} ({engine_name}): {tally.bronze_rows} bronze rows → {tally.rows['production']} "
             f"production, {tally.rows['injection']} injection, {tally.rows['quarantine']} quarantined"

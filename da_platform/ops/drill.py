@@ -215,7 +215,7 @@ def drill(
 ) -> DrillReport:
     """Run the drill on ``settings``' environment (refusing prod) and return its report."""
     _refuse(settings, lake)
-    # lock: taken once run_lock lands — with environment_lock(settings): (one writer per environment)
+    # (the caller holds the environment's writer lock: `datalive dr drill` takes it, as every lake writer does)
     audit.verify(lake)
     report = DrillReport(settings.isolation_key, fingerprint(settings, lake))
     versioned = lake.uri("raw/manifest").startswith("s3://")
