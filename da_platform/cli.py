@@ -97,7 +97,16 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     if lock is None:
         return LOCKED_EXIT
     with lock:
-        return _run_locked(args, settings)
+        # (recorded under the lock: a run refused by it changed nothing, and its audit append would race the
+        # holder's)
+        outcome = "error"
+        try:
+            code = _run_locked(args, settings)
+            outcome = "success" if code == 0 else f"failed (exit {code})"
+            return code
+        finally:
+            landing = "sample" if args.sample else (args.landing or str(settings.landing_dir))
+            _audit(settings, "run", "ingest_job+daily_job", outcome, {"landing": landing, "full": args.full})
 
 
 def _writer_lock(settings, wait: bool, command: str) -> ExitStack | None:
@@ -414,7 +423,7 @@ def _audit(settings, action: str, target: str, outcome: str, detail: dict[str, A
     from da_platform.lakehouse.delta_lake import open_lake
     from da_platform.ops import audit
 
-    audit.append(open_lake(settings), audit.cli_actor(), action, target, outcome, detail)
+    audit.record(settings, open_lake(settings), audit.cli_actor(), action, target, outcome, detail)
 
 
 def cmd_generate(args: argparse.Namespace, settings) -> int:
@@ -860,16 +869,7 @@ def main(argv: list[str] | None = None) -> int:
         "retention": _locked("datalive retention", cmd_retention),
         "dr": _locked("datalive dr drill", cmd_dr),
     }[args.command]
-    if args.command != "run":
-        return handler(args, settings)
-    outcome = "error"
-    try:
-        code = handler(args, settings)
-        outcome = "success" if code == 0 else f"failed (exit {code})"
-        return code
-    finally:
-        landing = "sample" if args.sample else (args.landing or str(settings.landing_dir))
-        _audit(settings, "run", "ingest_job+daily_job", outcome, {"landing": landing, "full": args.full})
+    return handler(args, settings)
 
 
 if __name__ == "__main__":

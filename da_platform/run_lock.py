@@ -170,3 +170,24 @@ def environment_lock(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def audit_lock(settings: Settings) -> Iterator[None]:
+    """Hold the short lock that orders appends to ``settings``' audit trail, waiting for it.
+
+    Each audit record carries the hash of the one before, so two processes appending at once (a key created
+    while a run records its outcome, two sensor ticks) would fork the chain. An append takes milliseconds,
+    so this lock, unlike :func:`environment_lock`, always waits. Same limit: one host.
+    """
+    path = settings.home / LOCKS_FOLDER / (settings.isolation_key.replace("/", "-") + ".audit.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

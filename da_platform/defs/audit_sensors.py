@@ -30,7 +30,7 @@ def _record(settings: Settings, context: dg.RunStatusSensorContext, outcome: str
     for tag in ("dagster/partition", "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"):
         if tag in tags:
             detail[tag.split("/", 1)[1]] = tags[tag]
-    audit.append(open_lake(settings), run_actor(tags), "run", run.job_name, outcome, detail)
+    audit.record(settings, open_lake(settings), run_actor(tags), "run", run.job_name, outcome, detail)
 
 
 def build_audit_sensors(settings: Settings) -> list[dg.SensorDefinition]:

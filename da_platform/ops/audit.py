@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 from deltalake import DeltaTable
 
+from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import Lake
 
 AUDIT_TABLE = "raw/audit_log"
@@ -115,8 +116,9 @@ def append(
     """Append one record, chained to the last one. ``detail`` must hold no secret (callers pass ids, names,
     versions and counts, never keys or credentials).
 
-    One writer per environment at a time: two concurrent appends could take the same sequence number, and
-    :func:`verify` would then report the fork (the environment lock serialises the CLI's writers).
+    One writer at a time: two concurrent appends could take the same sequence number, and :func:`verify`
+    would then report the fork. Callers outside a test go through :func:`record`, which holds the
+    environment's audit lock.
     """
     for name, value in (("actor", actor), ("action", action), ("target", target), ("outcome", outcome)):
         if not value or not isinstance(value, str):
@@ -135,6 +137,15 @@ def append(
     lake.append(AUDIT_TABLE, pl.DataFrame([row], schema=AUDIT_SCHEMA))
     return record
 
+
+
+def record(settings: Settings, lake: Lake, actor: str, action: str, target: str, outcome: str,
+           detail: dict[str, Any] | None = None) -> AuditRecord:  # fmt: skip
+    """:func:`append` under ``settings``' audit lock, so processes appending at once keep one chain."""
+    from da_platform.run_lock import audit_lock
+
+    with audit_lock(settings):
+        return append(lake, actor, action, target, outcome, detail)
 
 def _history_problems(lake: Lake) -> list[str]:
     problems = []

@@ -219,7 +219,9 @@ def drill(
     audit.verify(lake)
     report = DrillReport(settings.isolation_key, fingerprint(settings, lake))
     versioned = lake.uri("raw/manifest").startswith("s3://")
-    audit.append(lake, actor, "dr.drill.start", settings.isolation_key, "ok", {"fingerprints": len(report.before)})
+    audit.record(
+        settings, lake, actor, "dr.drill.start", settings.isolation_key, "ok", {"fingerprints": len(report.before)}
+    )
 
     # The disaster.
     embedded = settings.warehouse_backend == "duckdb"
@@ -247,27 +249,35 @@ def drill(
     # The recovery.
     started = clock()
     restored = restore_table(lake, DRILL_SILVER_TABLE, version=good_version)
-    audit.append(lake, actor, "restore.table", DRILL_SILVER_TABLE, "ok", {"drill": True, **restored.__dict__})
+    audit.record(settings, lake, actor, "restore.table", DRILL_SILVER_TABLE, "ok", {"drill": True, **restored.__dict__})
     report.recovered.append(restored.describe())
     if versioned:
         if any(line.startswith(COMMIT_DELETED_TABLE) for line in report.destroyed):
             commits = recover_deleted_commits(lake, COMMIT_DELETED_TABLE, settings.region, s3_client)
-            audit.append(
-                lake, actor, "restore.commits", COMMIT_DELETED_TABLE, "ok", {"drill": True, "commits": commits}
+            audit.record(
+                settings,
+                lake,
+                actor,
+                "restore.commits",
+                COMMIT_DELETED_TABLE,
+                "ok",
+                {"drill": True, "commits": commits},
             )
             report.recovered.append(f"{COMMIT_DELETED_TABLE}: {', '.join(commits)} put back from object versions")
         raw = recover_raw(lake, settings.region, s3_client)
-        audit.append(lake, actor, "restore.raw", "raw/files", "ok", {"drill": True, "recovered": raw.recovered})
+        audit.record(
+            settings, lake, actor, "restore.raw", "raw/files", "ok", {"drill": True, "recovered": raw.recovered}
+        )
         report.recovered.append(raw.describe())
     if embedded:
         rebuilt = rebuild_warehouse(settings, lake)
-        audit.append(lake, actor, "restore.warehouse", settings.warehouse_path.name, "ok", {"drill": True})
+        audit.record(settings, lake, actor, "restore.warehouse", settings.warehouse_path.name, "ok", {"drill": True})
         report.recovered.append(rebuilt.describe())
     report.after = fingerprint(settings, lake)
     report.recovery_seconds = clock() - started
 
-    audit.append(
-        lake, actor, "dr.drill", settings.isolation_key, "passed" if report.passed else "failed",
+    audit.record(
+        settings, lake, actor, "dr.drill", settings.isolation_key, "passed" if report.passed else "failed",
         {"recovery_seconds": round(report.recovery_seconds, 1), "mismatches": report.mismatches[:20]},
     )  # fmt: skip
     audit.verify(lake)

@@ -189,3 +189,51 @@ def test_stream_and_cleanup_refuse_while_another_process_writes_their_environmen
         holder.communicate("\n", timeout=60)
     err = capsys.readouterr().err
     assert err.count(f"pid {holder.pid}") == 2 and "environment qa/pr-5 is being written" in err
+
+
+def test_restore_retention_apply_and_the_drill_refuse_while_another_process_writes(isolated_env: Path, capsys) -> None:
+    from da_platform.cli import main
+
+    holder = child(
+        isolated_env,
+        """
+        with environment_lock(settings, command="datalive run"):
+            print("holding", flush=True)
+            sys.stdin.readline()
+        """,
+        stdin=subprocess.PIPE,
+    )
+    try:
+        wait_for_line(holder, "holding")
+        assert main(["restore", "--table", "silver/well_day_production", "--version", "0"]) == 75
+        assert main(["retention", "--apply"]) == 75
+        assert main(["dr", "drill"]) == 75
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert capsys.readouterr().err.count(f"pid {holder.pid}") == 3
+    assert not (isolated_env / "dev" / "lake").exists()  # refused before anything (the audit included) was written
+
+
+def test_audit_records_appended_by_processes_at_once_keep_one_chain(tmp_path: Path) -> None:
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.ops import audit
+
+    writers = [
+        child(
+            tmp_path,
+            f"""
+            from da_platform.lakehouse.delta_lake import open_lake
+            from da_platform.ops import audit
+            lake = open_lake(settings)
+            for n in range(5):
+                audit.record(settings, lake, "test:writer-{w}", "key.create", f"key {{n}}", "ok")
+            """,
+        )
+        for w in range(3)
+    ]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    lake = open_lake(load_settings({"DATALIVE_HOME": str(tmp_path)}))
+    audit.verify(lake)  # raises on a fork: two records with one sequence number
+    assert [r.seq for r in audit.read(lake)] == list(range(15))
