@@ -22,3 +22,17 @@ output "runtime_role_name" {
   description = "The pipeline's role."
   value       = aws_iam_role.runtime.name
 }
+
+output "key_rotation" {
+  description = "Whether the environment's key rotates."
+  value       = aws_kms_key.env.enable_key_rotation
+}
+
+output "trail" {
+  description = "Multi-region, log-file validation and key of the trail."
+  value = {
+    multi_region = aws_cloudtrail.all.is_multi_region_trail
+    validation   = aws_cloudtrail.all.enable_log_file_validation
+    kms_key_id   = aws_cloudtrail.all.kms_key_id
+  }
+}
