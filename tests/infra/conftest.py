@@ -33,5 +33,8 @@ def plugin_dir(request: pytest.FixtureRequest, terraform_bin: str) -> Path:
     found = find_plugin_dir(explicit)
     if found is None:
         searched = explicit or ", ".join(str(p) for p in PLUGIN_ROOTS)
-        pytest.skip(f"no AWS provider plugin folder found (searched {searched}): validate, terraform test and the moto apply are skipped")
+        pytest.skip(
+            f"no AWS provider plugin folder found (searched {searched}): "
+            "validate, terraform test and the moto apply are skipped"
+        )
     return found

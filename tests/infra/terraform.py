@@ -67,7 +67,9 @@ class Workspace:
             timeout=timeout,
         )
         if check and done.returncode != 0:
-            raise TerraformError(f"terraform {' '.join(args[:2])} failed in {self.root}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+            raise TerraformError(
+                f"terraform {' '.join(args[:2])} failed in {self.root}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+            )
         return done
 
     def var_files(self, env: str) -> list[str]:
@@ -76,7 +78,12 @@ class Workspace:
 
 
 def workspace(
-    binary: str, plugin_dir: Path, folder: Path, cloud: str, root: str, extra_env: dict[str, str] | None = None,
+    binary: str,
+    plugin_dir: Path,
+    folder: Path,
+    cloud: str,
+    root: str,
+    extra_env: dict[str, str] | None = None,
     local_state: bool = False,
 ) -> Workspace:
     """Copy ``infra/<cloud>`` to ``folder`` and ``terraform init`` ``root`` from the plugin folder.

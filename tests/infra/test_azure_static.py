@@ -58,7 +58,11 @@ def test_the_lake_is_adls_gen2_without_public_blob_access(root: dict) -> None:
 def test_every_subnet_has_its_own_network_security_group(root: dict) -> None:
     subnets = root["locals"]["subnets"]
     assert set(subnets) == set(AZURE_SUBNETS) == {"ingesta", "compute", "data", "aux"}
-    for kind in ("azurerm_subnet", "azurerm_network_security_group", "azurerm_subnet_network_security_group_association"):
+    for kind in (
+        "azurerm_subnet",
+        "azurerm_network_security_group",
+        "azurerm_subnet_network_security_group_association",
+    ):
         assert _only(root, kind)["for_each"] == "${local.subnets}", kind
     association = _only(root, "azurerm_subnet_network_security_group_association")
     assert association["subnet_id"] == "${azurerm_subnet.zone[each.key].id}"
@@ -68,8 +72,10 @@ def test_every_subnet_has_its_own_network_security_group(root: dict) -> None:
 def test_storage_and_key_vault_are_reached_through_private_endpoints_in_the_data_subnet(root: dict) -> None:
     endpoints = root["resources"]["azurerm_private_endpoint"]
     lake, vault = endpoints["lake"], endpoints["key_vault"]
-    assert lake["for_each"] == "${toset([\"dfs\", \"blob\"])}"
-    assert lake["private_service_connection"][0]["private_connection_resource_id"] == "${azurerm_storage_account.lake.id}"
+    assert lake["for_each"] == '${toset(["dfs", "blob"])}'
+    assert (
+        lake["private_service_connection"][0]["private_connection_resource_id"] == "${azurerm_storage_account.lake.id}"
+    )
     assert vault["private_service_connection"][0]["subresource_names"] == ["vault"]
     assert {lake["subnet_id"], vault["subnet_id"]} == {'${azurerm_subnet.zone["data"].id}'}
 
@@ -93,7 +99,10 @@ def test_every_name_comes_from_the_generated_names_file(root: dict) -> None:
             value = resource.get("name") or resource.get("display_name")
             if value is None or kind in {"azurerm_storage_container"}:
                 continue  # containers are named after the zones
-            if kind.startswith("azurerm_monitor_diagnostic") or kind in {"azurerm_key_vault_key", "azurerm_private_endpoint"}:
+            if kind.startswith("azurerm_monitor_diagnostic") or kind in {
+                "azurerm_key_vault_key",
+                "azurerm_private_endpoint",
+            }:
                 assert "var.names[" in value, f"{kind}.{name}"
                 continue
             assert re.fullmatch(r'\$\{var\.names\["[a-z_]+(\$\{each\.key\})?"\]\}', value) or "var.names[" in value, (

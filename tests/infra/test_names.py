@@ -20,7 +20,9 @@ ENVS = ("dev", "qa", "prod")
 README = INFRA.parent / "README.md"
 
 
-def test_the_generated_names_and_backend_files_are_up_to_date_with_naming_py(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_generated_names_and_backend_files_are_up_to_date_with_naming_py(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert write_names(["--check"]) == 0, capsys.readouterr().out
 
 

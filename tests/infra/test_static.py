@@ -64,7 +64,9 @@ def test_every_aws_root_validates(root: str, terraform_bin: str, plugin_dir: Pat
 
 
 @pytest.mark.parametrize("env", ["dev", "qa", "prod"])
-def test_terraform_test_with_a_mocked_provider_passes_for(env: str, terraform_bin: str, plugin_dir: Path, tmp_path: Path) -> None:
+def test_terraform_test_with_a_mocked_provider_passes_for(
+    env: str, terraform_bin: str, plugin_dir: Path, tmp_path: Path
+) -> None:
     ws = workspace(terraform_bin, plugin_dir, tmp_path / "aws", "aws", "environment")
     done = ws.run("test", "-no-color", *ws.var_files(env), check=False, timeout=600)
     assert done.returncode == 0 and "9 passed, 0 failed" in done.stdout, done.stdout[-6000:] + done.stderr[-2000:]
