@@ -8,6 +8,7 @@ import re
 import pytest
 
 from da_platform.infra_names import infra_names, lake_url
+from da_platform.lakehouse import object_lake
 from da_platform.lakehouse.object_lake import ZONES, _zone_roots, named_environments
 from da_platform.naming import NAME_PATTERN
 from scripts.infra_names import main as write_names
@@ -49,6 +50,7 @@ def test_the_runtimes_s3_buckets_are_the_ones_terraform_creates(env: str) -> Non
     assert roots == {zone: f"s3://{bucket}" for zone, bucket in buckets.items()}
     readme_form = "s3://dqalq-lake-prod-eu-north-1-{zone}"  # README "Environments" and object_lake's docstring
     assert lake_url("aws", "prod") == readme_form
+    assert readme_form in README.read_text() and readme_form in (object_lake.__doc__ or "")
     stand_in = S3Stack("http://unused", {}, {})  # the integration tests' stand-in for what Terraform creates
     assert all(stand_in.bucket(env, zone) == bucket for zone, bucket in buckets.items())
     assert stand_in.lake_url(env) == lake_url("aws", env)
@@ -60,7 +62,8 @@ def test_the_runtimes_adls_account_and_containers_are_the_ones_terraform_creates
     roots = _zone_roots(lake_url("azure", env), env)
     assert roots == {zone: f"abfss://{zone}@{account}.dfs.core.windows.net" for zone in ZONES}
     assert lake_url("azure", "prod") == "abfss://{zone}@dqalqlakeprod.dfs.core.windows.net"
-    assert "abfss://{zone}@dqalqlakeprod.dfs.core.windows.net" in README.read_text()
+    azure_form = "abfss://{zone}@dqalqlakeprod.dfs.core.windows.net"
+    assert azure_form in README.read_text() and azure_form in (object_lake.__doc__ or "")
     assert AzureStack("http://unused", {}, {}).account(env) == account
 
 
