@@ -22,7 +22,7 @@ else
         echo "test-infra: no terraform-provider-aws under a registry.terraform.io folder: validate, terraform test and the AWS apply on moto are SKIPPED"
     else
         plugin_dir=${provider%%/registry.terraform.io/*}
-        echo "test-infra: $(terraform version | head -1), AWS provider from $plugin_dir"
+        echo "test-infra: $(terraform version 2>/dev/null | head -1), AWS provider from $plugin_dir"
         args+=("--tf-plugin-dir=$plugin_dir")
     fi
 fi

@@ -91,7 +91,7 @@ def workspace(
     ``local_state`` replaces the root's remote backend with a local state file (an override file in the
     copy only), for runs against a stand-in.
     """
-    shutil.copytree(INFRA / cloud, folder, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copytree(INFRA / cloud, folder, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
     rc = folder / "terraformrc"
     rc.write_text("")  # an empty CLI configuration: no credentials helper, no network mirror
     environ = {

@@ -317,6 +317,7 @@ def _empty_buckets(item: Deployed) -> None:
     """Delete every object version and delete marker of the environment's buckets, as an operator would."""
     s3 = item.account.client("s3")
     for bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]} & set(item.names.values()):
+        s3.delete_bucket_policy(Bucket=bucket)  # moto counts the policies' conditional Deny statements as Deny
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
             for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
                 s3.delete_object(Bucket=bucket, Key=entry["Key"], VersionId=entry["VersionId"])
