@@ -314,10 +314,14 @@ def test_destroy_removes_every_bucket_and_the_vpc(deployed: dict[str, Deployed],
 
 
 def _empty_buckets(item: Deployed) -> None:
-    """Delete every object version and delete marker of the environment's buckets, as an operator would."""
+    """Stop access logging, then delete every object version and delete marker of the environment's buckets,
+    as an operator would (otherwise each request writes a new log object into the log bucket)."""
     s3 = item.account.client("s3")
-    for bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]} & set(item.names.values()):
+    buckets = sorted({b["Name"] for b in s3.list_buckets()["Buckets"]} & set(item.names.values()))
+    for bucket in buckets:
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={})
         s3.delete_bucket_policy(Bucket=bucket)  # moto counts the policies' conditional Deny statements as Deny
+    for bucket in buckets:
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
             for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
                 s3.delete_object(Bucket=bucket, Key=entry["Key"], VersionId=entry["VersionId"])
