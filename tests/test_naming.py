@@ -44,6 +44,6 @@ def test_compact_names_are_the_runtimes_azure_account_and_refuse_a_name_over_24_
 
     assert compact_name(load_settings({"DA_ENV": "prod"}, cwd=tmp_path), "lake") == "dqalqlakeprod"
     with pytest.raises(ValueError, match="3 to 24"):
-        compact_name(load_settings({"DA_ENV": "prod"}, cwd=tmp_path), "keyvaultservices")  # 25 characters with the prefix and env
+        compact_name(load_settings({"DA_ENV": "prod"}, cwd=tmp_path), "keyvaultservices")  # 25 with prefix and env
     with pytest.raises(ValueError, match="service"):
         compact_name(load_settings({}, cwd=tmp_path), "key-vault")
