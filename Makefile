@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: setup run test test-integration bench bench-api serve dev clean
+.PHONY: setup run test test-integration test-infra bench bench-api serve dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ test-integration: setup
 	bash scripts/install_azurite.sh
 	bash scripts/install_fakesnow.sh
 	$(BIN)/pytest -m integration tests/integration -q
+
+# infra/ (AWS, Azure, Snowflake), offline: fmt, checkov (own venv in .tools/), validate, terraform test, a real
+# apply/destroy of dev and prod on moto_server with boto3 checks and a pipeline run on what Terraform created,
+# the Azure static tests and the Snowflake DDL on fakesnow. Says what it skips when terraform is missing.
+test-infra: setup
+	bash scripts/install_checkov.sh
+	bash scripts/install_fakesnow.sh
+	BIN=$(BIN) bash scripts/test_infra.sh
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_volve

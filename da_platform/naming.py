@@ -37,3 +37,14 @@ def mandatory_tags(settings: Settings) -> dict[str, str]:
         "CostCenter": settings.cost_center,
         "Project": settings.project,
     }
+
+
+def compact_name(settings: Settings, service: str) -> str:
+    """``dqalq<service><env>`` for providers that forbid hyphens or long names (Azure storage accounts and
+    Key Vaults: 3–24 lowercase letters and digits). The runtime's ``abfss://…@dqalqlake<env>…`` is this form."""
+    if not re.fullmatch(r"[a-z0-9]+", service):
+        raise ValueError(f"service {service!r} must be lowercase letters and digits only")
+    name = f"{PREFIX}{service}{settings.env}"
+    if not 3 <= len(name) <= 24:
+        raise ValueError(f"{name!r} is {len(name)} characters: storage accounts and Key Vaults allow 3 to 24")
+    return name

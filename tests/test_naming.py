@@ -37,3 +37,13 @@ def test_mandatory_tags_are_all_present_and_name_the_environment(tmp_path: Path)
     tags = mandatory_tags(settings)
     assert tuple(tags) == MANDATORY_TAGS
     assert tags == {"Environment": "qa", "Owner": "prod-eng", "CostCenter": "cc-42", "Project": "DatAlive"}
+
+
+def test_compact_names_are_the_runtimes_azure_account_and_refuse_a_name_over_24_characters(tmp_path: Path) -> None:
+    from da_platform.naming import compact_name
+
+    assert compact_name(load_settings({"DA_ENV": "prod"}, cwd=tmp_path), "lake") == "dqalqlakeprod"
+    with pytest.raises(ValueError, match="3 to 24"):
+        compact_name(load_settings({"DA_ENV": "prod"}, cwd=tmp_path), "keyvaultservices")  # 25 with prefix and env
+    with pytest.raises(ValueError, match="service"):
+        compact_name(load_settings({}, cwd=tmp_path), "key-vault")

@@ -10,6 +10,8 @@ from pathlib import Path
 MODULES = [
     "da_platform.env",
     "da_platform.naming",
+    "da_platform.infra_names",
+    "da_platform.snowflake_ddl",
     "da_platform.definitions",
     "da_platform.cli",
     "da_platform.status",
