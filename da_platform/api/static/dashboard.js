@@ -1,6 +1,15 @@
 // DatAlive dashboard: reads the API of the environment that serves it, draws with plotly.js (served locally).
 "use strict";
 
+// `datalive serve` prints a link with a short-lived key in the fragment (#key=..., which browsers never
+// send to a server): keep the key for this tab, then take it out of the address bar and the history.
+(function keyFromLink() {
+  const match = /^#key=([A-Za-z0-9_.\-]+)$/.exec(window.location.hash);
+  if (!match) return;
+  sessionStorage.setItem("datalive-key", match[1]);
+  history.replaceState(null, "", window.location.pathname + window.location.search);
+})();
+
 const state = { key: sessionStorage.getItem("datalive-key") || "", catalog: null };
 const $ = (id) => document.getElementById(id);
 const layoutBase = { margin: { t: 10, r: 50, b: 40, l: 60 }, legend: { orientation: "h" } };
