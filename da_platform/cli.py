@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from contextlib import ExitStack
@@ -573,15 +574,36 @@ def cmd_serve(args: argparse.Namespace, settings) -> int:
         host = f"[{host}]" if ":" in host else host
         _say(f"dashboard (its key {link_key.key_id} expires {link_key.expires_at} or when this server stops):")
         _say(f"    http://{host}:{args.port}/#key={key}")
+    # After a graceful shutdown uvicorn re-raises the signal it caught; SIGTERM's default action would end
+    # the process there, before the link's key is revoked. So SIGTERM ends it through this handler instead.
+    previous = signal.signal(signal.SIGTERM, _stop_serving) if _in_main_thread() else None
     try:
         # uvicorn's access log prints query strings and no request id; the app logs every request itself.
         uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    except _ServerStopped:
+        pass
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if link_key is not None:
             store.revoke(link_key.key_id)
             _audit_quietly(settings, "key.revoke", f"key {link_key.key_id}", {"name": link_key.name})
             _say(f"revoked the dashboard key {link_key.key_id}")
     return 0
+
+
+class _ServerStopped(Exception):
+    """SIGTERM reached `datalive serve` (after uvicorn's graceful shutdown)."""
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise _ServerStopped()
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _positive_hours(text: str) -> float:

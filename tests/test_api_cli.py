@@ -81,6 +81,10 @@ def test_serve_answers_on_the_given_port_and_logs_json_lines_without_the_key(iso
     requests = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     assert [(r["path"], r["status"]) for r in requests if r.get("event") == "request"][-1] == ("/catalog", 503)
     assert key not in stderr and key[-43:] not in stderr
+    # SIGTERM (what terminate() sends) stops it gracefully, and the dashboard link's key dies with it.
+    assert server.returncode == 0
+    (link,) = [r for r in KeyStore(isolated_env / "dev", "dev").records() if r.name == "dashboard-link"]
+    assert link.revoked_at is not None
 
 
 def _link_key(stderr: str) -> str:

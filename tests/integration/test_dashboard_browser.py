@@ -322,6 +322,7 @@ def test_the_printed_link_opens_the_dashboard_with_data_and_its_key_dies_with_th
                 time.sleep(0.2)
         browser.get(base + "/")
         browser.execute_script("sessionStorage.clear()")
+        browser.get("about:blank")  # the link opened afresh, as from the terminal
         browser.get(link)  # no key typed: the fragment carries it
         WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.loaded === 'true'"))
         for chart in ("chart-field", "chart-wells", "chart-uptime", "chart-deferment", "chart-forecast"):
