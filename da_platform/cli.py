@@ -654,7 +654,12 @@ def cmd_keys(args: argparse.Namespace, settings) -> int:
         print(json.dumps(records, indent=2))
     else:
         for r in records:
-            state = "active" if r["active"] else f"revoked {r['revoked_at']}"
+            if r["revoked_at"]:
+                state = f"revoked {r['revoked_at']}"
+            elif r["expires_at"]:
+                state = f"active until {r['expires_at']}" if r["active"] else f"expired {r['expires_at']}"
+            else:
+                state = "active"
             print(f"{r['key_id']}  {r['name']:<20} {r['created_at']}  {state}")
     return 0
 

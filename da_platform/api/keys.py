@@ -85,11 +85,11 @@ class KeyRecord:
         """Not revoked and not expired at ``now``."""
         return self.active and (self.expires_at is None or now < datetime.fromisoformat(self.expires_at))
 
-    def public(self) -> dict[str, object]:
-        """The record without its hash, for listings."""
+    def public(self, now: datetime | None = None) -> dict[str, object]:
+        """The record without its hash, for listings; ``active`` is whether it verifies at ``now``."""
         data = asdict(self)
         data.pop("key_hash")
-        data["active"] = self.active
+        data["active"] = self.valid_at(now or datetime.now(UTC))
         return data
 
 

@@ -41,6 +41,8 @@ def test_a_key_with_a_ttl_verifies_until_it_expires_and_then_is_refused(tmp_path
     assert keys.verify(key, now=made + timedelta(hours=11, minutes=59)) == record
     with pytest.raises(InvalidKey):
         keys.verify(key, now=made + timedelta(hours=12))
+    assert record.public(now=made)["active"] is True
+    assert record.public(now=made + timedelta(hours=12))["active"] is False  # listed as expired, not active
     with pytest.raises(ValueError, match="positive"):
         keys.create("dashboard", ttl=timedelta(0))
 
