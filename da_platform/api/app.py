@@ -123,7 +123,7 @@ def create_app(
     environment = settings.isolation_key
     keys = key_store or KeyStore(settings.env_root, environment)
     limiter = RateLimiter(rate_limit or RateLimit(*settings.api_rate_limit), clock=clock)
-    failures = RateLimiter(auth_failure_limit, clock=clock)
+    failures = RateLimiter(auth_failure_limit, clock=clock, max_buckets=100_000)  # one per client address
     gold = GoldReader(open_warehouse(settings))
     lake = open_lake(settings)
     forecasts = ForecastReader(lake)

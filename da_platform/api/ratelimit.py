@@ -62,8 +62,15 @@ class RateLimiter:
 
     def _store(self, bucket: tuple[str, str], value: tuple[float, float]) -> None:
         if bucket not in self._buckets and len(self._buckets) >= self._max_buckets:
-            # Keys are few (they come from the store), so this only guards memory against a bug.
-            self._buckets.clear()
+            # Forget the buckets that have refilled first: that loses nothing (a new bucket starts full).
+            # Only if every one is still draining, start over; keys are few, so that guards memory against a
+            # bug, and client addresses get room enough (see create_app) that it needs a large botnet.
+            now, full = value[1], float(self.limit.burst)
+            for name, (tokens, last) in list(self._buckets.items()):
+                if tokens + (now - last) * self._rate >= full:
+                    del self._buckets[name]
+            if len(self._buckets) >= self._max_buckets:
+                self._buckets.clear()
         self._buckets[bucket] = value
 
 
