@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from contextlib import ExitStack
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -557,17 +558,80 @@ def cmd_explain(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings) -> int:
-    """Serve the API and the dashboard of this environment with uvicorn."""
+    """Serve the API and the dashboard of this environment with uvicorn, printing a ready dashboard link.
+
+    The link carries a short-lived key of this environment in its fragment (``#key=...``: browsers never
+    send a fragment, so it reaches no server or proxy log), the way Jupyter prints its token URL. The key
+    is revoked when the server stops, and expires by itself after ``--link-hours`` should the process be
+    killed before it can revoke it.
+    """
     import uvicorn
 
     from da_platform.api.app import create_app
+    from da_platform.api.keys import KeyStore
     from da_platform.api.logs import configure_logging
 
     configure_logging()
+    app = create_app(settings)
     _say(f"datalive API on http://{args.host}:{args.port} · env={settings.isolation_key}")
-    # uvicorn's access log prints query strings and no request id; the app logs every request itself.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_level="warning")
+    store = KeyStore(settings.env_root, settings.isolation_key)
+    link_key = None
+    if args.link:
+        key, link_key = store.create("dashboard-link", ttl=timedelta(hours=args.link_hours))
+        _audit_quietly(settings, "key.create", f"key {link_key.key_id}", {"name": link_key.name})
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        host = f"[{host}]" if ":" in host else host
+        _say(f"dashboard (its key {link_key.key_id} expires {link_key.expires_at} or when this server stops):")
+        _say(f"    http://{host}:{args.port}/#key={key}")
+    # After a graceful shutdown uvicorn re-raises the signal it caught; SIGTERM's default action would end
+    # the process there, before the link's key is revoked. So SIGTERM ends it through this handler instead.
+    previous = signal.signal(signal.SIGTERM, _stop_serving) if _in_main_thread() else None
+    try:
+        # uvicorn's access log prints query strings and no request id; the app logs every request itself.
+        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    except _ServerStopped:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if link_key is not None:
+            store.revoke(link_key.key_id)
+            _audit_quietly(settings, "key.revoke", f"key {link_key.key_id}", {"name": link_key.name})
+            _say(f"revoked the dashboard key {link_key.key_id}")
     return 0
+
+
+class _ServerStopped(Exception):
+    """SIGTERM reached `datalive serve` (after uvicorn's graceful shutdown)."""
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise _ServerStopped()
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _positive_hours(text: str) -> float:
+    """``--link-hours``: a positive number of hours (a key that is born expired would be a broken link)."""
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = 0.0
+    if not 0 < hours <= 24 * 30:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours between 0 and 720")
+    return hours
+
+
+def _audit_quietly(settings, action: str, target: str, detail: dict[str, Any]) -> None:
+    """An audit record that must not stop the server from starting or revoking (the lake may be down)."""
+    try:
+        _audit(settings, action, target, "ok", detail)
+    except Exception as exc:  # reported; the key operation it records has already happened
+        _say(f"could not record {action} of {target} in the audit trail: {type(exc).__name__}")
 
 
 def cmd_keys(args: argparse.Namespace, settings) -> int:
@@ -599,7 +663,12 @@ def cmd_keys(args: argparse.Namespace, settings) -> int:
         print(json.dumps(records, indent=2))
     else:
         for r in records:
-            state = "active" if r["active"] else f"revoked {r['revoked_at']}"
+            if r["revoked_at"]:
+                state = f"revoked {r['revoked_at']}"
+            elif r["expires_at"]:
+                state = f"active until {r['expires_at']}" if r["active"] else f"expired {r['expires_at']}"
+            else:
+                state = "active"
             print(f"{r['key_id']}  {r['name']:<20} {r['created_at']}  {state}")
     return 0
 
@@ -810,6 +879,12 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="the API and dashboard of this environment (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-link", dest="link", action="store_false", help="print no dashboard link (create no short-lived key)"
+    )
+    serve.add_argument(
+        "--link-hours", type=_positive_hours, default=12.0, help="lifetime of the dashboard link's key (12 h)"
+    )
     keys = sub.add_parser("keys", help="API keys of this environment")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_create = keys_sub.add_parser("create", help="create a key and print it once")

@@ -475,3 +475,48 @@ def dbt_variables(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+# Settings fields that may hold a secret (a password in a DSN, a token in a URL), with the variable each
+# comes from. They are never serialized: a Dagster resource receives them as ``EnvVar`` of that variable,
+# so they stay out of run config and the UI.
+SECRET_FIELDS: dict[str, str] = {
+    "spark_remote": "DATALIVE_SPARK_REMOTE",
+    "vector_dsn": "DATALIVE_VECTOR_DSN",
+    "llm_api_key": "DATALIVE_LLM_API_KEY",
+    "alert_webhook_url": "DATALIVE_ALERT_WEBHOOK_URL",
+}
+
+
+def settings_to_json(settings: Settings) -> str:
+    """Every non-secret field of ``settings`` as JSON, for resource config (secrets: :data:`SECRET_FIELDS`)."""
+    import json
+    from dataclasses import fields
+
+    data: dict[str, object] = {}
+    for item in fields(Settings):
+        if item.name in SECRET_FIELDS:
+            continue
+        value = getattr(settings, item.name)
+        if isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        data[item.name] = value
+    return json.dumps(data, sort_keys=True)
+
+
+def settings_from_json(text: str, secrets: Mapping[str, str | None]) -> Settings:
+    """The :class:`Settings` that :func:`settings_to_json` wrote, with the secret fields from ``secrets``
+    (empty values are None). Inverse of :func:`settings_to_json`: nothing is re-read or dropped."""
+    import json
+
+    data = json.loads(text)
+    misplaced = (set(secrets) - set(SECRET_FIELDS)) | (set(data) & set(SECRET_FIELDS))
+    if misplaced:
+        raise SettingsError(f"serialized settings mix secret and plain fields: {', '.join(sorted(misplaced))}")
+    data["home"] = Path(data["home"])
+    data["partitions_start"] = date.fromisoformat(data["partitions_start"])
+    data["mlflow_uris"] = tuple(tuple(pair) for pair in data["mlflow_uris"])
+    data["api_cors_origins"] = tuple(data["api_cors_origins"])
+    return Settings(**data, **{name: (value or "").strip() or None for name, value in secrets.items()})

@@ -243,6 +243,42 @@ def test_rate_limits_come_from_the_environment_settings(settings: Settings) -> N
     assert get(limited, key, "/catalog").status_code == 429
 
 
+def test_wrong_keys_from_one_address_get_429_after_a_burst_even_with_a_right_key(
+    settings: Settings, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = [0.0]
+    app = create_app(
+        settings,
+        explainer=StubExplainer(),
+        rate_limit=GENEROUS,
+        auth_failure_limit=RateLimit(per_minute=60, burst=3),
+        clock=lambda: now[0],
+    )
+    guesser, neighbour = TestClient(app, client=("203.0.113.7", 4000)), TestClient(app, client=("203.0.113.8", 4000))
+    guesses = [key[:-4] + f"{n:04d}" for n in range(4)]
+    with caplog.at_level(logging.INFO, logger="datalive.api"):
+        assert [get(guesser, guess, "/catalog").status_code for guess in guesses[:3]] == [401, 401, 401]
+        refused = get(guesser, guesses[3], "/catalog")
+        assert_problem(refused, 429)
+        assert refused.headers["retry-after"] == "1"
+        assert_problem(get(guesser, key, "/catalog"), 429)  # a right guess now learns nothing
+    assert get(neighbour, key, "/catalog").status_code == 200
+    audits = [r for r in caplog.records if getattr(r, "event", None) == "auth_rate_limited"]
+    assert [(r.client, r.audit) for r in audits] == [("203.0.113.7", True)] * 2
+    assert not any(secret in JsonFormatter().format(r) for r in audits for secret in [key, *guesses])
+    now[0] += 1.0
+    assert get(guesser, key, "/catalog").status_code == 200
+
+
+def test_requests_without_a_key_are_not_counted_as_failed_authentications(settings: Settings, key: str) -> None:
+    app = create_app(
+        settings, explainer=StubExplainer(), rate_limit=GENEROUS, auth_failure_limit=RateLimit(60, 1), clock=lambda: 0
+    )
+    anonymous = TestClient(app)
+    assert {anonymous.get("/catalog").status_code for _ in range(5)} == {401}
+    assert get(anonymous, key, "/catalog").status_code == 200
+
+
 # -- validation ------------------------------------------------------------------------------------
 
 

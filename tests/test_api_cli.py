@@ -81,3 +81,61 @@ def test_serve_answers_on_the_given_port_and_logs_json_lines_without_the_key(iso
     requests = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     assert [(r["path"], r["status"]) for r in requests if r.get("event") == "request"][-1] == ("/catalog", 503)
     assert key not in stderr and key[-43:] not in stderr
+    # SIGTERM (what terminate() sends) stops it gracefully, and the dashboard link's key dies with it.
+    assert server.returncode == 0
+    (link,) = [r for r in KeyStore(isolated_env / "dev", "dev").records() if r.name == "dashboard-link"]
+    assert link.revoked_at is not None
+
+
+def _link_key(stderr: str) -> str:
+    """The key in the dashboard link `datalive serve` printed (``http://host:port/#key=<key>``)."""
+    import re
+
+    (key,) = re.findall(r"^    http://127\.0\.0\.1:\d+/#key=(dlk_\S+)$", stderr, re.MULTILINE)
+    return key
+
+
+def test_serve_prints_a_dashboard_link_whose_key_works_until_the_server_stops(
+    isolated_env: Path, capsys, monkeypatch
+) -> None:
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    seen: dict[str, int] = {}
+
+    def fake_run(app, **options) -> None:  # the server "runs": the printed link's key opens the API
+        key = _link_key(capsys.readouterr().err)
+        seen["with_key"] = TestClient(app).get("/catalog", headers={"X-API-Key": key}).status_code
+        seen["without"] = TestClient(app).get("/catalog").status_code
+        seen["key"] = key  # type: ignore[assignment]
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    assert main(["serve", "--port", "8123"]) == 0
+    assert (seen["with_key"], seen["without"]) == (503, 401)  # authorized, then no gold in this empty env
+    store = KeyStore(isolated_env / "dev", "dev")
+    (record,) = [r for r in store.records() if r.name == "dashboard-link"]
+    assert record.revoked_at is not None and record.expires_at is not None
+    with pytest.raises(InvalidKey):
+        store.verify(str(seen["key"]))
+
+
+def test_serve_revokes_the_link_key_when_the_server_fails(isolated_env: Path, capsys, monkeypatch) -> None:
+    import uvicorn
+
+    def failing_run(app, **options) -> None:
+        raise OSError("address already in use")
+
+    monkeypatch.setattr(uvicorn, "run", failing_run)
+    with pytest.raises(OSError):
+        main(["serve", "--port", "8124"])
+    (record,) = KeyStore(isolated_env / "dev", "dev").records()
+    assert record.revoked_at is not None
+
+
+def test_serve_with_no_link_creates_no_key(isolated_env: Path, capsys, monkeypatch) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    assert main(["serve", "--no-link"]) == 0
+    assert "#key=" not in capsys.readouterr().err
+    assert KeyStore(isolated_env / "dev", "dev").records() == []

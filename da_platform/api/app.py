@@ -45,7 +45,7 @@ from da_platform.api.models import (
     Product,
 )
 from da_platform.api.problems import PROBLEM_MEDIA_TYPE, ApiProblem, install_problem_handlers
-from da_platform.api.ratelimit import RateLimit, RateLimiter
+from da_platform.api.ratelimit import AUTH_FAILURES, RateLimit, RateLimiter
 from da_platform.gold.deferment import deferment_by_cause
 from da_platform.identifiers import ID_PATTERN
 from da_platform.lakehouse.delta_lake import open_lake
@@ -114,13 +114,16 @@ def create_app(
     explainer_factory: Callable[[Any], dependencies.Explainer] | None = None,
     key_store: KeyStore | None = None,
     rate_limit: RateLimit | None = None,
+    auth_failure_limit: RateLimit = AUTH_FAILURES,
     clock: Callable[[], float] = time.monotonic,
 ) -> FastAPI:
     """The API of ``settings``' environment. ``explainer`` replaces the engine (tests); by default it is
-    opened on first use with :func:`da_platform.api.dependencies.open_explainer`."""
+    opened on first use with :func:`da_platform.api.dependencies.open_explainer`. ``auth_failure_limit``
+    bounds wrong keys per client address (then 429 for any key from there until it refills)."""
     environment = settings.isolation_key
     keys = key_store or KeyStore(settings.env_root, environment)
     limiter = RateLimiter(rate_limit or RateLimit(*settings.api_rate_limit), clock=clock)
+    failures = RateLimiter(auth_failure_limit, clock=clock, max_buckets=100_000)  # one per client address
     gold = GoldReader(open_warehouse(settings))
     lake = open_lake(settings)
     forecasts = ForecastReader(lake)
@@ -148,8 +151,25 @@ def create_app(
                     raise ApiProblem(503, "Explain engine unavailable", engine["error"], "explain-unavailable") from exc
         return engine["explainer"]
 
+    def _auth_refused(client: str, wait: float) -> ApiProblem:
+        # The audit line of a client that used up its failed attempts (address only: never the key it sent).
+        log.warning(
+            "authentication failures rate-limited",
+            extra={"event": "auth_rate_limited", "audit": True, "environment": environment, "client": client},
+        )
+        return ApiProblem(
+            429,
+            "Too many failed authentications",
+            f"Too many wrong keys from this address; retry in {int(wait)} s.",
+            "auth-rate-limited",
+            {"Retry-After": str(int(wait))},
+        )
+
     # async: cheap CPU work, run on the event loop instead of paying a thread hop per request.
     async def authorize(request: Request, key: Annotated[str | None, Depends(_api_key)]) -> str:
+        client = request.client.host if request.client else "unknown"
+        if key and (wait := failures.blocked(environment, client)):
+            raise _auth_refused(client, wait)  # checked before the key, so guessing learns nothing more
         try:
             record = keys.verify(key)
         except MissingKey as exc:
@@ -160,14 +180,17 @@ def create_app(
                 "unauthorized",
                 {"WWW-Authenticate": "APIKey"},
             ) from exc
-        except WrongEnvironmentKey as exc:
-            raise ApiProblem(
-                403,
-                "Key of another environment",
-                f"This is the {environment} environment; its keys are not shared.",
-                "wrong-environment",
-            ) from exc
-        except InvalidKey as exc:
+        except (WrongEnvironmentKey, InvalidKey) as exc:
+            # A sent key that fails is an attempt; a missing key guesses nothing and is not counted.
+            if wait := failures.acquire(environment, client):
+                raise _auth_refused(client, wait) from exc
+            if isinstance(exc, WrongEnvironmentKey):
+                raise ApiProblem(
+                    403,
+                    "Key of another environment",
+                    f"This is the {environment} environment; its keys are not shared.",
+                    "wrong-environment",
+                ) from exc
             raise ApiProblem(
                 401,
                 "Invalid API key",
@@ -197,7 +220,7 @@ def create_app(
         description=(
             f"Production insights, forecasts and explanations of the **{environment}** environment. "
             "Send an API key of this environment as `X-API-Key` (`datalive keys create`). Errors are RFC 9457 "
-            "problem details. Rate limits apply per key (429 with Retry-After)."
+            "problem details. Rate limits apply per key, and to wrong keys per client address (429 with Retry-After)."
         ),
         docs_url=None,  # Swagger UI and ReDoc load their assets from a CDN; the schema is at /openapi.json
         redoc_url=None,

@@ -30,7 +30,7 @@ import secrets
 import tempfile
 import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from da_platform.lakehouse.delta_lake import require_environment_folder
@@ -74,16 +74,22 @@ class KeyRecord:
     created_at: str
     revoked_at: str | None
     key_hash: str
+    expires_at: str | None = None  # a short-lived key (the dashboard link of `datalive serve`); None: never
 
     @property
     def active(self) -> bool:
+        """Not revoked (expiry is checked against the time of use: :meth:`valid_at`)."""
         return self.revoked_at is None
 
-    def public(self) -> dict[str, object]:
-        """The record without its hash, for listings."""
+    def valid_at(self, now: datetime) -> bool:
+        """Not revoked and not expired at ``now``."""
+        return self.active and (self.expires_at is None or now < datetime.fromisoformat(self.expires_at))
+
+    def public(self, now: datetime | None = None) -> dict[str, object]:
+        """The record without its hash, for listings; ``active`` is whether it verifies at ``now``."""
         data = asdict(self)
         data.pop("key_hash")
-        data["active"] = self.active
+        data["active"] = self.valid_at(now or datetime.now(UTC))
         return data
 
 
@@ -156,7 +162,10 @@ class KeyStore:
                 record = KeyRecord(**entry)
             except TypeError as exc:  # not an object, or missing / unexpected fields
                 raise KeyStoreInvalid(f"the key store api/keys.json: key entry {n} is not a key record; {fix}") from exc
-            if not all(isinstance(v, str) for k, v in asdict(record).items() if k != "revoked_at"):
+            optional = ("revoked_at", "expires_at")
+            if not all(isinstance(v, str) for k, v in asdict(record).items() if k not in optional) or not all(
+                getattr(record, k) is None or isinstance(getattr(record, k), str) for k in optional
+            ):
                 raise KeyStoreInvalid(f"the key store api/keys.json: key entry {n} has a non-text field; {fix}")
             records[record.key_id] = record
         return records
@@ -174,8 +183,10 @@ class KeyStore:
 
     # -- the operations ----------------------------------------------------------------------------
 
-    def create(self, name: str = "default", now: datetime | None = None) -> tuple[str, KeyRecord]:
-        """A new key: returned once, stored only as its hash."""
+    def create(
+        self, name: str = "default", now: datetime | None = None, ttl: timedelta | None = None
+    ) -> tuple[str, KeyRecord]:
+        """A new key: returned once, stored only as its hash; with ``ttl`` it stops verifying after that."""
         if not _NAME_RE.match(name):
             raise ValueError("a key name is 1-64 letters, digits, spaces, '_', '.' or '-'")
         records = dict(self._load())
@@ -183,13 +194,17 @@ class KeyStore:
         while key_id in records:
             key_id = secrets.token_hex(6)
         key = f"{PREFIX}_{env_token(self.isolation_key)}_{key_id}_{secrets.token_urlsafe(32)}"
+        created = now or datetime.now(UTC)
+        if ttl is not None and ttl <= timedelta(0):
+            raise ValueError("a key's time to live must be positive")
         record = KeyRecord(
             key_id=key_id,
             name=name,
             environment=self.isolation_key,
-            created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+            created_at=created.isoformat(timespec="seconds"),
             revoked_at=None,
             key_hash=_hash(self.isolation_key, key),
+            expires_at=(created + ttl).isoformat(timespec="seconds") if ttl is not None else None,
         )
         records[key_id] = record
         self._save(records)
@@ -208,8 +223,9 @@ class KeyStore:
             self._save(records)
         return record
 
-    def verify(self, key: str | None) -> KeyRecord:
-        """The active record of ``key`` in this environment, or one of the :class:`AuthFailure` outcomes."""
+    def verify(self, key: str | None, now: datetime | None = None) -> KeyRecord:
+        """The valid (not revoked, not expired) record of ``key`` in this environment, or one of the
+        :class:`AuthFailure` outcomes."""
         if not key:
             raise MissingKey()
         match = _KEY_RE.match(key)
@@ -222,7 +238,7 @@ class KeyStore:
             record is None
             or record.environment != self.isolation_key
             or not hmac.compare_digest(record.key_hash, _hash(self.isolation_key, key))
-            or not record.active
+            or not record.valid_at(now or datetime.now(UTC))
         ):
             raise InvalidKey()
         return record

@@ -1,4 +1,5 @@
-"""Token-bucket rate limits per environment and key, in the memory of one server process.
+"""Token-bucket rate limits per environment and key (and failed key checks per client address), in the
+memory of one server process.
 
 Every (environment, key id) pair has its own bucket of ``burst`` tokens refilled at ``per_minute / 60``
 tokens a second; a request takes one token or is refused with the seconds until the next token
@@ -51,8 +52,29 @@ class RateLimiter:
             self._store(bucket, (tokens, now))
             return max(1.0, math.ceil((1.0 - tokens) / self._rate))
 
+    def blocked(self, environment: str, key_id: str) -> float:
+        """Like :meth:`acquire` but takes no token: 0 when a token is there, else the seconds to wait."""
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get((environment, key_id), (float(self.limit.burst), now))
+        tokens = min(float(self.limit.burst), tokens + (now - last) * self._rate)
+        return 0.0 if tokens >= 1.0 else max(1.0, math.ceil((1.0 - tokens) / self._rate))
+
     def _store(self, bucket: tuple[str, str], value: tuple[float, float]) -> None:
         if bucket not in self._buckets and len(self._buckets) >= self._max_buckets:
-            # Keys are few (they come from the store), so this only guards memory against a bug.
-            self._buckets.clear()
+            # Forget the buckets that have refilled first: that loses nothing (a new bucket starts full).
+            # Only if every one is still draining, start over; keys are few, so that guards memory against a
+            # bug, and client addresses get room enough (see create_app) that it needs a large botnet.
+            now, full = value[1], float(self.limit.burst)
+            for name, (tokens, last) in list(self._buckets.items()):
+                if tokens + (now - last) * self._rate >= full:
+                    del self._buckets[name]
+            if len(self._buckets) >= self._max_buckets:
+                self._buckets.clear()
         self._buckets[bucket] = value
+
+
+# Failed key checks per client address: a person mistyping a key gets a dozen tries, a script guessing keys
+# gets ten a minute. A key of 256 random bits cannot be guessed anyway; this keeps guessing from costing
+# the service and makes it visible (each refusal is an audit line).
+AUTH_FAILURES = RateLimit(per_minute=10, burst=10)

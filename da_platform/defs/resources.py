@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from da_platform.env import Settings
+from da_platform.env import SECRET_FIELDS, Settings, settings_from_json, settings_to_json
 from da_platform.forecast.select import ForecastConfig
 from da_platform.lakehouse.delta_lake import Lake, open_lake_at
 from da_platform.lakehouse.silver_engines import EmbeddedSilverEngine, SilverEngine, SparkSilverEngine, spark_session
@@ -145,15 +145,25 @@ class ModelRegistryResource(dg.ConfigurableResource):
 
 
 class RagResource(dg.ConfigurableResource):
-    """Where the environment's explanation index lives; the collection name follows from the environment."""
+    """The environment's full :class:`Settings`, for the explanation index (its store, collection and
+    sources all follow from them): the plain fields serialized, each secret field as ``EnvVar`` of the
+    variable it came from (never in run config or the UI). Build it with :func:`rag_resource`."""
 
-    env: str
-    home: str
-    pr_id: str = ""
+    settings_json: str
+    spark_remote: str = ""
+    vector_dsn: str = ""
+    llm_api_key: str = ""
+    alert_webhook_url: str = ""
 
     def settings(self) -> Settings:
-        """The environment's settings (paths and collection name derive from them)."""
-        return Settings(env=self.env, home=Path(self.home), pr_id=self.pr_id or None)  # type: ignore[arg-type]
+        """The environment's settings, exactly as the process that built the definitions loaded them."""
+        return settings_from_json(self.settings_json, {name: getattr(self, name) for name in SECRET_FIELDS})
+
+
+def rag_resource(settings: Settings) -> RagResource:
+    """The index resource of ``settings``' environment: nothing trimmed, secrets by reference only."""
+    secrets = {name: dg.EnvVar(variable) for name, variable in SECRET_FIELDS.items() if getattr(settings, name)}
+    return RagResource(settings_json=settings_to_json(settings), **secrets)
 
 
 def registry_resource(settings: Settings) -> ModelRegistryResource:
@@ -196,7 +206,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             kms_key_id=settings.lake_kms_key_id or "",
         ),
         "warehouse": warehouse_resource(settings),
-        "rag": RagResource(env=settings.env, home=str(settings.home), pr_id=settings.pr_id or ""),
+        "rag": rag_resource(settings),
         "registry": registry_resource(settings),
         "silver_engine": SilverEngineResource(
             spark_remote=dg.EnvVar("DATALIVE_SPARK_REMOTE") if settings.spark_remote else ""

@@ -259,3 +259,83 @@ def test_a_formula_well_name_is_exported_as_text(hostile: tuple[str, str]) -> No
     assert "'" + FORMULA_WELL in exported["well_id"].to_list()
     assert not exported["well_id"].str.contains(r"^[=+\-@]").any()
     assert exported.schema["volume_sm3"] == pl.Float64
+
+
+# -- the link `datalive serve` prints -----------------------------------------------------------------------
+
+
+@contextmanager
+def datalive_serve(home: Path) -> Iterator[tuple[str, list[str], object]]:
+    """``datalive serve`` as a person runs it: the printed dashboard link, its stderr lines, the process."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "da_platform.cli", "serve", "--port", str(port)],
+        env={**os.environ, "DATALIVE_HOME": str(home), "DA_ENV": "dev"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    link = None
+    drain = None
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:  # the link comes before uvicorn starts listening
+            lines.append(line.rstrip("\n"))
+            if match := re.fullmatch(r"\s+(http://127\.0\.0\.1:\d+/#key=dlk_\S+)", lines[-1]):
+                link = match.group(1)
+                break
+        assert link, "datalive serve printed no dashboard link:\n" + "\n".join(lines)
+        drain = threading.Thread(target=lambda: lines.extend(x.rstrip("\n") for x in server.stderr), daemon=True)
+        drain.start()
+        yield link, lines, server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+        server.wait(timeout=30)
+        if drain is not None:
+            drain.join(timeout=10)  # the lines written while stopping (the revocation) are kept
+
+
+def test_the_printed_link_opens_the_dashboard_with_data_and_its_key_dies_with_the_server(
+    built_home: Path, browser
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    settings = load_settings({"DATALIVE_HOME": str(built_home)})
+    with datalive_serve(built_home) as (link, lines, server):
+        base, key = link.split("/#key=")
+        deadline = time.monotonic() + 60
+        while True:  # uvicorn listening
+            try:
+                urllib.request.urlopen(base + "/health", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "\n".join(lines)
+                time.sleep(0.2)
+        browser.get(base + "/")
+        browser.execute_script("sessionStorage.clear()")
+        browser.get("about:blank")  # the link opened afresh, as from the terminal
+        browser.get(link)  # no key typed: the fragment carries it
+        WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.loaded === 'true'"))
+        for chart in ("chart-field", "chart-wells", "chart-uptime", "chart-deferment", "chart-forecast"):
+            assert points(browser, chart) > 0, chart
+        assert "#key" not in browser.current_url  # taken out of the address bar and the history
+        assert key not in "\n".join(line for line in lines if line.startswith("{"))  # nor in any request log
+        server.terminate()
+        server.wait(timeout=30)
+    request = urllib.request.Request(base + "/catalog", headers={"X-API-Key": key})
+    with pytest.raises(OSError):  # the server is gone; and its key is revoked in the store
+        urllib.request.urlopen(request, timeout=5)
+    (record,) = [
+        r for r in KeyStore(settings.env_root, settings.isolation_key).records() if r.key_id in key and r.revoked_at
+    ]
+    assert record.name == "dashboard-link"
+    assert any(line.startswith("revoked the dashboard key") for line in lines)

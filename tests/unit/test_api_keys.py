@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,30 @@ def test_the_store_holds_a_hash_never_the_key(tmp_path: Path) -> None:
     assert key not in text
     assert key[-43:] not in text  # the secret part
     assert keys.path.stat().st_mode & 0o077 == 0
+
+
+def test_a_key_with_a_ttl_verifies_until_it_expires_and_then_is_refused(tmp_path: Path) -> None:
+    keys = store(tmp_path, "dev")
+    made = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    key, record = keys.create("dashboard", now=made, ttl=timedelta(hours=12))
+    assert record.expires_at == "2026-03-02T00:00:00+00:00"
+    assert keys.verify(key, now=made + timedelta(hours=11, minutes=59)) == record
+    with pytest.raises(InvalidKey):
+        keys.verify(key, now=made + timedelta(hours=12))
+    assert record.public(now=made)["active"] is True
+    assert record.public(now=made + timedelta(hours=12))["active"] is False  # listed as expired, not active
+    with pytest.raises(ValueError, match="positive"):
+        keys.create("dashboard", ttl=timedelta(0))
+
+
+def test_a_store_written_before_key_expiry_existed_still_verifies_its_keys(tmp_path: Path) -> None:
+    keys = store(tmp_path, "dev")
+    key, _ = keys.create("old")
+    payload = json.loads(keys.path.read_text())
+    for entry in payload["keys"]:
+        del entry["expires_at"]
+    keys.path.write_text(json.dumps(payload))
+    assert keys.verify(key).expires_at is None
 
 
 def test_a_missing_key_is_refused_as_missing(tmp_path: Path) -> None:

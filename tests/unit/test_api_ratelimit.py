@@ -37,3 +37,24 @@ def test_keys_and_environments_have_separate_buckets() -> None:
     assert limiter.acquire("dev", "k1") > 0
     assert limiter.acquire("dev", "k2") == 0.0
     assert limiter.acquire("prod", "k1") == 0.0
+
+
+def test_blocked_reports_the_wait_without_taking_a_token() -> None:
+    now = [0.0]
+    limiter = RateLimiter(RateLimit(per_minute=60, burst=1), clock=lambda: now[0])
+    assert limiter.blocked("dev", "client") == 0.0
+    assert limiter.blocked("dev", "client") == 0.0  # peeking twice leaves the one token there
+    assert limiter.acquire("dev", "client") == 0.0
+    assert limiter.blocked("dev", "client") == 1.0
+    now[0] += 1.0
+    assert limiter.blocked("dev", "client") == 0.0
+
+
+def test_a_full_table_forgets_refilled_buckets_and_keeps_draining_ones() -> None:
+    clock = Clock()
+    limiter = RateLimiter(RateLimit(per_minute=60, burst=1), clock=clock, max_buckets=2)
+    assert limiter.acquire("dev", "idle") == 0.0
+    clock.now += 5.0  # "idle" has refilled
+    assert limiter.acquire("dev", "guesser") == 0.0
+    assert limiter.acquire("dev", "newcomer") == 0.0  # table full: "idle" is forgotten, not "guesser"
+    assert limiter.acquire("dev", "guesser") == 1.0

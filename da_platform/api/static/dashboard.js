@@ -1,6 +1,17 @@
 // DatAlive dashboard: reads the API of the environment that serves it, draws with plotly.js (served locally).
 "use strict";
 
+// `datalive serve` prints a link with a short-lived key in the fragment (#key=..., which browsers never
+// send to a server): keep the key for this tab, then take it out of the address bar and the history.
+function keyFromLink() {
+  const match = /^#key=([A-Za-z0-9_.\-]+)$/.exec(window.location.hash);
+  if (!match) return false;
+  sessionStorage.setItem("datalive-key", match[1]);
+  history.replaceState(null, "", window.location.pathname + window.location.search);
+  return true;
+}
+keyFromLink();
+
 const state = { key: sessionStorage.getItem("datalive-key") || "", catalog: null };
 const $ = (id) => document.getElementById(id);
 const layoutBase = { margin: { t: 10, r: 50, b: 40, l: 60 }, legend: { orientation: "h" } };
@@ -198,5 +209,12 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("forecast-well").addEventListener("change", () => drawForecast().catch((e) => setStatus(`Forecast: ${e.message}`)));
   $("ask-form").addEventListener("submit", ask);
+  // The link pasted into a tab already showing the dashboard changes only the fragment: no reload.
+  window.addEventListener("hashchange", () => {
+    if (!keyFromLink()) return;
+    state.key = $("api-key").value = sessionStorage.getItem("datalive-key");
+    state.catalog = null;
+    loadAll();
+  });
   loadAll();
 });
