@@ -635,7 +635,18 @@ def _audit_quietly(settings, action: str, target: str, detail: dict[str, Any]) -
 
 
 def cmd_keys(args: argparse.Namespace, settings) -> int:
-    """Create, list or revoke the API keys of this environment."""
+    """Create, list or revoke the API keys of this environment; a corrupt key store is one line saying how to
+    fix it, as the API's 503 says."""
+    from da_platform.api.keys import KeyStoreInvalid
+
+    try:
+        return _keys(args, settings)
+    except KeyStoreInvalid as exc:
+        _say(f"datalive keys {args.keys_command}: {exc}")
+        return 2
+
+
+def _keys(args: argparse.Namespace, settings) -> int:
     from da_platform.api.keys import KeyStore
 
     store = KeyStore(settings.env_root, settings.isolation_key)

@@ -33,6 +33,18 @@ def test_keys_revoke_makes_the_key_invalid(isolated_env: Path, capsys) -> None:
     assert main(["keys", "revoke", "000000000000"]) == 2
 
 
+@pytest.mark.parametrize("command", [["list"], ["revoke", "abc"], ["create", "--name", "bi"]])
+def test_keys_on_a_corrupt_store_say_how_to_fix_it_in_one_line(isolated_env: Path, capsys, command: list[str]) -> None:
+    assert main(["keys", "create"]) == 0
+    KeyStore(isolated_env / "dev", "dev").path.write_text("{ not json", encoding="utf-8")
+    capsys.readouterr()
+
+    assert main(["keys", *command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"datalive keys {command[0]}: ") and "datalive keys create" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_keys_are_created_in_the_environment_da_env_names(isolated_env: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DA_ENV", "prod")
     assert main(["keys", "create"]) == 0
