@@ -25,6 +25,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from da_platform.forecast.covariates import WellCovariates
 from da_platform.forecast.metrics import coverage, mase, naive_scale
 from da_platform.forecast.peers import PeerForecast, peer_forecasts
 from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, forecast_rate_candidates
@@ -88,8 +89,11 @@ def origins_for(series: DailySeries, config: BacktestConfig) -> list[np.datetime
     return [first + np.timedelta64(int(s), "D") for s in steps]
 
 
-def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig()) -> pl.DataFrame:
-    """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well."""
+def backtest_series(
+    series: DailySeries, config: BacktestConfig = BacktestConfig(), covariates: WellCovariates | None = None
+) -> pl.DataFrame:
+    """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well.
+    ``covariates`` (the well's water on the same calendar) feed the ``wor_liquid`` candidate."""
     rows: list[dict[str, object]] = []
     day = series.day_index
     # naive is always scored: every window's "beats naive" is measured against it.
@@ -106,7 +110,9 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
         for horizon in config.horizons:
             test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
             t_future = t_origin + np.arange(1, horizon + 1, dtype=float)
-            forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, t_origin, config.forecast, True, scored)
+            forecasts = forecast_rate_candidates(
+                t_tr, y_tr, t_future, t_origin, config.forecast, True, scored, covariates
+            )
             n = len(test.dates)
             forecasts.update({name: _on_days(name, pf, test.producing, n) for name, pf in peers.items()})
             actual_rate = test.rate
@@ -177,6 +183,17 @@ def _on_days(name: str, pf: PeerForecast, producing: np.ndarray, n: int) -> _Pee
     return _PeerRate(name, pf.p10[step], pf.p50[step], pf.p90[step], pf.status)
 
 
+def well_covariates(rows: pl.DataFrame, series: DailySeries) -> WellCovariates | None:
+    """The well's water rate on the oil series' calendar (None when the water series does not line up,
+    so ``wor_liquid`` declines). Operator events are not read from silver yet: none are passed."""
+    if "water_sm3" not in rows.columns:
+        return None
+    water = daily_series(rows, "water", series.well_id)
+    if len(water.dates) != len(series.dates) or (water.dates != series.dates).any():
+        return None
+    return WellCovariates(series.rate, water.rate, np.zeros(0))
+
+
 def producing_wells(frame: pl.DataFrame) -> list[str]:
     """Wells with production rows whose latest activity is production (injectors are left out)."""
     out = []
@@ -198,8 +215,10 @@ def backtest_windows(
     """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells)."""
     parts = []
     for well in wells if wells is not None else producing_wells(frame):
-        series = daily_series(frame.filter(pl.col("well_id") == well), product, well)
-        part = backtest_series(series, config)
+        rows = frame.filter(pl.col("well_id") == well)
+        series = daily_series(rows, product, well)
+        wanted = "wor_liquid" in (*config.forecast.candidates, *config.scored_only)
+        part = backtest_series(series, config, well_covariates(rows, series) if wanted and product == "oil" else None)
         if part.height:
             parts.append(part)
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
