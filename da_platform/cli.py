@@ -396,12 +396,23 @@ def _backtest_monthly(args: argparse.Namespace, settings) -> int:
     lake = open_lake(settings)
     if lake.exists("silver/well_day_production"):  # the wells' monthly series too, when silver has any
         windows.append(monthly_backtest_wells(lake.read("silver/well_day_production")))
-    table = summarize_monthly(pl.concat([w for w in windows if w.height], how="diagonal_relaxed"))
+    scored = [w for w in windows if w.height]
+    if not scored:
+        _say(
+            "insufficient history for a monthly backtest: no series has 36 producing months before a cut-off"
+            " and 12 after"
+        )
+        return 1
+    table = summarize_monthly(pl.concat(scored, how="diagonal_relaxed"))
     if args.json:
         print(json.dumps(table.to_dicts(), indent=2, default=str))
     else:
-        with pl.Config(tbl_rows=200):
-            print(table.filter(pl.col("metric").is_in(["mase", "mase_seasonal", "coverage_p10_p90"])))
+        shown = table.filter(
+            pl.col("metric").is_in(["mase", "mase_seasonal", "coverage_p10_p90"])
+            | pl.col("metric").str.starts_with("ahead_of_")
+        )
+        with pl.Config(tbl_rows=200, tbl_width_chars=160):  # one column per model, one row per figure
+            print(shown.pivot(on="model", index=["source", "product", "horizon_months", "metric"], values="value"))
     return 0
 
 

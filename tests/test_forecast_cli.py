@@ -69,6 +69,12 @@ def test_backtest_monthly_json_scores_sodir_fields_against_the_monthly_benchmark
     assert {"mase", "mase_seasonal", "coverage_p10_p90", "ahead_of_naive"} <= metrics
 
 
+def test_backtest_monthly_of_a_young_field_only_says_the_history_is_too_short(env, capsys) -> None:
+    capsys.readouterr()
+    assert main(["backtest", "--monthly", "--fields", "1"]) == 1  # 16/1-12 Troldhaugen: months from 2021
+    assert "insufficient history for a monthly backtest" in capsys.readouterr().err
+
+
 def test_forecast_of_an_injector_is_refused_with_a_reason(env, capsys) -> None:
     capsys.readouterr()
     assert main(["forecast", "--well", "15/9-F-4"]) == 2
