@@ -184,14 +184,15 @@ def _on_days(name: str, pf: PeerForecast, producing: np.ndarray, n: int) -> _Pee
 
 
 def well_covariates(rows: pl.DataFrame, series: DailySeries) -> WellCovariates | None:
-    """The well's water rate on the oil series' calendar (None when the water series does not line up,
-    so ``wor_liquid`` declines). Operator events are not read from silver yet: none are passed."""
-    if "water_sm3" not in rows.columns:
+    """The well's oil and water rates on the series' calendar (None when they do not line up, so the
+    covariate candidates decline). Operator events are not read from silver yet: none are passed."""
+    if not {"oil_sm3", "water_sm3"} <= set(rows.columns):
         return None
-    water = daily_series(rows, "water", series.well_id)
-    if len(water.dates) != len(series.dates) or (water.dates != series.dates).any():
-        return None
-    return WellCovariates(series.rate, water.rate, np.zeros(0))
+    oil, water = (daily_series(rows, p, series.well_id) for p in ("oil", "water"))
+    for other in (oil, water):
+        if len(other.dates) != len(series.dates) or (other.dates != series.dates).any():
+            return None
+    return WellCovariates(oil.rate, water.rate, np.zeros(0))
 
 
 def producing_wells(frame: pl.DataFrame) -> list[str]:
@@ -217,8 +218,8 @@ def backtest_windows(
     for well in wells if wells is not None else producing_wells(frame):
         rows = frame.filter(pl.col("well_id") == well)
         series = daily_series(rows, product, well)
-        wanted = "wor_liquid" in (*config.forecast.candidates, *config.scored_only)
-        part = backtest_series(series, config, well_covariates(rows, series) if wanted and product == "oil" else None)
+        wanted = {"wor_liquid", "gor_gas"} & {*config.forecast.candidates, *config.scored_only}
+        part = backtest_series(series, config, well_covariates(rows, series) if wanted else None)
         if part.height:
             parts.append(part)
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()

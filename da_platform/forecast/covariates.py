@@ -153,3 +153,29 @@ class WellCovariates:
             raise CandidateDeclined("wor_liquid: training days outside the covariate calendar")
         after = last_break_before(self.event_days, float(t[-1]))
         return wor_liquid_forecast(fit_wor_liquid(t, y, self.water[idx], after=after), t_future)
+
+    def gor_gas(self, t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
+        """The ``Forecaster`` form for a gas series: (t, gas rates, future t) -> gas rate, as the oil's own
+        log-linear decline (recent window) x the GOR trend, oil looked up at the training days t."""
+        idx = np.asarray(t, int)
+        if len(idx) == 0 or idx.max() >= len(self.oil):
+            raise CandidateDeclined("gor_gas: training days outside the covariate calendar")
+        after = last_break_before(self.event_days, float(t[-1]))
+        oil = self.oil[idx]
+        return gor_gas_forecast(t, oil, y, oil_decline_forecast(t, oil, t_future, after=after), t_future, after=after)
+
+
+def oil_decline_forecast(
+    t: np.ndarray, oil: np.ndarray, t_future: np.ndarray, window: float = FIT_WINDOW, after: float | None = None
+) -> np.ndarray:
+    """Oil at ``t_future`` from its log-linear decline on the last ``window`` days, from the last week's
+    median level (no growth: a rising oil rate is held flat). Declines on too few positive days."""
+    t, oil = np.asarray(t, float), np.asarray(oil, float)
+    sel = _window(t, window, after) & np.isfinite(oil) & (oil > 0)
+    if sel.sum() < MIN_POINTS:
+        raise CandidateDeclined(f"gor_gas: {int(sel.sum())} days with oil (< {MIN_POINTS}) to forecast the oil from")
+    tt, oo = t[sel], oil[sel]
+    decline = max(-float(np.polyfit(tt, np.log(oo), 1)[0]), 0.0)
+    recent = tt >= tt[-1] - 7
+    level, t0 = float(np.median(oo[recent])), float(np.median(tt[recent]))
+    return level * np.exp(-decline * (np.asarray(t_future, float) - t0))

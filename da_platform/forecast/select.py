@@ -122,7 +122,7 @@ def _decline(name: str, anchored: bool, fits: DeclineFits) -> Forecaster:
 
 
 def _declined_without_covariates(t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
-    raise CandidateDeclined("wor_liquid: no water covariate for this series")
+    raise CandidateDeclined("no covariates (water, oil) for this series")
 
 
 def candidate_forecasters(
@@ -131,7 +131,8 @@ def candidate_forecasters(
     """The named candidates. ``fits`` holds the fit window (in the series' time unit: days for daily
     data; also the statistical models' window) and whether decline curves are fitted from the latest change
     of regime on; one ``DeclineFits`` per series lets ``prefit`` fit the decline curves of several origins
-    at once. ``covariates`` (the well's water, events) enables ``wor_liquid``; without them it declines, and
+    at once. ``covariates`` (the well's oil, water, events) enable ``wor_liquid`` (oil) and ``gor_gas`` (gas);
+    without them they decline, and
     ``safe_predict`` scores it as the recent median."""
     fits = DeclineFits() if fits is None else fits
     fit_window, recent = fits.window, fits.window / 4.0
@@ -146,6 +147,7 @@ def candidate_forecasters(
         "auto_ets": lambda t, y, tf: statistical.auto_ets(y, len(tf), int(fit_window)),
         "auto_theta": lambda t, y, tf: statistical.auto_theta(y, len(tf), int(fit_window)),
         "wor_liquid": covariates.wor_liquid if covariates is not None else _declined_without_covariates,
+        "gor_gas": covariates.gor_gas if covariates is not None else _declined_without_covariates,
     }
 
 

@@ -113,3 +113,19 @@ def test_the_selection_uses_only_water_known_before_the_origin() -> None:
     )
     np.testing.assert_array_equal(a["wor_liquid"].p50, b["wor_liquid"].p50)
     assert a["selected"].model == "wor_liquid"  # the right model wins its own synthetic well
+
+
+def test_gor_gas_in_the_selection_forecasts_gas_from_the_oil_decline_and_the_gor_growth() -> None:
+    t = np.arange(400, dtype=float)
+    oil = 1000 * np.exp(-0.002 * t)
+    gas = oil * 150 * np.exp(0.001 * t)  # gas declines at 0.1 %/day: oil's 0.2 % less the GOR's 0.1 % growth
+    future = np.arange(400, 490, dtype=float)
+    fc = WellCovariates(oil, np.zeros(400), np.zeros(0)).gor_gas(t, gas, future)
+    np.testing.assert_allclose(fc, 150_000 * np.exp(-0.001 * future), rtol=0.01)
+
+
+def test_gor_gas_declines_without_oil_on_enough_days() -> None:
+    t = np.arange(100, dtype=float)
+    oil = np.where(t < 90, np.nan, 500.0)  # oil reported on 10 days only
+    with pytest.raises(CandidateDeclined, match="days with oil"):
+        WellCovariates(oil, np.zeros(100), np.zeros(0)).gor_gas(t, np.full(100, 5e4), t[-10:] + 10)
