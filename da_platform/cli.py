@@ -317,9 +317,12 @@ def cmd_forecast(args: argparse.Namespace, settings) -> int:
         series = daily_series(well_history(production, args.well), args.product, args.well)
         fan_chart(series, result, Path(args.plot))
         _say(f"fan chart written to {args.plot}")
+    # Rate band (Sm3/d on producing days) and the calendar-day volume band (rate x uptime, Sm3), as the
+    # asset stores them: planners plan volumes.
+    columns = ("date", "p10", "p50", "p90", "uptime", "volume_p10", "volume_p50", "volume_p90")
     points = [
-        {"date": d.isoformat(), "p10": p10, "p50": p50, "p90": p90}
-        for d, p10, p50, p90 in result.points.select("date", "p10", "p50", "p90").iter_rows()
+        {"date": row[0].isoformat(), **dict(zip(columns[1:], row[1:], strict=True))}
+        for row in result.points.select(columns).iter_rows()
     ]
     payload = {
         "well": result.well_id,
@@ -337,19 +340,27 @@ def cmd_forecast(args: argparse.Namespace, settings) -> int:
     else:
         print(f"{result.well_id} {result.product}: model {result.model} ({result.status}) from {payload['origin']}")
         for point in points[:: max(1, len(points) // 10)]:
-            print(f"  {point['date']}  P10 {point['p10']:8.1f}  P50 {point['p50']:8.1f}  P90 {point['p90']:8.1f} Sm3/d")
+            print(
+                f"  {point['date']}  P10 {point['p10']:8.1f}  P50 {point['p50']:8.1f}  P90 {point['p90']:8.1f} Sm3/d"
+                f"  volume P10 {point['volume_p10']:8.1f}  P50 {point['volume_p50']:8.1f}"
+                f"  P90 {point['volume_p90']:8.1f} Sm3"
+            )
     return 0
 
 
 def cmd_backtest(args: argparse.Namespace, settings) -> int:
     """Run the rolling-origin backtest on silver, log it to MLflow as a candidate, print the metrics."""
     from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells, protocol_for
+    from da_platform.forecast.peers import PEERS
     from da_platform.forecast.select import ForecastConfig
     from da_platform.forecast.tracking import champion, log_candidate, set_champion
 
+    if args.monthly:
+        return _backtest_monthly(args, settings)
     production = _silver_production(settings)
     config = ForecastConfig()
-    protocol = protocol_for(production, BacktestConfig(forecast=config))
+    # The peers (Theta, log-ARIMA, SCUM) are scored beside the policy in every CLI run, never selected.
+    protocol = protocol_for(production, BacktestConfig(forecast=config, peers=() if args.no_peers else PEERS))
     table = backtest(production, args.product, producing_wells(production), protocol)
     if table.filter(table["model"] == "selected").is_empty():
         _say(
@@ -366,7 +377,52 @@ def cmd_backtest(args: argparse.Namespace, settings) -> int:
     if args.json:
         print(json.dumps(table.to_dicts(), indent=2, default=str))
     else:
-        print(table.filter(table["metric"].is_in(["mase", "coverage_p10_p90"])).sort("model", "horizon_days"))
+        shown = ["mase", "mase_well_mean", "coverage_p10_p90"]
+        print(table.filter(table["metric"].is_in(shown)).sort("model", "horizon_days"))
+    return 0
+
+
+def _backtest_monthly(args: argparse.Namespace, settings) -> int:
+    """`datalive backtest --monthly`: the medium-term backtest on the bundled Sodir field table (3, 6 and 12
+    months, oil and gas) and on silver's wells' monthly series when there are any (logged nowhere: the
+    daily policy is the registered model)."""
+    import polars as pl
+
+    from da_platform.forecast.monthly_backtest import (
+        monthly_backtest_sodir,
+        monthly_backtest_wells,
+        read_sodir_monthly,
+        sodir_sample_path,
+        summarize_monthly,
+    )
+
+    path = Path(args.sodir) if args.sodir else sodir_sample_path()
+    fields = read_sodir_monthly(path)
+    if args.fields:
+        fields = fields.filter(pl.col("field").is_in(fields["field"].unique().sort().head(args.fields).to_list()))
+    windows = [monthly_backtest_sodir(fields)]
+    from da_platform.lakehouse.delta_lake import open_lake
+
+    lake = open_lake(settings)
+    if lake.exists("silver/well_day_production"):  # the wells' monthly series too, when silver has any
+        windows.append(monthly_backtest_wells(lake.read("silver/well_day_production")))
+    scored = [w for w in windows if w.height]
+    if not scored:
+        _say(
+            "insufficient history for a monthly backtest: no series has 36 producing months before a cut-off"
+            " and 12 after"
+        )
+        return 1
+    table = summarize_monthly(pl.concat(scored, how="diagonal_relaxed"))
+    if args.json:
+        print(json.dumps(table.to_dicts(), indent=2, default=str))
+    else:
+        shown = table.filter(
+            pl.col("metric").is_in(["mase", "mase_seasonal", "coverage_p10_p90"])
+            | pl.col("metric").str.starts_with("ahead_of_")
+        )
+        with pl.Config(tbl_rows=200, tbl_width_chars=160):  # one column per model, one row per figure
+            print(shown.pivot(on="model", index=["source", "product", "horizon_months", "metric"], values="value"))
     return 0
 
 
@@ -853,6 +909,10 @@ def main(argv: list[str] | None = None) -> int:
     bt = sub.add_parser("backtest", help="rolling-origin backtest of the forecast policy, logged to MLflow")
     bt.add_argument("--product", choices=["oil", "gas", "water"], default="oil")
     bt.add_argument("--json", action="store_true")
+    bt.add_argument("--no-peers", action="store_true", help="skip the statistical peers (~2 s an origin)")
+    bt.add_argument("--monthly", action="store_true", help="the 3-12 month backtest on Sodir fields and wells")
+    bt.add_argument("--sodir", help="a Sodir field production CSV (default: the bundled copy)")
+    bt.add_argument("--fields", type=int, help="only the first N fields by name (a quick look)")
     models = sub.add_parser("models", help="the forecast model registry")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     promote_parser = models_sub.add_parser("promote", help="promote the champion into qa or prod")

@@ -50,6 +50,31 @@ def test_forecast_json_gives_ordered_bands_from_the_day_after_the_last_landed_da
         assert 0 <= point["p10"] <= point["p50"] <= point["p90"]
 
 
+def test_forecast_json_gives_the_calendar_day_volume_band_as_rate_times_uptime(env, capsys) -> None:
+    payload = run_json(capsys, ["forecast", "--well", "15/9-F-14", "--horizon-days", "10", "--json"])
+    for point in payload["points"]:
+        assert 0 <= point["uptime"] <= 1
+        assert 0 <= point["volume_p10"] <= point["volume_p50"] <= point["volume_p90"]
+        # uptime <= 1 on every draw, so each volume quantile is at most the same rate quantile
+        assert all(point[f"volume_p{q}"] <= point[f"p{q}"] + 1e-9 for q in (10, 50, 90))
+    assert any(p["volume_p50"] > 0 for p in payload["points"])
+
+
+def test_backtest_monthly_json_scores_sodir_fields_against_the_monthly_benchmarks(env, capsys) -> None:
+    rows = run_json(capsys, ["backtest", "--monthly", "--json", "--fields", "3"])
+    assert {r["horizon_months"] for r in rows} == {3, 6, 12}
+    assert {r["source"] for r in rows} == {"sodir"}  # six months of silver are too short for a well's backtest
+    assert {"selected", "naive", "auto_ets", "arps_hyperbolic"} <= {r["model"] for r in rows}
+    metrics = {r["metric"] for r in rows}
+    assert {"mase", "mase_seasonal", "coverage_p10_p90", "ahead_of_naive"} <= metrics
+
+
+def test_backtest_monthly_of_a_young_field_only_says_the_history_is_too_short(env, capsys) -> None:
+    capsys.readouterr()
+    assert main(["backtest", "--monthly", "--fields", "1"]) == 1  # 16/1-12 Troldhaugen: months from 2021
+    assert "insufficient history for a monthly backtest" in capsys.readouterr().err
+
+
 def test_forecast_of_an_injector_is_refused_with_a_reason(env, capsys) -> None:
     capsys.readouterr()
     assert main(["forecast", "--well", "15/9-F-4"]) == 2
@@ -73,13 +98,16 @@ def test_backtest_json_lists_metrics_and_registers_a_champion(env, capsys) -> No
     assert rows
     assert all(set(r) >= {"model", "horizon_days", "metric", "value", "windows", "beats_naive_share"} for r in rows)
     assert {r["horizon_days"] for r in rows} == {30, 90}
+    # the statistical peers sit beside the policy in every CLI run, and the well-weighted mean beside the window mean
+    assert {"dotm", "log_arima", "scum", "selected"} <= {r["model"] for r in rows}
+    assert {r["model"] for r in rows if r["metric"] == "mase_well_mean"} >= {"selected", "scum"}
     payload = run_json(capsys, ["forecast", "--well", "15/9-F-14", "--json"])
     assert payload["model_version"] == "1"
     assert payload["run_id"]
 
 
 def test_promoting_the_champion_to_qa_registers_it_there(env, capsys) -> None:
-    run_json(capsys, ["backtest", "--json"])
+    run_json(capsys, ["backtest", "--json", "--no-peers"])
     assert main(["models", "promote", "--to", "qa"]) == 0
     assert (env / "qa" / "mlflow").is_dir()
 

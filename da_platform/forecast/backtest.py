@@ -10,6 +10,10 @@ Scored per window:
 - ``cum_volume_error_pct``: |forecast - actual| cumulative volume over the window, % of actual;
 - ``coverage_p10_p90``: share of producing-day rates inside the P10–P90 band;
 - beating naive: the window's MASE is below the naive forecast's MASE on the same window.
+
+``BacktestConfig.peers`` adds the statistical peers of ``peers.py`` (Theta, log-ARIMA, SCUM) as
+benchmark-only rows (role "peer"), fitted once per origin at the longest horizon, with their own 80 %
+intervals as the band. They cost ~2 s an origin, so the CLI asks for them and the asset job does not.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from da_platform.forecast.covariates import WellCovariates
 from da_platform.forecast.metrics import coverage, mase, naive_scale
+from da_platform.forecast.peers import PeerForecast, peer_forecasts
 from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, forecast_rate_candidates
 from da_platform.forecast.series import DailySeries, NotAProducerError, daily_series
 from da_platform.forecast.uptime import estimate_uptime
@@ -50,6 +56,7 @@ class BacktestConfig:
     min_history_producing_days: int = 30
     forecast: ForecastConfig = ForecastConfig()  # noqa: RUF009 - frozen, safe to share
     scored_only: tuple[str, ...] = BENCHMARK_ONLY  # in the table for comparison, never selected
+    peers: tuple[str, ...] = ()  # statistical peers (peers.PEERS) scored beside, never selected
 
 
 def protocol_for(frame: pl.DataFrame, config: BacktestConfig = BacktestConfig()) -> BacktestConfig:
@@ -82,8 +89,11 @@ def origins_for(series: DailySeries, config: BacktestConfig) -> list[np.datetime
     return [first + np.timedelta64(int(s), "D") for s in steps]
 
 
-def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig()) -> pl.DataFrame:
-    """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well."""
+def backtest_series(
+    series: DailySeries, config: BacktestConfig = BacktestConfig(), covariates: WellCovariates | None = None
+) -> pl.DataFrame:
+    """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well.
+    ``covariates`` (the well's water on the same calendar) feed the ``wor_liquid`` candidate."""
     rows: list[dict[str, object]] = []
     day = series.day_index
     # naive is always scored: every window's "beats naive" is measured against it.
@@ -96,11 +106,15 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
         t_tr, y_tr = day[: len(train.dates)][prod], train.rate[prod]
         scale = naive_scale(y_tr)
         uptime = estimate_uptime(train, config.forecast.uptime_window_days).mean
+        peers = peer_forecasts(y_tr, _producing_steps(series, origin, max(config.horizons)), config.peers)
         for horizon in config.horizons:
             test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
             t_future = t_origin + np.arange(1, horizon + 1, dtype=float)
-            forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, t_origin, config.forecast, True, scored)
+            forecasts = forecast_rate_candidates(
+                t_tr, y_tr, t_future, t_origin, config.forecast, True, scored, covariates
+            )
             n = len(test.dates)
+            forecasts.update({name: _on_days(name, pf, test.producing, n) for name, pf in peers.items()})
             actual_rate = test.rate
             vol_ok = test.observed
             actual_cum = float(test.volume[vol_ok].sum())
@@ -119,7 +133,13 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
                         "origin": origin.astype(object),
                         "horizon_days": horizon,
                         "model": name,
-                        "role": "policy" if name == "selected" else "benchmark" if name in extra else "pool",
+                        "role": "policy"
+                        if name == "selected"
+                        else "peer"
+                        if name in peers
+                        else "benchmark"
+                        if name in extra
+                        else "pool",
                         "model_id": rf.model,
                         "status": rf.status,
                         "mase": score,
@@ -135,6 +155,44 @@ def backtest_series(series: DailySeries, config: BacktestConfig = BacktestConfig
                     }
                 )
     return pl.DataFrame(rows, schema_overrides={"mase": pl.Float64, "naive_mase": pl.Float64}, strict=False)
+
+
+def _producing_steps(series: DailySeries, origin: np.datetime64, horizon: int) -> int:
+    """How many producing days follow ``origin`` within ``horizon`` days (at least 1): the peers forecast
+    the producing-day series, so their step k is the k-th producing day after the origin."""
+    test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
+    return max(int(test.producing.sum()), 1)
+
+
+@dataclass(frozen=True)
+class _PeerRate:
+    """A peer's forecast laid out on the calendar days of a window (the RateForecast fields the backtest reads)."""
+
+    model: str
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    status: str
+
+
+def _on_days(name: str, pf: PeerForecast, producing: np.ndarray, n: int) -> _PeerRate:
+    """Spread a peer's producing-step forecast over the window's calendar days: the k-th producing day
+    gets step k, and a non-producing day the value of the next producing step (its rate is not scored)."""
+    before = np.cumsum(producing[:n]) - producing[:n]  # producing days before each day = its step
+    step = np.clip(before, 0, len(pf.p50) - 1).astype(int)
+    return _PeerRate(name, pf.p10[step], pf.p50[step], pf.p90[step], pf.status)
+
+
+def well_covariates(rows: pl.DataFrame, series: DailySeries) -> WellCovariates | None:
+    """The well's oil and water rates on the series' calendar (None when they do not line up, so the
+    covariate candidates decline). Operator events are not read from silver yet: none are passed."""
+    if not {"oil_sm3", "water_sm3"} <= set(rows.columns):
+        return None
+    oil, water = (daily_series(rows, p, series.well_id) for p in ("oil", "water"))
+    for other in (oil, water):
+        if len(other.dates) != len(series.dates) or (other.dates != series.dates).any():
+            return None
+    return WellCovariates(oil.rate, water.rate, np.zeros(0))
 
 
 def producing_wells(frame: pl.DataFrame) -> list[str]:
@@ -158,8 +216,10 @@ def backtest_windows(
     """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells)."""
     parts = []
     for well in wells if wells is not None else producing_wells(frame):
-        series = daily_series(frame.filter(pl.col("well_id") == well), product, well)
-        part = backtest_series(series, config)
+        rows = frame.filter(pl.col("well_id") == well)
+        series = daily_series(rows, product, well)
+        wanted = {"wor_liquid", "gor_gas"} & {*config.forecast.candidates, *config.scored_only}
+        part = backtest_series(series, config, well_covariates(rows, series) if wanted else None)
         if part.height:
             parts.append(part)
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
@@ -169,8 +229,9 @@ def summarize(windows: pl.DataFrame) -> pl.DataFrame:
     """The metrics table: rows of (model, horizon_days, metric, value, windows, beats_naive_share).
 
     ``mase`` is the mean of per-window MASE (windows with at least one producing day), ``mase_median``
-    its median; ``beats_naive_share`` is the share of those windows where the model's MASE is below
-    naive's. Volume metrics average over windows with reported days.
+    its median, ``mase_well_mean`` the mean over wells of each well's mean (every well weighs the same,
+    however many scored windows it has); ``beats_naive_share`` is the share of those windows where the
+    model's MASE is below naive's. Volume metrics average over windows with reported days.
 
     ``hindsight_best`` is a reference, not a model: in every window, the pool candidate that turned out
     best there (known only after the fact). Its MASE is the most any selection among the candidates
@@ -189,12 +250,13 @@ def summarize(windows: pl.DataFrame) -> pl.DataFrame:
         values = {
             "mase": (rate["mase"].mean(), rate.height),
             "mase_median": (rate["mase"].median(), rate.height),
+            "mase_well_mean": (rate.group_by("well_id").agg(pl.col("mase").mean())["mase"].mean(), rate.height),
             "coverage_p10_p90": _nanmean(rate["coverage_p10_p90"]),
             "mae_volume_sm3d": _nanmean(g["mae_volume_sm3d"]),
             "cum_volume_error_pct": _nanmean(g["cum_volume_error_pct"]),
         }
         if model == "hindsight_best":  # a per-window pick by rate error: its other scores mean nothing
-            values = {k: values[k] for k in ("mase", "mase_median")}
+            values = {k: values[k] for k in ("mase", "mase_median", "mase_well_mean")}
         for metric, (value, n) in values.items():
             out.append(
                 {

@@ -17,6 +17,7 @@ import polars as pl
 
 from da_platform.forecast import baselines, statistical
 from da_platform.forecast.changepoint import last_change_index
+from da_platform.forecast.covariates import CandidateDeclined, WellCovariates
 from da_platform.forecast.decline import ArpsFit, DeclineModel, fit_arps, fit_arps_many, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
 from da_platform.forecast.metrics import naive_scale, window_mase
@@ -120,11 +121,19 @@ def _decline(name: str, anchored: bool, fits: DeclineFits) -> Forecaster:
     return run
 
 
-def candidate_forecasters(fits: DeclineFits | None = None) -> dict[str, Forecaster]:
+def _declined_without_covariates(t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
+    raise CandidateDeclined("no covariates (water, oil) for this series")
+
+
+def candidate_forecasters(
+    fits: DeclineFits | None = None, covariates: WellCovariates | None = None
+) -> dict[str, Forecaster]:
     """The named candidates. ``fits`` holds the fit window (in the series' time unit: days for daily
     data; also the statistical models' window) and whether decline curves are fitted from the latest change
     of regime on; one ``DeclineFits`` per series lets ``prefit`` fit the decline curves of several origins
-    at once."""
+    at once. ``covariates`` (the well's oil, water, events) enable ``wor_liquid`` (oil) and ``gor_gas`` (gas);
+    without them they decline, and
+    ``safe_predict`` scores it as the recent median."""
     fits = DeclineFits() if fits is None else fits
     fit_window, recent = fits.window, fits.window / 4.0
     return {
@@ -137,6 +146,8 @@ def candidate_forecasters(fits: DeclineFits | None = None) -> dict[str, Forecast
         **{name: _decline(name, name == "arps_hyperbolic_anchored", fits) for name in DECLINE_FITS},
         "auto_ets": lambda t, y, tf: statistical.auto_ets(y, len(tf), int(fit_window)),
         "auto_theta": lambda t, y, tf: statistical.auto_theta(y, len(tf), int(fit_window)),
+        "wor_liquid": covariates.wor_liquid if covariates is not None else _declined_without_covariates,
+        "gor_gas": covariates.gor_gas if covariates is not None else _declined_without_covariates,
     }
 
 
@@ -271,12 +282,13 @@ def evaluate_inner(
     config: ForecastConfig,
     extra: tuple[str, ...] = (),
     fits: DeclineFits | None = None,
+    covariates: WellCovariates | None = None,
 ) -> InnerEvaluation:
     """Score every candidate, and the ``extra`` models, on the inner origins (training data only); the
     ensemble is built from the best ``names`` only. The decline curves of all origins are fitted in one
     batch, together with the final fit on all of (t, y) that the forecast itself will need."""
     fits = DeclineFits(config.fit_window, config.fit_after_change) if fits is None else fits
-    forecasters = candidate_forecasters(fits)
+    forecasters = candidate_forecasters(fits, covariates)
     ev = InnerEvaluation()
     origins = inner_origins(t, horizon, config)
     ev.n_origins = len(origins)
@@ -337,6 +349,7 @@ def forecast_rate_candidates(
     config: ForecastConfig = ForecastConfig(),
     include_candidates: bool = False,
     scored_only: tuple[str, ...] = (),
+    covariates: WellCovariates | None = None,
 ) -> dict[str, RateForecast]:
     """Forecast rates at ``t_future`` from producing points (t, y) known at ``t_origin``.
 
@@ -363,7 +376,7 @@ def forecast_rate_candidates(
         return {"selected": RateForecast("shut_in", zeros, zeros, zeros, "shut_in", reason, {})}
     noise = noise_scale(y)
     fits = DeclineFits(config.fit_window, config.fit_after_change)
-    forecasters = candidate_forecasters(fits)
+    forecasters = candidate_forecasters(fits, covariates)
     lead_idx = np.clip(np.ceil(lead).astype(int), 1, horizon)
 
     if len(y) < config.min_producing_points:
@@ -382,7 +395,7 @@ def forecast_rate_candidates(
 
     names = config.candidates
     extra = tuple(n for n in scored_only if n not in names) if include_candidates else ()
-    ev = evaluate_inner(t, y, horizon, names, config, extra, fits)
+    ev = evaluate_inner(t, y, horizon, names, config, extra, fits, covariates)
     scores = {n: ev.mean_score(n) for n in ev.scores}
     pool = [n for n in scores if n not in extra]
     status = "ok" if ev.n_origins else "fallback"

@@ -47,6 +47,7 @@ def test_backtest_returns_the_metrics_table_with_naive_never_beating_itself() ->
     assert set(table["metric"]) == {
         "mase",
         "mase_median",
+        "mase_well_mean",
         "mae_volume_sm3d",
         "cum_volume_error_pct",
         "coverage_p10_p90",
@@ -101,4 +102,44 @@ def test_hindsight_best_is_the_per_window_floor_of_the_pool_and_reports_rate_err
     assert all(mase["hindsight_best"] <= mase[m] + 1e-12 for m in (*pool, "selected"))
     assert mase["hindsight_best"] < max(mase[m] for m in pool)
     reference = table.filter(pl.col("model") == "hindsight_best")
-    assert set(reference["metric"]) == {"mase", "mase_median"}
+    assert set(reference["metric"]) == {"mase", "mase_median", "mase_well_mean"}
+
+
+def test_the_well_weighted_mean_gives_every_well_the_same_weight_however_many_origins_it_has() -> None:
+    from da_platform.forecast.backtest import summarize
+
+    # well A: three windows at MASE 1; well B: one window at MASE 3. Window mean 1.5, well mean 2.
+    windows = pl.DataFrame(
+        {
+            "well_id": ["A", "A", "A", "B"],
+            "origin": [date(2015, 1, d) for d in (1, 2, 3, 1)],
+            "horizon_days": [30] * 4,
+            "model": ["selected"] * 4,
+            "role": ["policy"] * 4,
+            "mase": [1.0, 1.0, 1.0, 3.0],
+            "naive_mase": [2.0] * 4,
+            "coverage_p10_p90": [0.8] * 4,
+            "mae_volume_sm3d": [1.0] * 4,
+            "cum_volume_error_pct": [1.0] * 4,
+        }
+    )
+    values = dict(summarize(windows).filter(pl.col("model") == "selected").select("metric", "value").iter_rows())
+    assert values["mase"] == 1.5
+    assert values["mase_well_mean"] == 2.0
+
+
+def test_the_statistical_peers_are_scored_on_the_same_windows_and_never_selected() -> None:
+    from dataclasses import replace
+
+    from da_platform.forecast.peers import PEERS
+
+    frame = well_frame(declining_rates(700), start=date(2014, 6, 1))
+    config = replace(SMALL, origins_per_well=2, peers=PEERS)
+    windows = backtest_windows(frame, config=config)
+    peers = windows.filter(pl.col("role") == "peer")
+    assert set(peers["model"]) == set(PEERS)
+    selected = windows.filter(pl.col("model") == "selected")
+    assert peers.height == len(PEERS) * selected.height
+    assert set(peers["status"]) == {"ok"}
+    assert peers["mase"].is_finite().all() and (peers["coverage_p10_p90"] > 0).all()
+    assert not set(selected["model_id"]) & set(PEERS)

@@ -1,0 +1,131 @@
+"""The candidates that use more than the oil rate, on synthetic wells with known parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from da_platform.forecast.covariates import (
+    CandidateDeclined,
+    WellCovariates,
+    fit_wor_liquid,
+    gor_gas_forecast,
+    last_break_before,
+    wor_liquid_forecast,
+)
+from da_platform.forecast.select import ForecastConfig, forecast_rate_candidates, safe_predict
+
+B_LIQUID, D_WOR = 0.002, 2e-5  # liquid decline per day, ln WOR growth per Sm3 of cumulative oil
+
+
+def waterflood(n: int, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Daily oil and water of a well whose liquid declines at B_LIQUID and whose ln WOR grows by D_WOR per
+    Sm3 of oil, from WOR 0.2 at day 0 (the model ``wor_liquid`` assumes, stepped day by day)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n, dtype=float)
+    oil, water, cum = np.empty(n), np.empty(n), 0.0
+    for i in range(n):
+        liquid = 3000.0 * np.exp(-B_LIQUID * i)
+        wor = 0.2 * np.exp(D_WOR * cum)
+        oil[i] = liquid / (1 + wor)
+        water[i] = liquid - oil[i]
+        cum += oil[i]
+    return t, oil * np.exp(rng.normal(0, noise, n)), water * np.exp(rng.normal(0, noise, n))
+
+
+def test_wor_liquid_recovers_the_liquid_decline_and_the_wor_growth() -> None:
+    t, oil, water = waterflood(400)
+    fit = fit_wor_liquid(t, oil, water)
+    assert fit.liquid_decline == pytest.approx(B_LIQUID, rel=0.02)
+    assert fit.wor_slope == pytest.approx(D_WOR, rel=0.05)
+
+
+def test_wor_liquid_forecasts_the_oil_of_a_noisy_waterflood_within_3_percent_at_90_days() -> None:
+    t, oil, water = waterflood(490, noise=0.03)
+    _, truth, _ = waterflood(490)
+    fc = wor_liquid_forecast(fit_wor_liquid(t[:400], oil[:400], water[:400]), t[400:])
+    assert np.max(np.abs(fc / truth[400:] - 1)) < 0.03
+    # a decline of oil alone misses the water: the WOR growth makes oil fall faster than liquid
+    assert fc[-1] / fc[0] < np.exp(-B_LIQUID * 89)
+
+
+def test_gas_is_oil_times_the_gor_trend() -> None:
+    t = np.arange(300, dtype=float)
+    oil = 1000 * np.exp(-0.001 * t)
+    gas = oil * 150 * np.exp(0.0005 * t)  # GOR 150 growing 0.05 % a day
+    t_f = np.arange(300, 330, dtype=float)
+    oil_f = 1000 * np.exp(-0.001 * t_f)
+    np.testing.assert_allclose(gor_gas_forecast(t, oil, gas, oil_f, t_f), oil_f * 150 * np.exp(0.0005 * t_f), rtol=1e-3)
+
+
+def test_an_operator_event_is_a_break_the_fit_starts_after() -> None:
+    t, oil, water = waterflood(400)
+    water = water.copy()
+    water[:300] *= 3.0  # before the workover at day 300 the well made three times the water
+    fit = fit_wor_liquid(t, oil, water, window=400, after=last_break_before(np.array([50.0, 300.0, 450.0]), 399))
+    assert fit.wor_slope == pytest.approx(D_WOR, rel=0.1)
+    assert last_break_before(np.array([450.0]), 399) is None
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("missing_water", "missing water"),
+        ("cut_above_one", r"water cut outside \[0, 1\]"),
+        ("dry", "no WOR trend"),
+        ("few_days", "days with oil and water"),
+    ],
+)
+def test_bad_input_makes_the_candidate_decline_with_a_reason(case: str, reason: str) -> None:
+    t, oil, water = waterflood(200)
+    oil, water = oil.copy(), water.copy()
+    if case == "missing_water":
+        water[20:190] = np.nan  # no water reported on most days
+    elif case == "cut_above_one":
+        oil[150] = -40.0  # a bad volume: water / (oil + water) > 1
+    elif case == "dry":
+        water[:] = 0.0
+    else:
+        t, oil, water = t[:12], oil[:12], water[:12]
+    with pytest.raises(CandidateDeclined, match=reason):
+        fit_wor_liquid(t, oil, water)
+
+
+def test_in_the_selection_a_declined_candidate_is_scored_as_the_recent_median_never_nan() -> None:
+    t, oil, water = waterflood(200)
+    water = np.full_like(water, np.nan)
+    covariates = WellCovariates(oil, water, np.zeros(0))
+    out = safe_predict(covariates.wor_liquid, t, oil, np.arange(200, 230, dtype=float))
+    assert np.all(np.isfinite(out)) and np.allclose(out, np.median(oil[-7:]))
+
+
+def test_the_selection_uses_only_water_known_before_the_origin() -> None:
+    t, oil, water = waterflood(400, noise=0.01)
+    config = ForecastConfig(candidates=("median_7", "wor_liquid"), inner_origins=3)
+    future = np.arange(300, 330, dtype=float)
+    changed = water.copy()
+    changed[300:] *= 10  # water after the origin must not change the forecast made at it
+    a = forecast_rate_candidates(
+        t[:300], oil[:300], future, 299.0, config, True, (), WellCovariates(oil, water, np.zeros(0))
+    )
+    b = forecast_rate_candidates(
+        t[:300], oil[:300], future, 299.0, config, True, (), WellCovariates(oil, changed, np.zeros(0))
+    )
+    np.testing.assert_array_equal(a["wor_liquid"].p50, b["wor_liquid"].p50)
+    assert a["selected"].model == "wor_liquid"  # the right model wins its own synthetic well
+
+
+def test_gor_gas_in_the_selection_forecasts_gas_from_the_oil_decline_and_the_gor_growth() -> None:
+    t = np.arange(400, dtype=float)
+    oil = 1000 * np.exp(-0.002 * t)
+    gas = oil * 150 * np.exp(0.001 * t)  # gas declines at 0.1 %/day: oil's 0.2 % less the GOR's 0.1 % growth
+    future = np.arange(400, 490, dtype=float)
+    fc = WellCovariates(oil, np.zeros(400), np.zeros(0)).gor_gas(t, gas, future)
+    np.testing.assert_allclose(fc, 150_000 * np.exp(-0.001 * future), rtol=0.01)
+
+
+def test_gor_gas_declines_without_oil_on_enough_days() -> None:
+    t = np.arange(100, dtype=float)
+    oil = np.where(t < 90, np.nan, 500.0)  # oil reported on 10 days only
+    with pytest.raises(CandidateDeclined, match="days with oil"):
+        WellCovariates(oil, np.zeros(100), np.zeros(0)).gor_gas(t, np.full(100, 5e4), t[-10:] + 10)
