@@ -318,11 +318,13 @@ def _report_steps(result, verbose: bool = False) -> None:
 def _one_line(error) -> str:
     """An error's message without its traceback: a Failure's description, or the exception's first line
     (`--verbose` prints the rest)."""
-    message = (error.message or "").strip()
-    cause = error.cause
+    message, cause, cls_name = (error.message or "").strip(), error.cause, error.cls_name
     while cause is not None and message.startswith("dagster._core.errors"):  # a wrapper: say the cause
-        message, cause = (cause.message or "").strip(), cause.cause
-    return message.splitlines()[0] if message else error.cls_name or "error"
+        message, cls_name, cause = (cause.message or "").strip(), cause.cls_name, cause.cause
+    qualified, _, rest = message.partition(": ")
+    if cls_name and qualified.endswith(cls_name) and rest:  # "dagster._core....Failure: text" → "text"
+        message = rest if cls_name == "Failure" else f"{cls_name}: {rest}"
+    return message.splitlines()[0] if message else cls_name or "error"
 
 
 def _status(settings, instance, defs, include_raw: bool = True) -> dict[str, Any]:

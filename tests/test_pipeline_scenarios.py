@@ -112,7 +112,9 @@ def test_dim_well_built_a_month_at_a_time_equals_a_full_rebuild(june_on_top: Jun
     assert (by_month["n_production_days"] - before["n_production_days"]).max() == 30
 
 
-def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, capsys) -> None:
+def test_rule_breaking_rows_are_quarantined_and_rejected_files_counted_apart_so_rows_add_up(
+    tmp_path, isolated_env, capsys
+) -> None:
     landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
     header = (landing / "daily").joinpath("volve_2014-05-01_2014-05-31.csv").read_text(encoding="utf-8").splitlines()[0]
     typo = (
@@ -124,12 +126,19 @@ def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, 
         "DATEPRD,WELL_BORE_CODE\n2014-05-02,NO 15/9-F-11 H\n", encoding="utf-8"
     )
 
-    assert (
-        main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
-    )  # dev: a rejected file warns, it does not fail the run
-    by_rule = status(capsys)["layers"]["quarantine"]["by_rule"]
+    (landing / "daily" / "empty.csv").write_text("", encoding="utf-8")
+
+    # dev: a rejected file warns, it does not fail the run
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
+    layers = status(capsys)["layers"]
+    by_rule = layers["quarantine"]["by_rule"]
     assert by_rule["WELL_UNKNOWN"] == 1
-    assert by_rule["FILE_MISSING_COLUMN"] == 1
+    # Files rejected whole are counted in files, apart from the rows (issue 24), so the rows add up.
+    assert not any(rule.startswith("FILE_") for rule in by_rule)
+    assert layers["rejected_files"]["by_rule"] == {"FILE_EMPTY": 1, "FILE_MISSING_COLUMN": 1}
+    assert layers["rejected_files"]["names"] == ["broken.csv", "empty.csv"]
+    assert layers["bronze"]["rows"] == layers["silver"]["rows"] + layers["quarantine"]["rows"]
+    assert {"file": "late_report.csv", "rule": "WELL_UNKNOWN", "rows": 1} in layers["quarantine"]["by_file"]
 
 
 def test_a_corrected_register_reconforms_rows_it_had_quarantined(tmp_path, isolated_env, capsys) -> None:
