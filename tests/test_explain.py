@@ -57,6 +57,7 @@ def test_make_run_prints_one_line_per_step_and_fewer_than_40_lines_on_the_sample
     assert [line[:5] for line in steps] == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
     assert all(" · done in " in line for line in steps)
     assert not [line for line in printed if "Warning" in line or "Traceback" in line or "check ok" in line]
+    assert "   quarantined 4 rows of volve_daily_production.csv: VOLUME_NEGATIVE" in printed  # by file and rule
 
 
 def test_after_make_run_serve_is_ready_on_every_health_check(settings) -> None:
