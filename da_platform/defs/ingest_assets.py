@@ -30,9 +30,7 @@ def deterministic(description: str) -> dg.Failure:
 
 
 NO_MONTHLY = "no reported monthly totals landed (optional, under landing/monthly/): gold is not reconciled"
-NO_REGISTER = (
-    "no well register landed: put it under landing/reference/ (required: it places every daily row on a well)"
-)
+NO_REGISTER = "no well register landed: put it under landing/reference/ (required: it places every daily row on a well)"
 
 
 class LandingConfig(dg.Config):
