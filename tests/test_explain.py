@@ -65,7 +65,11 @@ def test_after_make_run_serve_is_ready_on_every_health_check(settings) -> None:
 
     from da_platform.api.app import create_app
 
-    health = TestClient(create_app(settings)).get("/health").json()
+    explainer = open_explainer(settings)
+    try:
+        health = TestClient(create_app(settings, explainer=explainer)).get("/health").json()
+    finally:  # the read-only index connection would keep the later tests' writers out of the same file
+        explainer.store.close()
     assert health["status"] == "ok", health["checks"]
     assert open_lake(settings).read("forecast/well_daily_forecasts").height > 0
 
