@@ -51,6 +51,8 @@ def _incremental(report: dict) -> str:
 FIGURES: list[tuple[str, str, Callable[[dict], Any], str]] = [
     ("volve", "Volve land -> gold, median s", lambda r: round(r["datalive_run_volve_s"]["median"], 1), ""),
     ("volve", "Volve one new day, median s", lambda r: round(r["incremental_one_day_s"]["median"], 1), ""),
+    ("volve", "Volve whole graph, median s", lambda r: round(r["whole_graph_first_run_s"]["median"], 1), ""),
+    ("volve", "Volve whole graph new day, median s", lambda r: round(r["whole_graph_new_day_s"]["median"], 1), ""),
     ("lakehouse_scale", "Dagster overhead", _dagster, ""),
     ("lakehouse_scale", "1,000 wells x 5 y: s (peak MiB) / ratio", lambda r: _scale(r, 1000), "ratio <= 1.5"),
     ("lakehouse_scale", "10,000 wells x 5 y: s (peak MiB) / ratio", lambda r: _scale(r, 10000), "ratio <= 1.5"),

@@ -18,6 +18,8 @@ WAIT_HELP = "wait for another command writing this environment to finish (defaul
 LOCKED_EXIT = 75  # EX_TEMPFAIL: another command holds the environment lock; retry, or pass --wait
 # Progress is printed by this module; Dagster's own console log only for errors.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# Without --verbose not even errors: each failed step is one line from its event (no stack trace).
+SILENT = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 INSTANCE_YAML = """\
 # Written by datalive: one lake-writing run at a time per environment; events in SQLite with open connections.
 run_queue:
@@ -93,7 +95,8 @@ def _say(message: str) -> None:
 
 def cmd_run(args: argparse.Namespace, settings) -> int:
     """Land the files of a landing folder and build raw → bronze → silver → gold for what is pending: the
-    days the landing brought, and whatever a run that died or failed before left unfinished."""
+    days the landing brought, and whatever a run that died or failed before left unfinished; then (unless
+    ``--only lakehouse``) the forecasts and the explanation index, under the same writer lock."""
     lock = _writer_lock(settings, args.wait, "datalive run")
     if lock is None:
         return LOCKED_EXIT
@@ -107,7 +110,8 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
             return code
         finally:
             landing = "sample" if args.sample else (args.landing or str(settings.landing_dir))
-            _audit(settings, "run", "ingest_job+daily_job", outcome, {"landing": landing, "full": args.full})
+            jobs = "ingest_job+daily_job" + ("" if args.only == "lakehouse" else "+forecast_job+rag_job")
+            _audit(settings, "run", jobs, outcome, {"landing": landing, "full": args.full, "only": args.only})
 
 
 def _writer_lock(settings, wait: bool, command: str) -> ExitStack | None:
@@ -133,6 +137,9 @@ def _run_locked(args: argparse.Namespace, settings) -> int:
     landing = Path(args.landing).resolve() if args.landing else settings.landing_dir
     if args.sample:
         landing = SAMPLE_LANDING
+    verbose = bool(getattr(args, "verbose", False))
+    whole = getattr(args, "only", None) != "lakehouse"
+    total = 4 if whole else 2
     started = time.perf_counter()
     _say(f"datalive run · env={settings.isolation_key} · landing={landing} · home={settings.home}")
     _prepare_dbt()
@@ -144,62 +151,191 @@ def _run_locked(args: argparse.Namespace, settings) -> int:
     for line in mark_abandoned(instance, abandoned_runs(instance)):
         _say(line)
     tags = {LAUNCHED_BY_TAG: "cli", PID_TAG: str(os.getpid())}
+    run_config = QUIET if verbose else SILENT
 
-    _say("[1/2] raw → bronze (new files), register and reported monthly …")
-    result = ingest.execute_in_process(
-        run_config={
-            **QUIET,
-            # --full also re-hashes every landing file: an edit that kept size and mtime is found.
-            "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing), "rehash": bool(args.full)}}},
-        },
-        instance=instance,
-        raise_on_error=False,
-        tags=tags,
+    result = _step(
+        f"[1/{total}] raw → bronze (new files), register and reported monthly",
+        verbose,
+        lambda: ingest.execute_in_process(
+            run_config={
+                **run_config,
+                # --full also re-hashes every landing file: an edit that kept size and mtime is found.
+                "ops": {"raw__landed_files": {"config": {"landing_dir": str(landing), "rehash": bool(args.full)}}},
+            },
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+        ),
     )
-    _report_steps(result)
+    _report_steps(result, verbose)
     if not result.success:
-        _say("ingest failed; nothing downstream was run (see the errors above)")
+        _say("ingest failed; nothing downstream was run" + ("" if verbose else " (--verbose shows the traceback)"))
         return 1
     # What to rebuild comes from the lake and the instance, not from what this ingest found new: a run that
     # died after bronze, in silver or in dbt left partitions behind that this run finishes.
     pending = pending_plan(open_lake(settings), instance, settings.partition_grain, full=args.full, include_raw=False)
-    if pending.stale:
+    if pending.stale and verbose:
         _say(pending.describe())
     success = True
     if not pending.ranges:
-        _say("[2/2] nothing pending: bronze, silver, gold and their checks agree")
+        _say(f"[2/{total}] nothing pending: bronze, silver, gold and their checks agree")
     for start_key, end_key in pending.ranges:
         grain = settings.partition_grain
-        _say(f"[2/2] bronze → silver → gold for {grain} partitions {start_key} .. {end_key} (one run) …")
-        result = daily.execute_in_process(
-            run_config=QUIET,
-            instance=instance,
-            raise_on_error=False,
-            tags={**tags, RANGE_START: start_key, RANGE_END: end_key},
+        result = _step(
+            f"[2/{total}] bronze → silver → gold, {grain} partitions {start_key} .. {end_key}",
+            verbose,
+            lambda start_key=start_key, end_key=end_key: daily.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                raise_on_error=False,
+                tags={**tags, RANGE_START: start_key, RANGE_END: end_key},
+            ),
         )
-        _report_steps(result)
+        _report_steps(result, verbose)
         if not result.success:
             success = False
-            _say("daily build failed (see the errors above); the next run retries its partitions")
+            _say("daily build failed (see above); the next run retries its partitions")
+    if whole and success:
+        success = _build_products(args, settings, defs, instance, tags, run_config, bool(pending.ranges), verbose)
     summary = _status(settings, instance, defs, include_raw=False)  # (this run's ingest parsed all of raw)
     _print_summary(summary, time.perf_counter() - started)
     failed_errors = [c for c in summary["checks"] if c["passed"] is False and c["severity"] == "ERROR"]
     return 0 if success and not failed_errors else 1
 
 
-def _report_steps(result) -> None:
+FORECAST_KEYS = (("forecast", "well_daily_forecasts"), ("forecast", "monthly_forecasts"))
+BACKTEST_KEY = ("forecast", "backtest_metrics")
+# The evaluation (rag/evaluation, hundreds of questions) is the rag_job's, not every run's.
+INDEX_KEYS = (("rag", "chunks"), ("rag", "vector_index"))
+
+
+def _build_products(args, settings, defs, instance, tags, run_config, gold_changed: bool, verbose: bool) -> bool:
+    """Steps 3 and 4: forecasts, then the explanation index, each only when gold changed or it is missing.
+
+    The backtest runs when the environment has no champion policy yet (its first candidate becomes
+    champion) or with ``--full``; otherwise forecasts reuse every well whose rows did not change, and the
+    index embeds only chunks whose content changed, so a new day stays cheap."""
+    from dagster import AssetKey
+
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.rag.store import index_built
+
+    lake = open_lake(settings)
+    has_forecasts = lake.exists("forecast/well_daily_forecasts")
+    has_champion = _registry(settings).champion_config()[1] is not None
+    forecast_keys = [AssetKey(list(k)) for k in FORECAST_KEYS]
+    if args.full or not has_champion:
+        forecast_keys.insert(0, AssetKey(list(BACKTEST_KEY)))
+    ok = True
+    forecasts_ran = False
+    if args.full or gold_changed or not has_forecasts or not has_champion:
+        what = "backtest, champion, forecasts" if len(forecast_keys) == 3 else "forecasts of changed wells"
+        result = _step(
+            f"[3/4] {what}",
+            verbose,
+            lambda: defs.resolve_job_def("forecast_job").execute_in_process(
+                run_config=run_config, instance=instance, raise_on_error=False, tags=tags, asset_selection=forecast_keys
+            ),
+        )
+        _report_steps(result, verbose)
+        ok, forecasts_ran = result.success, True
+        if not ok:
+            _say("forecasts failed (see above); gold is built, the next run retries them")
+    else:
+        _say("[3/4] forecasts: gold did not change, nothing to refit")
+    if not ok:
+        return False
+    if args.full or forecasts_ran or not index_built(settings):
+        result = _step(
+            "[4/4] explanation index (changed chunks only)",
+            verbose,
+            lambda: defs.resolve_job_def("rag_job").execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                raise_on_error=False,
+                tags=tags,
+                asset_selection=[AssetKey(list(k)) for k in INDEX_KEYS],
+            ),
+        )
+        _report_steps(result, verbose)
+        if not result.success:
+            _say("explanation index failed (see above); `datalive index` or the next run rebuilds it")
+            return False
+    else:
+        _say("[4/4] explanation index: up to date")
+    return True
+
+
+def _step(title: str, verbose: bool, work):
+    """Run one step under a one-line progress display (a terminal only), then print its line with the
+    elapsed time. Library output on stdout (dbt's log lines) is kept off the screen unless ``verbose``."""
+    import io
+    from contextlib import redirect_stdout
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=verbose or not console.is_terminal,
+    )
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        stack.enter_context(progress)
+        progress.add_task(title, total=None)
+        if not verbose:
+            stack.enter_context(redirect_stdout(io.StringIO()))
+        result = work()
+    state = "done" if result.success else "FAILED"
+    _say(f"{title} · {state} in {time.perf_counter() - started:.1f} s")
+    return result
+
+
+def _report_steps(result, verbose: bool = False) -> None:
+    """The lines a person reads: failed checks and steps (one line each: the error's message, which names
+    the file, row and rule), ignored landing entries; with ``verbose`` every check, step and traceback."""
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
+            if evaluation.passed and not verbose:
+                continue
             mark = "ok " if evaluation.passed else "FAIL"
+            note = evaluation.description if not evaluation.passed and evaluation.description else ""
             _say(
                 f"   check {mark} {evaluation.asset_key.to_user_string()}:{evaluation.check_name} "
-                f"({evaluation.severity.value})"
+                f"({evaluation.severity.value})" + (f": {note}" if note else "")
             )
         elif event.event_type_value == "STEP_FAILURE":
-            _say(f"   step failed: {event.step_key}: {event.event_specific_data.error.message.strip()}")
-        elif event.event_type_value == "STEP_SUCCESS":
+            error = event.event_specific_data.error
+            _say(f"   step failed: {event.step_key}: {_one_line(error)}")
+            if verbose:
+                _say(error.to_string())
+        elif event.event_type_value == "STEP_SUCCESS" and verbose:
             _say(f"   done {event.step_key}")
+        elif event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key.path == ["raw", "landed_files"]:
+                skipped = materialization.metadata.get("skipped")
+                for line in (skipped.value if skipped is not None else [])[:10]:
+                    _say(f"   ignored {line}")
+
+
+def _one_line(error) -> str:
+    """An error's message without its traceback: a Failure's description, or the exception's first line
+    (`--verbose` prints the rest)."""
+    message, cause, cls_name = (error.message or "").strip(), error.cause, error.cls_name
+    while cause is not None and message.startswith("dagster._core.errors"):  # a wrapper: say the cause
+        message, cls_name, cause = (cause.message or "").strip(), cause.cls_name, cause.cause
+    qualified, _, rest = message.partition(": ")
+    if cls_name and qualified.endswith(cls_name) and rest:  # "dagster._core....Failure: text" → "text"
+        message = rest if cls_name == "Failure" else f"{cls_name}: {rest}"
+    return message.splitlines()[0] if message else cls_name or "error"
 
 
 def _status(settings, instance, defs, include_raw: bool = True) -> dict[str, Any]:
@@ -216,13 +352,26 @@ def _status(settings, instance, defs, include_raw: bool = True) -> dict[str, Any
     }
 
 
+QUARANTINE_LINES = 6  # (file, rule) pairs in the summary; `status --json` has them all
+
+
 def _print_summary(summary: dict[str, Any], seconds: float) -> None:
     layers = summary["layers"]
+    rejected = layers.get("rejected_files", {"files": 0, "by_rule": {}, "names": []})
     _say(
         f"summary ({seconds:.1f} s): raw {layers['raw']['rows']} files · bronze {layers['bronze']['rows']} rows · "
-        f"silver {layers['silver']['rows']} rows · quarantine {layers['quarantine']['rows']} rows "
-        f"{layers['quarantine']['by_rule']} · gold {layers['gold']['rows']} well-days"
+        f"silver {layers['silver']['rows']} rows · quarantine {layers['quarantine']['rows']} rows · "
+        f"gold {layers['gold']['rows']} well-days · rejected files {rejected['files']}"
     )
+    by_file = layers["quarantine"].get("by_file", [])
+    for item in by_file[:QUARANTINE_LINES]:
+        _say(f"   quarantined {item['rows']} rows of {item['file']}: {item['rule']}")
+    if len(by_file) > QUARANTINE_LINES:
+        rest = sum(item["rows"] for item in by_file[QUARANTINE_LINES:])
+        pairs = len(by_file) - QUARANTINE_LINES
+        _say(f"   and {rest} more rows in {pairs} more (file, rule) pairs: datalive status --json")
+    if rejected["files"]:
+        _say(f"   rejected whole: {', '.join(rejected['names'][:5])} {rejected['by_rule']}")
     failed = [c for c in summary["checks"] if c["passed"] is False]
     passed = sum(1 for c in summary["checks"] if c["passed"])
     not_run = sum(1 for c in summary["checks"] if c["passed"] is None)
@@ -875,6 +1024,20 @@ def cmd_dr(args: argparse.Namespace, settings) -> int:
     return 0 if report.passed else 1
 
 
+def _quiet_libraries() -> None:
+    """Keep library noise off a person's screen (`--verbose` keeps it): Dagster's preview/beta warnings and
+    other Python warnings, MLflow's and alembic's informational logging."""
+    import logging
+    import warnings
+
+    from da_platform.env import quiet_library_logging
+
+    quiet_library_logging()
+    warnings.filterwarnings("ignore")
+    for name in ("mlflow", "alembic", "huggingface_hub", "urllib3"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``datalive`` console script."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
@@ -894,6 +1057,12 @@ def main(argv: list[str] | None = None) -> int:
         help="re-hash every landing file and rebuild every day found in bronze, not only new ones",
     )
     run.add_argument("--wait", action="store_true", help=WAIT_HELP)
+    run.add_argument(
+        "--only",
+        choices=["lakehouse"],
+        help="lakehouse: raw → gold only, no forecasts or explanation index (default: the whole graph)",
+    )
+    run.add_argument("--verbose", action="store_true", help="every check and step, tracebacks, library output")
     report = sub.add_parser("report", help="daily operational production report")
     report.add_argument("--date", required=True)
     report.add_argument("--field")
@@ -989,6 +1158,8 @@ def main(argv: list[str] | None = None) -> int:
     drill_parser = dr_sub.add_parser("drill", help="destroy and restore this (non-prod) environment, prove it, time it")
     drill_parser.add_argument("--wait", action="store_true", help=WAIT_HELP)
     args = parser.parse_args(argv)
+    if not getattr(args, "verbose", False):
+        _quiet_libraries()
     try:
         settings = load_settings()
     except SettingsError as exc:

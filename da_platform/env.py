@@ -433,6 +433,8 @@ _DAGSTER_PROCESS_DEFAULTS = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "DAGSTER_DISABLE_TELEMETRY": "true",
     "MLFLOW_DISABLE_TELEMETRY": "true",
+    # MLflow's tqdm bar per artifact download is noise in `datalive run` (issue 24).
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
 }
 
 
@@ -459,6 +461,12 @@ def apply_process_defaults() -> None:
     """Set the process-wide Dagster/dbt switches the CLI relies on (explicit values win)."""
     for name, value in _DAGSTER_PROCESS_DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+def quiet_library_logging() -> None:
+    """MLflow configures its own loggers from MLFLOW_LOGGING_LEVEL when it is imported: errors only, unless
+    the caller (or `datalive run --verbose`, which does not call this) says otherwise."""
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
 
 
 @contextmanager

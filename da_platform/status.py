@@ -28,17 +28,38 @@ def _rows(lake: Lake, table: str) -> int:
     return lake.scan(table).select(pl.len()).collect().item() if lake.exists(table) else 0
 
 
-def layer_counts(settings: Settings) -> dict[str, Any]:
-    """Rows per layer; quarantine joins ingestion rejections and silver rejections."""
-    lake = open_lake(settings)
-    quarantine = pl.concat(
+FILE_RULE_PREFIX = "FILE_"  # rules of files rejected whole (FILE_EMPTY, FILE_ENCODING, ...): no row reached bronze
+QUARANTINE_COLUMNS = {"rule_id": pl.String(), "disposition": pl.String(), "source_file": pl.String()}
+
+
+def _quarantine(lake: Lake) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(quarantined rows, rejected files): ingestion and silver rejections, split by whether a whole file
+    was refused (its rows never reached bronze, so they are not rows of the accounting) or a row was."""
+    frame = pl.concat(
         [
-            lake.scan(t).select("rule_id", "disposition").collect()
+            lake.scan(t).select(list(QUARANTINE_COLUMNS)).collect()
             for t in ("bronze/rejections", "silver/quarantine")
             if lake.exists(t)
         ]
-        or [pl.DataFrame(schema={"rule_id": pl.String(), "disposition": pl.String()})]
+        or [pl.DataFrame(schema=QUARANTINE_COLUMNS)],
+        how="diagonal_relaxed",
     )
+    whole_file = pl.col("rule_id").str.starts_with(FILE_RULE_PREFIX)
+    return frame.filter(~whole_file), frame.filter(whole_file)
+
+
+def quarantine_by_file(quarantine: pl.DataFrame) -> list[dict[str, Any]]:
+    """Quarantined rows counted per source file and rule, most first."""
+    counts = quarantine.group_by("source_file", "rule_id").len()
+    counts = counts.sort(["len", "source_file", "rule_id"], descending=[True, False, False], nulls_last=True)
+    return [{"file": f, "rule": r, "rows": n} for f, r, n in counts.iter_rows()]
+
+
+def layer_counts(settings: Settings) -> dict[str, Any]:
+    """Rows per layer. Quarantine counts rows only (ingestion and silver rejections), so bronze rows equal
+    silver rows plus quarantined rows; files rejected whole are counted apart, in files."""
+    lake = open_lake(settings)
+    quarantine, rejected_files = _quarantine(lake)
     by_rule = dict(quarantine.group_by("rule_id").len().sort("rule_id").rows())
     gold: dict[str, int] = {}
     warehouse = open_warehouse(settings)
@@ -76,6 +97,13 @@ def layer_counts(settings: Settings) -> dict[str, Any]:
             "rejected": int((quarantine["disposition"] == "rejected").sum()),
             "superseded": int((quarantine["disposition"] == "superseded").sum()),
             "by_rule": by_rule,
+            "by_file": quarantine_by_file(quarantine),
+        },
+        "rejected_files": {
+            "files": rejected_files["source_file"].n_unique(),
+            "unit": "files",
+            "by_rule": dict(rejected_files.group_by("rule_id").len().sort("rule_id").rows()),
+            "names": sorted(rejected_files["source_file"].drop_nulls().unique().to_list()),
         },
         "gold": {"rows": gold.get("fct_well_daily_production", 0), "tables": gold}
         | ({"error": gold_error} if gold_error else {}),
@@ -123,7 +151,7 @@ def freshness_status(
 def lake_layer_rows(lake: Lake) -> dict[str, int]:
     """Rows per lake layer (raw: landed files) and quarantined rows, read from the lake alone: for callers that
     must not touch the warehouse (the API's /metrics reads gold from its own snapshot)."""
-    quarantine = sum(_rows(lake, t) for t in ("bronze/rejections", "silver/quarantine"))
+    quarantine = _quarantine(lake)[0].height  # rows only, as in layer_counts
     return {
         "raw": _rows(lake, raw_zone.MANIFEST_TABLE),
         "bronze": _rows(lake, "bronze/daily_reports"),

@@ -25,7 +25,7 @@ def dev_warehouse(root: Path, first: str, last: str) -> Path:
             patch.delenv(name, raising=False)
         patch.setenv("DATALIVE_HOME", str(root / "home"))
         patch.chdir(root)
-        assert main(["run", "--landing", str(make_landing(root, first, last))]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(make_landing(root, first, last))]) == 0
     return root / "home" / "dev" / "warehouse" / "datalive_dev.duckdb"
 
 
@@ -73,7 +73,7 @@ def build_environment(root: Path, first: str, last: str) -> Path:
     from da_platform.env import load_settings
 
     landing = make_landing(root, first, last)
-    assert main(["run", "--landing", str(landing)]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     resources = build_resources(load_settings({"DATALIVE_HOME": str(root / "home")}))
     result = dg.materialize(
         [well_daily_forecasts], resources={"lake": resources["lake"], "registry": resources["registry"]}

@@ -26,7 +26,7 @@ def test_a_pull_request_under_a_qa_folder_linked_to_prod_is_refused_in_one_line_
     for name, value in BRANCH.items():
         monkeypatch.setenv(name, value)
 
-    code = main(["run", "--sample"])
+    code = main(["run", "--only", "lakehouse", "--sample"])
 
     err = capsys.readouterr().err
     assert code == 2

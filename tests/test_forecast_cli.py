@@ -22,7 +22,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterat
         mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
         for name in DEPLOYMENT_VARIABLES:
             mp.delenv(name, raising=False)
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
         yield root / "home"
 
 

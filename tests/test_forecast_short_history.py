@@ -19,7 +19,9 @@ def test_backtest_on_two_months_succeeds_without_registering_a_policy(
     tmp_path: Path, isolated_env: Path, dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    assert main(["run", "--landing", str(make_landing(tmp_path, "2014-04-01", "2014-05-31"))]) == 0
+    assert (
+        main(["run", "--only", "lakehouse", "--landing", str(make_landing(tmp_path, "2014-04-01", "2014-05-31"))]) == 0
+    )
     resources = build_resources(load_settings({"DATALIVE_HOME": str(isolated_env)}))
 
     result = dg.materialize(

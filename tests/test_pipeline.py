@@ -25,7 +25,7 @@ def run_home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> It
         mp.setenv("DATALIVE_HOME", str(root / "home"))
         for name in DEPLOYMENT_VARIABLES:
             mp.delenv(name, raising=False)
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
         yield root / "home", landing
 
 
@@ -84,7 +84,7 @@ def test_landing_the_same_files_again_changes_nothing(run_home, capsys, monkeypa
     monkeypatch.setenv("DATALIVE_HOME", str(home))
     before = status(capsys)["layers"]
     silver_before = gold_table(home, "silver.well_day_production").sort("well_id", "production_date")
-    assert main(["run", "--landing", str(landing)]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     assert status(capsys)["layers"] == before
     assert gold_table(home, "silver.well_day_production").sort("well_id", "production_date").equals(silver_before)
 
@@ -94,7 +94,7 @@ def test_rebuilding_every_partition_gives_identical_tables(run_home, monkeypatch
     monkeypatch.setenv("DATALIVE_HOME", str(home))
     keys = ["well_id", "production_date"]
     before = gold_table(home, "gold.fct_well_daily_production").sort(keys)
-    assert main(["run", "--landing", str(landing), "--full"]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing), "--full"]) == 0
     after = gold_table(home, "gold.fct_well_daily_production").sort(keys)
     assert after.height == before.height
     assert after.equals(before)
@@ -124,7 +124,7 @@ def test_daily_partitions_build_the_same_gold_as_monthly_ones(run_home, tmp_path
     home, landing = run_home
     monkeypatch.setenv("DATALIVE_HOME", str(tmp_path / "daily-home"))
     monkeypatch.setenv("DATALIVE_PARTITION_GRAIN", "daily")
-    assert main(["run", "--landing", str(landing)]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     keys = ["well_id", "production_date"]
     daily = gold_table(tmp_path / "daily-home", "gold.fct_well_daily_production").sort(keys)
     monthly = gold_table(home, "gold.fct_well_daily_production").sort(keys)

@@ -30,7 +30,7 @@ def test_reconciliation_check_fails_on_a_tampered_monthly_sheet(tmp_path, isolat
     lines[index] = ",".join(fields)
     sheet.write_text("".join(lines), encoding="utf-8")
 
-    assert main(["run", "--landing", str(landing)]) == 1
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 1
     checks = {c["name"]: c for c in status(capsys)["checks"]}
     assert checks["monthly_oil_reconciles_with_reported"]["passed"] is False
 
@@ -46,7 +46,7 @@ def test_a_month_the_monthly_sheet_does_not_cover_yet_is_not_a_reconciliation_fa
     assert len(kept) < len(lines)
     sheet.write_text("".join(kept), encoding="utf-8")
 
-    assert main(["run", "--landing", str(landing)]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     checks = {c["name"]: c for c in status(capsys)["checks"]}
     assert checks["assert_well_monthly_volumes_reconcile_with_reported"]["passed"] is True
     assert checks["monthly_oil_reconciles_with_reported"]["passed"] is True
@@ -71,7 +71,7 @@ def june_on_top(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) ->
         mp.setenv("DATALIVE_HOME", str(home))
         for name in DEPLOYMENT_VARIABLES:
             mp.delenv(name, raising=False)
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
         settings = load_settings({"DATALIVE_HOME": str(home)})
         lake = open_lake_at(settings.lake_location, settings.isolation_key)
         reference_versions = {table: lake.version(table) for table in (BRONZE_MONTHLY, BRONZE_REGISTER)}
@@ -80,7 +80,7 @@ def june_on_top(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) ->
         dim_before = gold_table(home, "gold.dim_well").sort("well_id")
 
         write_daily_subset(landing / "daily" / "volve_2014-06.csv", "2014-06-01", "2014-06-30")
-        assert main(["run", "--landing", str(landing)]) == 0  # builds June only
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0  # builds June only
         yield JuneOnTop(
             home,
             landing,
@@ -106,13 +106,15 @@ def test_only_an_environments_first_dbt_run_parses_the_whole_project(june_on_top
 def test_dim_well_built_a_month_at_a_time_equals_a_full_rebuild(june_on_top: JuneOnTop, monkeypatch) -> None:
     before, by_month = june_on_top.dim_well
     monkeypatch.setenv("DATALIVE_HOME", str(june_on_top.home))
-    assert main(["run", "--landing", str(june_on_top.landing), "--full"]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(june_on_top.landing), "--full"]) == 0
 
     assert by_month.equals(gold_table(june_on_top.home, "gold.dim_well").sort("well_id"))
     assert (by_month["n_production_days"] - before["n_production_days"]).max() == 30
 
 
-def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, capsys) -> None:
+def test_rule_breaking_rows_are_quarantined_and_rejected_files_counted_apart_so_rows_add_up(
+    tmp_path, isolated_env, capsys
+) -> None:
     landing = make_landing(tmp_path, "2014-05-01", "2014-05-31")
     header = (landing / "daily").joinpath("volve_2014-05-01_2014-05-31.csv").read_text(encoding="utf-8").splitlines()[0]
     typo = (
@@ -124,10 +126,19 @@ def test_rows_breaking_rules_are_quarantined_end_to_end(tmp_path, isolated_env, 
         "DATEPRD,WELL_BORE_CODE\n2014-05-02,NO 15/9-F-11 H\n", encoding="utf-8"
     )
 
-    assert main(["run", "--landing", str(landing)]) == 0  # dev: a rejected file warns, it does not fail the run
-    by_rule = status(capsys)["layers"]["quarantine"]["by_rule"]
+    (landing / "daily" / "empty.csv").write_text("", encoding="utf-8")
+
+    # dev: a rejected file warns, it does not fail the run
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
+    layers = status(capsys)["layers"]
+    by_rule = layers["quarantine"]["by_rule"]
     assert by_rule["WELL_UNKNOWN"] == 1
-    assert by_rule["FILE_MISSING_COLUMN"] == 1
+    # Files rejected whole are counted in files, apart from the rows (issue 24), so the rows add up.
+    assert not any(rule.startswith("FILE_") for rule in by_rule)
+    assert layers["rejected_files"]["by_rule"] == {"FILE_EMPTY": 1, "FILE_MISSING_COLUMN": 1}
+    assert layers["rejected_files"]["names"] == ["broken.csv", "empty.csv"]
+    assert layers["bronze"]["rows"] == layers["silver"]["rows"] + layers["quarantine"]["rows"]
+    assert {"file": "late_report.csv", "rule": "WELL_UNKNOWN", "rows": 1} in layers["quarantine"]["by_file"]
 
 
 def test_a_corrected_register_reconforms_rows_it_had_quarantined(tmp_path, isolated_env, capsys) -> None:
@@ -136,12 +147,12 @@ def test_a_corrected_register_reconforms_rows_it_had_quarantined(tmp_path, isola
     original = register.read_text(encoding="utf-8")
     without_f11 = "".join(line for line in original.splitlines(keepends=True) if not line.startswith("15/9-F-11,"))
     register.write_text(without_f11, encoding="utf-8")
-    main(["run", "--landing", str(landing)])
+    main(["run", "--only", "lakehouse", "--landing", str(landing)])
     quarantined = status(capsys)["layers"]["quarantine"]["by_rule"].get("WELL_UNKNOWN", 0)
     assert quarantined == 31  # every May day of 15/9-F-11
 
     register.write_text(original, encoding="utf-8")  # the operator lands the corrected register
-    assert main(["run", "--landing", str(landing)]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     layers = status(capsys)["layers"]
     assert "WELL_UNKNOWN" not in layers["quarantine"]["by_rule"]
     assert layers["raw"]["rows"] == 4  # both register versions are kept in raw
@@ -162,12 +173,12 @@ def test_the_latest_landed_version_of_a_report_wins_even_when_it_reverts(tmp_pat
             "oil_sm3"
         ].item()
 
-    assert main(["run", "--landing", str(landing)]) == 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     report.write_text(corrected, encoding="utf-8")
-    main(["run", "--landing", str(landing)])
+    main(["run", "--only", "lakehouse", "--landing", str(landing)])
     assert oil_on_may_14() == pytest.approx(1234.5)
     report.write_text(original, encoding="utf-8")
-    main(["run", "--landing", str(landing)])
+    main(["run", "--only", "lakehouse", "--landing", str(landing)])
     assert oil_on_may_14() == pytest.approx(float(line.split(",")[18]))
 
 
@@ -193,7 +204,7 @@ def test_extreme_values_are_quarantined_by_their_rule_and_gold_still_builds(tmp_
     daily.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(rows) == len(edits)
 
-    main(["run", "--landing", str(landing)])  # the exit code is the reconciliation's: see below
+    main(["run", "--only", "lakehouse", "--landing", str(landing)])  # the exit code is the reconciliation's: see below
 
     quarantine = gold_table(isolated_env, "silver.quarantine").filter(pl.col("source_file") == daily.name)
     assert sorted(quarantine.select("source_row", "rule_id").rows()) == sorted(
@@ -226,7 +237,7 @@ def test_a_register_with_a_formula_well_id_fails_the_run_naming_the_row_and_noth
         text.replace("\n15/9-F-11,", '\n"=HYPERLINK(""http://example.org"",""click"")",', 1), encoding="utf-8"
     )
 
-    assert main(["run", "--landing", str(landing)]) != 0
+    assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) != 0
 
     out = capsys.readouterr()
     assert "row 7: REGISTER_ID_INVALID: well_id '=HYPERLINK(" in out.out + out.err

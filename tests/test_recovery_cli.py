@@ -29,7 +29,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
         for name in DEPLOYMENT_VARIABLES:
             mp.delenv(name, raising=False)
         mp.chdir(root)
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     return root / "home"
 
 

@@ -19,7 +19,18 @@ BRONZE_DAILY = DAILY_TABLE
 BRONZE_REJECTIONS = "bronze/rejections"
 BRONZE_MONTHLY = "bronze/monthly_reports"
 BRONZE_REGISTER = "bronze/well_register"
+# Retries are for transient I/O (an object store hiccup, a locked file). A failure that cannot succeed on a
+# retry (a bad or missing file, an invalid register) raises ``deterministic`` instead, so it fails at once.
 RETRY = dg.RetryPolicy(max_retries=2, delay=5)
+
+
+def deterministic(description: str) -> dg.Failure:
+    """A failure the same input would repeat: Dagster does not retry it, whatever the asset's policy."""
+    return dg.Failure(description=description, allow_retries=False)
+
+
+NO_MONTHLY = "no reported monthly totals landed (optional, under landing/monthly/): gold is not reconciled"
+NO_REGISTER = "no well register landed: put it under landing/reference/ (required: it places every daily row on a well)"
 
 
 class LandingConfig(dg.Config):
@@ -58,7 +69,10 @@ def landed_files(
     """Land new files; the same bytes twice is a no-op, a changed file is a new version."""
     landing = Path(config.landing_dir or platform.landing_dir)
     store = lake.lake()
-    scan = raw_zone.scan_landing(landing, raw_zone.read_stat_cache(store), rehash=config.rehash)
+    try:
+        scan = raw_zone.scan_landing(landing, raw_zone.read_stat_cache(store), rehash=config.rehash)
+    except FileNotFoundError as exc:  # no landing folder: a retry finds none either
+        raise deterministic(str(exc)) from exc
     for skipped in scan.skipped:  # the reason only: nothing of a skipped entry is read or shown
         context.log.warning(f"skipped {skipped.path}: {skipped.reason}")
     for path in scan.stale:
@@ -93,7 +107,7 @@ def landed_files(
         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
     )
     # Files outside the kind folders and hidden files are the convention's to ignore; these were refused.
-    refused = [s for s in scan.skipped if s.reason not in raw_zone.CONVENTION_SKIPS] + outcome.unstable
+    refused = [s for s in scan.skipped if not s.by_convention] + outcome.unstable
     yield dg.AssetCheckResult(
         check_name="no_unlandable_landing_entries",
         passed=not refused,
@@ -273,12 +287,12 @@ def _latest_parsed(context: dg.AssetExecutionContext, store, latest: pl.DataFram
                 data, layout, entry["file_name"], entry["sha256"], entry["version"], entry["arrived_at"]
             )
         except FileRejected as exc:
-            raise dg.Failure(description=str(exc)) from exc
+            raise deterministic(str(exc)) from exc
         if extra:
             context.log.warning(f"{entry['file_name']}: unknown columns kept in extra_columns: {', '.join(extra)}")
         frames.append(frame)
     if not frames:
-        raise dg.Failure(description=f"no {layout.kind} file has been landed (expected under landing/{layout.kind}/)")
+        raise deterministic(f"no {layout.kind} file has been landed (expected under landing/{layout.kind}/)")
     return pl.concat(frames, how="diagonal_relaxed")
 
 
@@ -303,8 +317,12 @@ def _refresh_reference(context: dg.AssetExecutionContext, store, table: str, lay
     retry_policy=RETRY,
 )
 def bronze_monthly(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    """Parse the reported monthly sheet(s)."""
+    """Parse the reported monthly sheet(s). The sheet is optional: it only serves reconciliation, so an
+    operator with daily reports only still gets gold (the reconciliation check then warns)."""
     store = lake.lake()
+    if _latest_entries(store, MONTHLY.kind).height == 0:
+        context.log.warning(NO_MONTHLY)
+        return dg.MaterializeResult(metadata={"status": NO_MONTHLY})
     frame = _refresh_reference(context, store, BRONZE_MONTHLY, MONTHLY)
     if frame is None:
         return dg.MaterializeResult(metadata={"unchanged": True})
@@ -322,8 +340,10 @@ def bronze_monthly(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.
     retry_policy=RETRY,
 )
 def bronze_register(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    """Parse the latest well register file."""
+    """Parse the latest well register file (required: every daily row is placed on a well through it)."""
     store = lake.lake()
+    if _latest_entries(store, REGISTER.kind).height == 0:
+        raise deterministic(NO_REGISTER)
     frame = _refresh_reference(context, store, BRONZE_REGISTER, REGISTER)
     if frame is None:
         return dg.MaterializeResult(metadata={"unchanged": True})

@@ -5,7 +5,7 @@ from datetime import timedelta
 import dagster as dg
 import polars as pl
 
-from da_platform.defs.ingest_assets import BRONZE_MONTHLY, BRONZE_REGISTER, RETRY
+from da_platform.defs.ingest_assets import BRONZE_MONTHLY, BRONZE_REGISTER, RETRY, deterministic
 from da_platform.defs.resources import (
     LakeResource,
     PlatformResource,
@@ -45,7 +45,7 @@ def silver_register(lake: LakeResource, warehouse: WarehouseResource) -> dg.Mate
     try:
         register = conform_register(store.read(BRONZE_REGISTER))
     except RegisterInvalid as exc:
-        raise dg.Failure(description=str(exc)) from exc
+        raise deterministic(str(exc)) from exc
     store.overwrite(SILVER_REGISTER, register)
     warehouse.warehouse().replace_all("well_register", register)
     return dg.MaterializeResult(metadata={"wells": register["well_id"].n_unique(), "intervals": register.height})
@@ -64,11 +64,15 @@ def silver_monthly(
 ) -> dg.MaterializeResult:
     """Conform the reported monthly sheet, the reconciliation target of daily data."""
     store = lake.lake()
-    bronze = store.read(BRONZE_MONTHLY)
-    rejected = monthly_rejections(bronze)
-    for row in rejected.head(20).iter_rows(named=True):
-        context.log.warning(f"{row['source_file']} row {row['source_row']}: {row['rule_id']}: {row['reason']}")
-    monthly = conform_monthly(bronze)
+    if not store.exists(BRONZE_MONTHLY):  # no monthly sheet landed: an empty target, reconciliation warns
+        monthly = pl.DataFrame(schema=silver_schema.REPORTED_MONTHLY)
+        rejected = pl.DataFrame(schema={"rule_id": pl.String()})
+    else:
+        bronze = store.read(BRONZE_MONTHLY)
+        rejected = monthly_rejections(bronze)
+        for row in rejected.head(20).iter_rows(named=True):
+            context.log.warning(f"{row['source_file']} row {row['source_row']}: {row['rule_id']}: {row['reason']}")
+        monthly = conform_monthly(bronze)
     store.overwrite(SILVER_MONTHLY, monthly)
     warehouse.warehouse().replace_all("reported_monthly", monthly)
     by_rule = dict(rejected.group_by("rule_id").len().sort("rule_id").rows())

@@ -60,6 +60,29 @@ CONVENTION_SKIPS = frozenset({NOT_IN_A_KIND_FOLDER, HIDDEN})  # the landing conv
 LAND_RETRIES = 3
 LAND_RETRY_SECONDS = 0.5
 
+SNIFF_BYTES = 65_536  # enough for any layout's header line
+
+
+def belongs_in(path: Path) -> str:
+    """Which kind folder a file found outside them would belong in, from its header (the required columns
+    of a layout) or else its name; said as advice, the file itself is left where it is, unlanded."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        head = b""
+    first_line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    headers = {cell.strip().strip('"').upper() for cell in first_line.split(",")}
+    for kind, layout in LAYOUTS.items():
+        if layout.required and {column.upper() for column in layout.required} <= headers:
+            return f"its header is a {kind} file's: move it to {kind}/"
+    name = path.name.lower()
+    for kind in LANDING_KINDS:
+        if kind in name or (kind == "reference" and "register" in name):
+            return f"by its name it belongs in {kind}/"
+    return f"move it to the folder of its kind ({', '.join(kind + '/' for kind in LANDING_KINDS)})"
+
+
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -82,6 +105,9 @@ class Skipped:
 
     path: Path
     reason: str
+    # True for what the landing convention ignores by design (outside the kind folders, hidden files);
+    # False for what was refused (a link, a special file, a file that kept changing).
+    by_convention: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,9 +212,9 @@ def scan_landing(
         if problem is not None:
             skipped.append(Skipped(path, problem))
         elif len(relative.parts) < 2 or relative.parts[0] not in LANDING_KINDS:
-            skipped.append(Skipped(path, NOT_IN_A_KIND_FOLDER))
+            skipped.append(Skipped(path, f"{NOT_IN_A_KIND_FOLDER}; {belongs_in(path)}", by_convention=True))
         elif path.name.startswith("."):
-            skipped.append(Skipped(path, HIDDEN))
+            skipped.append(Skipped(path, HIDDEN, by_convention=True))
         elif not path.resolve().is_relative_to(root):  # a folder swapped for a link while we walked
             skipped.append(Skipped(path, "resolves outside the landing folder"))
         else:

@@ -122,11 +122,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     root = tmp_path_factory.mktemp("crash")
     base = root / "base"
-    code, out = finished(datalive(base, "run", "--landing", str(make_landing(root, "2016-02-01", "2016-03-31"))))
+    code, out = finished(
+        datalive(base, "run", "--only", "lakehouse", "--landing", str(make_landing(root, "2016-02-01", "2016-03-31")))
+    )
     assert code == 0, out
     l1 = write_l1(root / "l1")
     clean = copy_home(base, root / "clean")
-    code, out = finished(datalive(clean, "run", "--landing", str(l1)))
+    code, out = finished(datalive(clean, "run", "--only", "lakehouse", "--landing", str(l1)))
     assert code == 0, out
     check_keys = list(
         build_definitions(load_settings({"DATALIVE_HOME": str(clean)})).resolve_asset_graph().asset_check_keys
@@ -145,7 +147,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_a_run_killed_at_any_phase_is_finished_by_the_next_run(built: dict, point: str, capsys, monkeypatch) -> None:
     home = copy_home(built["base"], built["root"] / f"killed-{point}")
-    killed = datalive(home, "run", "--landing", str(built["l1"]), DATALIVE_CRASH_AT=point)
+    killed = datalive(home, "run", "--only", "lakehouse", "--landing", str(built["l1"]), DATALIVE_CRASH_AT=point)
     code = killed.wait(timeout=600)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(killed.pid, signal.SIGKILL)  # the dbt subprocess, if the kill came while it ran
@@ -159,7 +161,7 @@ def test_a_run_killed_at_any_phase_is_finished_by_the_next_run(built: dict, poin
     else:
         assert {"start": "2016-03-01", "end": "2016-03-01"} in left["ranges"]
 
-    code, out = finished(datalive(home, "run", "--landing", str(built["l1"])))
+    code, out = finished(datalive(home, "run", "--only", "lakehouse", "--landing", str(built["l1"])))
     assert code == 0, out
     assert "left STARTED by datalive process" in out  # the dead run is marked failed, not left "running"
     assert "nothing pending" not in out
@@ -181,14 +183,14 @@ def test_two_runs_at_once_land_each_file_once(built: dict) -> None:
     from da_platform.run_lock import current_holder
 
     home = copy_home(built["base"], built["root"] / "concurrent")
-    first = datalive(home, "run", "--landing", str(built["l1"]))
+    first = datalive(home, "run", "--only", "lakehouse", "--landing", str(built["l1"]))
     settings = load_settings({"DATALIVE_HOME": str(home)})
     deadline = time.monotonic() + 120
     while current_holder(settings) is None:
         assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
         time.sleep(0.05)
-    refused_code, refused = finished(datalive(home, "run", "--landing", str(built["l1"])))
-    waiting = datalive(home, "run", "--wait", "--landing", str(built["l1"]))
+    refused_code, refused = finished(datalive(home, "run", "--only", "lakehouse", "--landing", str(built["l1"])))
+    waiting = datalive(home, "run", "--only", "lakehouse", "--wait", "--landing", str(built["l1"]))
     assert finished(first)[0] == 0
     code, waited = finished(waiting)
     assert refused_code == 75 and f"pid {first.pid}" in refused, refused

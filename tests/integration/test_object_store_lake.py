@@ -55,7 +55,7 @@ def _run(home: Path, landings: list[Path], environ: dict[str, str]) -> Settings:
         for name, value in environ.items():
             mp.setenv(name, value)
         for landing in landings:
-            assert main(["run", "--landing", str(landing)]) == 0
+            assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
         return load_settings()
 
 
@@ -206,7 +206,7 @@ def test_a_lake_url_naming_another_environments_buckets_fails_the_run_and_writes
         mp.setenv("DATALIVE_HOME", str(tmp_path / "home"))
         for name, value in environ.items():
             mp.setenv(name, value)
-        assert main(["run", "--landing", str(landings[0])]) == 1
+        assert main(["run", "--only", "lakehouse", "--landing", str(landings[0])]) == 1
     client = s3.client()
     for zone in ("raw", "bronze", "silver", "gold"):
         assert client.list_objects_v2(Bucket=s3.bucket("prod", zone))["KeyCount"] == 0, zone

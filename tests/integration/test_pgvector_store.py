@@ -39,7 +39,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterat
         mp.setenv("DATALIVE_HOME", str(root / "home"))
         for name in (*DEPLOYMENT_VARIABLES, "DATALIVE_VECTOR_DSN"):
             mp.delenv(name, raising=False)
-        assert main(["run", "--sample"]) == 0
+        assert main(["run", "--only", "lakehouse", "--sample"]) == 0
         assert main(["index"]) == 0
         yield root / "home"
 

@@ -51,7 +51,7 @@ def _scenario(home: Path, landing: Path, environ: dict[str, str]) -> dict[str, A
             mp.delenv(name, raising=False)
         for name, value in {**environ, "DATALIVE_HOME": str(home)}.items():
             mp.setenv(name, value)
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
         settings = load_settings()
         resources = build_resources(settings)
         forecast = dg.materialize(

@@ -57,7 +57,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, s3: S3Stack, dbt_manifest: Pa
         for name, value in _environ(s3, root / "home").items():
             mp.setenv(name, value)
         mp.chdir(root)
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     return root / "home"
 
 

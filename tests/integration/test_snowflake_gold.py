@@ -50,7 +50,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory, landing: Path, dbt_manife
         for name in DEPLOYMENT_VARIABLES:
             mp.delenv(name, raising=False)
         mp.setenv("DATALIVE_HOME", str(home))
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
     return home
 
 
@@ -69,7 +69,7 @@ def branch(tmp_path_factory: pytest.TempPathFactory, snowflake: dict[str, str], 
             mp.delenv(name, raising=False)
         for name, value in {**snowflake, **BRANCH, "DATALIVE_HOME": str(home)}.items():
             mp.setenv(name, value)
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
         yield load_settings()
 
 

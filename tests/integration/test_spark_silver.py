@@ -53,7 +53,7 @@ def _run(landings: list[Path], home: Path, monkeypatch: pytest.MonkeyPatch, spar
     else:
         monkeypatch.delenv("DATALIVE_SPARK_REMOTE", raising=False)
     for landing in landings:
-        assert main(["run", "--landing", str(landing)]) == 0
+        assert main(["run", "--only", "lakehouse", "--landing", str(landing)]) == 0
 
 
 def _silver(home: Path, table: str) -> pl.DataFrame:
