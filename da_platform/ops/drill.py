@@ -30,29 +30,15 @@ from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import Lake
 from da_platform.ops import audit
 from da_platform.ops.restore import rebuild_warehouse, recover_deleted_commits, recover_raw, restore_table
+from da_platform.ops.retention import VACUUMED_TABLES
 
 DRILL_SILVER_TABLE = "silver/well_day_production"
 # On a versioned store the drill also deletes this table's latest commit object and recovers it.
 COMMIT_DELETED_TABLE = "silver/well_day_injection"
 RAW_OBJECTS_DELETED = 2
-# Every Delta table a drill fingerprints (those that exist); the audit trail is verified instead.
-LAKE_TABLES = (
-    "raw/manifest",
-    "raw/landing_stat_cache",
-    "bronze/daily_reports",
-    "bronze/rejections",
-    "bronze/monthly_reports",
-    "bronze/well_register",
-    "silver/well_day_production",
-    "silver/well_day_injection",
-    "silver/quarantine",
-    "silver/well_register",
-    "silver/reported_monthly",
-    "forecast/well_daily_forecasts",
-    "forecast/monthly_forecasts",
-    "forecast/backtest_metrics",
-    "rag/chunks",
-)
+# Every Delta table a drill fingerprints (those that exist): raw's, then every table a vacuum may clean; the
+# audit trail is verified instead.
+LAKE_TABLES = ("raw/manifest", "raw/landing_stat_cache", *VACUUMED_TABLES)
 # Floats are compared to this many decimals: a full rebuild may add a window's values in another order.
 _FLOAT_DECIMALS = 6
 
