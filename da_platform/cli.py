@@ -304,8 +304,17 @@ def _step(title: str, verbose: bool, work, instance=None, expected: Iterable[str
 
     from da_platform.run_progress import AssetProgress
 
-    console = Console(stderr=True)
-    display = not verbose and console.is_terminal
+    try:  # (rich's own test honours FORCE_COLOR: CI logs would get the bar)
+        display = not verbose and os.isatty(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):  # a captured stream (pytest's) has no descriptor
+        display = False
+    stack = ExitStack()
+    console = None
+    if display:
+        # Dagster captures a step's output by pointing descriptors 1 and 2 at its compute log while the step
+        # runs; a console on sys.stderr would then find no terminal and stop drawing. A duplicate of the
+        # terminal's descriptor, taken now, keeps reaching the screen.
+        console = Console(file=stack.enter_context(os.fdopen(os.dup(sys.stderr.fileno()), "w")))
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -319,7 +328,7 @@ def _step(title: str, verbose: bool, work, instance=None, expected: Iterable[str
     counted = AssetProgress(expected)
     run_id = str(uuid.uuid4())
     started = time.perf_counter()
-    with ExitStack() as stack:
+    with stack:
         stack.enter_context(progress)
         task = progress.add_task(title, total=counted.total)
         if display and instance is not None and counted.total:
