@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -156,7 +157,7 @@ def _run_locked(args: argparse.Namespace, settings) -> int:
     result = _step(
         f"[1/{total}] raw → bronze (new files), register and reported monthly",
         verbose,
-        lambda: ingest.execute_in_process(
+        lambda run_id: ingest.execute_in_process(
             run_config={
                 **run_config,
                 # --full also re-hashes every landing file: an edit that kept size and mtime is found.
@@ -165,7 +166,10 @@ def _run_locked(args: argparse.Namespace, settings) -> int:
             instance=instance,
             raise_on_error=False,
             tags=tags,
+            run_id=run_id,
         ),
+        instance,
+        _job_assets(ingest),
     )
     _report_steps(result, verbose)
     if not result.success:
@@ -184,12 +188,15 @@ def _run_locked(args: argparse.Namespace, settings) -> int:
         result = _step(
             f"[2/{total}] bronze → silver → gold, {grain} partitions {start_key} .. {end_key}",
             verbose,
-            lambda start_key=start_key, end_key=end_key: daily.execute_in_process(
+            lambda run_id, start_key=start_key, end_key=end_key: daily.execute_in_process(
                 run_config=run_config,
                 instance=instance,
                 raise_on_error=False,
                 tags={**tags, RANGE_START: start_key, RANGE_END: end_key},
+                run_id=run_id,
             ),
+            instance,
+            _job_assets(daily),
         )
         _report_steps(result, verbose)
         if not result.success:
@@ -233,9 +240,16 @@ def _build_products(args, settings, defs, instance, tags, run_config, gold_chang
         result = _step(
             f"[3/4] {what}",
             verbose,
-            lambda: defs.resolve_job_def("forecast_job").execute_in_process(
-                run_config=run_config, instance=instance, raise_on_error=False, tags=tags, asset_selection=forecast_keys
+            lambda run_id: defs.resolve_job_def("forecast_job").execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                raise_on_error=False,
+                tags=tags,
+                asset_selection=forecast_keys,
+                run_id=run_id,
             ),
+            instance,
+            [key.to_user_string() for key in forecast_keys],
         )
         _report_steps(result, verbose)
         ok, forecasts_ran = result.success, True
@@ -249,13 +263,16 @@ def _build_products(args, settings, defs, instance, tags, run_config, gold_chang
         result = _step(
             "[4/4] explanation index (changed chunks only)",
             verbose,
-            lambda: defs.resolve_job_def("rag_job").execute_in_process(
+            lambda run_id: defs.resolve_job_def("rag_job").execute_in_process(
                 run_config=run_config,
                 instance=instance,
                 raise_on_error=False,
                 tags=tags,
                 asset_selection=[AssetKey(list(k)) for k in INDEX_KEYS],
+                run_id=run_id,
             ),
+            instance,
+            ["/".join(k) for k in INDEX_KEYS],
         )
         _report_steps(result, verbose)
         if not result.success:
@@ -266,32 +283,68 @@ def _build_products(args, settings, defs, instance, tags, run_config, gold_chang
     return True
 
 
-def _step(title: str, verbose: bool, work):
+def _job_assets(job) -> list[str]:
+    """The keys of the assets a job materializes, as the progress bar counts them."""
+    return [key.to_user_string() for key in job.asset_layer.selected_asset_keys]
+
+
+def _step(title: str, verbose: bool, work, instance=None, expected: Iterable[str] = ()):
     """Run one step under a one-line progress display (a terminal only), then print its line with the
-    elapsed time. Library output on stdout (dbt's log lines) is kept off the screen unless ``verbose``."""
+    elapsed time. Library output on stdout (dbt's log lines) is kept off the screen unless ``verbose``.
+
+    ``work`` receives the run id to execute under; with the ``instance`` it runs on and the ``expected``
+    asset keys, the bar shows completed / total assets as the run stores their materializations (a dbt
+    step: model by model). Off a terminal nothing extra is printed."""
     import io
+    import uuid
     from contextlib import redirect_stdout
 
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    from da_platform.run_progress import AssetProgress
+
+    try:  # (rich's own test honours FORCE_COLOR: CI logs would get the bar)
+        display = not verbose and os.isatty(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):  # a captured stream (pytest's) has no descriptor
+        display = False
+    stack = ExitStack()
+    console = None
+    if display:
+        # Dagster captures a step's output by pointing descriptors 1 and 2 at its compute log while the step
+        # runs; a console on sys.stderr would then find no terminal and stop drawing. A duplicate of the
+        # terminal's descriptor, taken now, keeps reaching the screen.
+        console = Console(file=stack.enter_context(os.fdopen(os.dup(sys.stderr.fileno()), "w")))
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=verbose or not console.is_terminal,
+        disable=not display,
     )
+    counted = AssetProgress(expected)
+    run_id = str(uuid.uuid4())
     started = time.perf_counter()
-    with ExitStack() as stack:
+    with stack:
         stack.enter_context(progress)
-        progress.add_task(title, total=None)
+        task = progress.add_task(title, total=counted.total)
+        if display and instance is not None and counted.total:
+
+            def advance(entry) -> None:
+                event = entry.dagster_event
+                if event is None:
+                    return
+                key = event.asset_key.to_user_string() if event.asset_key is not None else None
+                if counted.observe(event.event_type_value, key):
+                    progress.update(task, completed=counted.completed)
+
+            instance.add_event_listener(run_id, advance)
         if not verbose:
             stack.enter_context(redirect_stdout(io.StringIO()))
-        result = work()
+        result = work(run_id)
     state = "done" if result.success else "FAILED"
     _say(f"{title} · {state} in {time.perf_counter() - started:.1f} s")
     return result

@@ -339,3 +339,85 @@ def test_the_printed_link_opens_the_dashboard_with_data_and_its_key_dies_with_th
     ]
     assert record.name == "dashboard-link"
     assert any(line.startswith("revoked the dashboard key") for line in lines)
+
+
+# -- issue 24's done-when: a default `datalive run`, then `datalive serve` and its printed link -------------
+
+# Five months: the backtest needs 30 producing days before a cut-off and 90 after it, so this is the
+# shortest slice on which the first candidate is scored and promoted champion.
+WHOLE_FIRST, WHOLE_LAST = "2016-01-01", "2016-05-31"
+
+
+@pytest.fixture(scope="module")
+def whole_home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
+    """A dev environment built by a default `datalive run` (the whole graph: gold, backtest and champion,
+    forecasts, explanation index) from five Volve months."""
+    from da_platform.cli import main
+    from tests.helpers import make_landing
+
+    root = tmp_path_factory.mktemp("whole")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATALIVE_HOME", str(root / "home"))
+        mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+        for name in DEPLOYMENT_VARIABLES:
+            mp.delenv(name, raising=False)
+        assert main(["run", "--landing", str(make_landing(root, WHOLE_FIRST, WHOLE_LAST))]) == 0
+    return root / "home"
+
+
+def series_points(browser, chart: str, trace: str) -> int:
+    """Numeric y values of one named trace of a chart."""
+    return browser.execute_script(
+        "const t = (document.getElementById(arguments[0]).data || []).find((t) => t.name === arguments[1]);"
+        "return t ? (t.y || []).filter((v) => typeof v === 'number').length : 0;",
+        chart,
+        trace,
+    )
+
+
+def test_after_a_default_run_the_printed_link_shows_every_chart_with_forecasts_and_answers_a_question(
+    whole_home: Path, browser
+) -> None:
+    import json
+    import re
+    import urllib.request
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with datalive_serve(whole_home) as (link, lines, server):
+        base = link.split("/#key=")[0]
+        deadline = time.monotonic() + 60
+        while True:  # uvicorn listening
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=2) as response:
+                    health = json.loads(response.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "\n".join(lines)
+                time.sleep(0.2)
+        assert health["status"] == "ok", health["checks"]
+        assert {name: check["ready"] for name, check in health["checks"].items()} == dict.fromkeys(
+            health["checks"], True
+        )
+
+        browser.get(base + "/")
+        browser.execute_script("sessionStorage.clear()")
+        browser.get("about:blank")
+        browser.get(link)
+        WebDriverWait(browser, 60).until(lambda d: d.execute_script("return document.body.dataset.loaded === 'true'"))
+        for chart in ("chart-field", "chart-wells", "chart-uptime", "chart-deferment", "chart-forecast"):
+            assert points(browser, chart) > 0, chart
+        # The forecast chart holds the champion's P50, not only the well's history.
+        assert series_points(browser, "chart-forecast", "P50") > 0
+        meta = browser.find_element(By.ID, "forecast-meta").text
+        assert re.search(r"policy version \d+", meta), meta
+
+        browser.find_element(By.ID, "question").send_keys("Why did Volve oil drop on 2016-03-14?")
+        browser.find_element(By.CSS_SELECTOR, "#ask-form button").click()
+        WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#citations li"))
+        answer = browser.find_element(By.ID, "answer").text
+        assert "2016-03-14" in answer and not answer.startswith(("Refused", "No answer")), answer
+        kind = browser.find_element(By.ID, "answer-kind").text
+        assert kind.split(" · ")[0] and "2016-03-14" in kind, kind
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
