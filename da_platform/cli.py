@@ -131,9 +131,7 @@ def _writer_lock(settings, wait: bool, command: str) -> ExitStack | None:
 
 def _run_locked(args: argparse.Namespace, settings) -> int:
     from da_platform.definitions import build_definitions
-    from da_platform.lakehouse.delta_lake import open_lake
-    from da_platform.pending import LAUNCHED_BY_TAG, PID_TAG, RANGE_END, RANGE_START, abandoned_runs, mark_abandoned
-    from da_platform.pending import plan as pending_plan
+    from da_platform.pending import LAUNCHED_BY_TAG, PID_TAG, abandoned_runs, mark_abandoned
 
     landing = Path(args.landing).resolve() if args.landing else settings.landing_dir
     if args.sample:
@@ -177,39 +175,58 @@ def _run_locked(args: argparse.Namespace, settings) -> int:
         return 1
     # What to rebuild comes from the lake and the instance, not from what this ingest found new: a run that
     # died after bronze, in silver or in dbt left partitions behind that this run finishes.
-    pending = pending_plan(open_lake(settings), instance, settings.partition_grain, full=args.full, include_raw=False)
-    if pending.stale and verbose:
-        _say(pending.describe())
-    success = True
-    if not pending.ranges:
-        _say(f"[2/{total}] nothing pending: bronze, silver, gold and their checks agree")
-    for start_key, end_key in pending.ranges:
-        grain = settings.partition_grain
-        result = _step(
-            f"[2/{total}] bronze → silver → gold, {grain} partitions {start_key} .. {end_key}",
-            verbose,
-            lambda run_id, start_key=start_key, end_key=end_key: daily.execute_in_process(
-                run_config=run_config,
-                instance=instance,
-                raise_on_error=False,
-                tags={**tags, RANGE_START: start_key, RANGE_END: end_key},
-                run_id=run_id,
-            ),
-            instance,
-            _job_assets(daily),
-        )
-        _report_steps(result, verbose)
-        if not result.success:
-            success = False
-            _say("daily build failed (see above); the next run retries its partitions")
+    success, ranges = _build_pending(settings, instance, daily, tags, run_config, verbose, f"2/{total}", args.full)
     if whole and success:
-        success = _build_products(args, settings, defs, instance, tags, run_config, bool(pending.ranges), verbose)
+        success = _build_products(args, settings, defs, instance, tags, run_config, bool(ranges), verbose)
     summary = _status(settings, instance, defs, include_raw=False)  # (this run's ingest parsed all of raw)
     _print_summary(summary, time.perf_counter() - started)
     failed_errors = [c for c in summary["checks"] if c["passed"] is False and c["severity"] == "ERROR"]
     return 0 if success and not failed_errors else 1
 
 
+def _build_pending(
+    settings, instance, daily, tags, run_config, verbose: bool, step: str, full: bool = False, silver_only=False
+):
+    """Run ``daily_job`` over each range of the pending window (``datalive run``'s step 2, and the drill's
+    repair of a lost silver commit, ``silver_only``: its warehouse is rebuilt, gold with it, right after);
+    returns whether every range succeeded, and the ranges."""
+    from dagster import AssetKey
+
+    from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.pending import RANGE_END, RANGE_START
+    from da_platform.pending import plan as pending_plan
+
+    pending = pending_plan(open_lake(settings), instance, settings.partition_grain, full=full, include_raw=False)
+    if pending.stale and verbose:
+        _say(pending.describe())
+    success = True
+    if not pending.ranges:
+        _say(f"[{step}] nothing pending: bronze, silver, gold and their checks agree")
+    for start_key, end_key in pending.ranges:
+        grain = settings.partition_grain
+        result = _step(
+            f"[{step}] bronze → silver{'' if silver_only else ' → gold'}, {grain} partitions {start_key} .. {end_key}",
+            verbose,
+            lambda run_id, start_key=start_key, end_key=end_key: daily.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                raise_on_error=False,
+                tags={**tags, RANGE_START: start_key, RANGE_END: end_key},
+                asset_selection=[AssetKey(list(k)) for k in SILVER_KEYS] if silver_only else None,
+                run_id=run_id,
+            ),
+            instance,
+            ["/".join(k) for k in SILVER_KEYS] if silver_only else _job_assets(daily),
+        )
+        _report_steps(result, verbose)
+        if not result.success:
+            success = False
+            _say("daily build failed (see above); the next run retries its partitions")
+    return success, list(pending.ranges)
+
+
+# The silver multi-asset's keys (one step conforms all three).
+SILVER_KEYS = (("silver", "well_day_production"), ("silver", "well_day_injection"), ("silver", "quarantine"))
 FORECAST_KEYS = (("forecast", "well_daily_forecasts"), ("forecast", "monthly_forecasts"))
 BACKTEST_KEY = ("forecast", "backtest_metrics")
 # The evaluation (rag/evaluation, hundreds of questions) is the rag_job's, not every run's.
@@ -1066,8 +1083,23 @@ def cmd_dr(args: argparse.Namespace, settings) -> int:
     from da_platform.ops.drill import DrillRefused, drill
 
     lake = open_lake(settings)
+
+    def run_pending() -> list[str]:
+        # What `datalive run` does after its ingest, silver's step of it: gold needs the warehouse the drill
+        # dropped, and the warehouse rebuild that follows builds gold from the repaired silver.
+        from da_platform.definitions import build_definitions
+        from da_platform.pending import LAUNCHED_BY_TAG, PID_TAG
+
+        instance = _instance(settings)
+        daily = build_definitions(settings).resolve_job_def("daily_job")
+        tags = {LAUNCHED_BY_TAG: "cli", PID_TAG: str(os.getpid())}
+        success, ranges = _build_pending(settings, instance, daily, tags, SILENT, False, "dr drill", silver_only=True)
+        if not success:
+            raise RuntimeError("the drill's rebuild of the pending window failed (see above)")
+        return [f"{start}..{end}" for start, end in ranges]
+
     try:
-        report = drill(settings, lake, audit.cli_actor())
+        report = drill(settings, lake, audit.cli_actor(), run_pending=run_pending)
     except DrillRefused as exc:
         _say(f"refused: {exc}")
         if settings.env != "prod":

@@ -3,7 +3,8 @@
 Derived from the lake and the Dagster instance, never from what the last ingest reported as new:
 
 * silver: a partition whose admitted bronze rows differ from what its last silver build conformed, or
-  that was built with another register or other reported monthly totals (``lakehouse.build_state``);
+  that was built with another register or other reported monthly totals, or whose silver tables lost a
+  commit its build made (a table below the version the build recorded: ``lakehouse.build_state``);
 * gold: a partition whose latest planned build (the newest ``daily_job`` run covering it) did not succeed:
   it died, failed, or its checks never completed. A run that dies under SIGKILL stays ``STARTED`` in the
   instance forever; the next ``datalive run`` (holding the environment lock, so no one else can be
@@ -125,13 +126,35 @@ class Pending:
         return "\n".join(lines)
 
 
-def stale_silver(bronze_rows: Mapping[str, int], built: Mapping[str, BuiltPartition], refs: References) -> list[Stale]:
-    """Silver partitions that do not hold what bronze and the references hold now."""
+def lost_commit(recorded: Mapping[str, int], current: Mapping[str, int | None]) -> str | None:
+    """Why a partition's silver lost a commit its build made (a table now below the version that build
+    recorded for it, or gone), or None. Delta versions only grow, so only a deleted log file lowers one."""
+    for table, version in sorted(recorded.items()):
+        now = current.get(table)
+        if now is None:
+            return f"{table} lost every commit (its build left it at version {version})"
+        if now < version:
+            return f"{table} is at version {now}, below the version {version} its build left it at (a commit was lost)"
+    return None
+
+
+def stale_silver(
+    bronze_rows: Mapping[str, int],
+    built: Mapping[str, BuiltPartition],
+    refs: References,
+    versions: Mapping[str, Mapping[str, int]] | None = None,
+    current: Mapping[str, int | None] | None = None,
+) -> list[Stale]:
+    """Silver partitions that do not hold what bronze and the references hold now, or whose silver lost a
+    commit since they were built (``versions``: what each build recorded; ``current``: the tables now)."""
     stale = []
     for key in sorted(set(bronze_rows) | {k for k, b in built.items() if b.bronze_rows}):
         rows, record = bronze_rows.get(key, 0), built.get(key)
+        lost = lost_commit((versions or {}).get(key, {}), current or {})
         if record is None:
             reason = f"bronze holds {rows} rows never conformed into silver"
+        elif lost is not None:
+            reason = lost
         elif record.bronze_rows != rows:
             reason = f"bronze holds {rows} rows, silver was built from {record.bronze_rows}"
         elif record.register_fingerprint != refs.register:
@@ -224,7 +247,9 @@ def plan(lake: Any, instance: Any, grain: str, full: bool = False, include_raw: 
     """
     from da_platform.lakehouse.build_state import (
         bronze_rows_by_partition,
+        current_versions,
         read_state,
+        read_versions,
         references,
         unparsed_daily_files,
     )
@@ -232,7 +257,9 @@ def plan(lake: Any, instance: Any, grain: str, full: bool = False, include_raw: 
     unparsed = tuple(unparsed_daily_files(lake)) if include_raw else ()
     bronze_rows = bronze_rows_by_partition(lake, grain)
     data_last = partition_last_day(grain, max(bronze_rows)) if bronze_rows else None
-    stale = stale_silver(bronze_rows, read_state(lake), references(lake))
+    versions = read_versions(lake)
+    tables = {table for recorded in versions.values() for table in recorded}
+    stale = stale_silver(bronze_rows, read_state(lake), references(lake), versions, current_versions(lake, tables))
     stale += unfinished_gold(planned_builds(instance), grain, set(bronze_rows))
     ranges = full_range(bronze_rows) if full else rebuild_ranges(stale, grain, data_last)
     return Pending(tuple(stale), tuple(ranges), unparsed)

@@ -57,6 +57,8 @@ def test_the_drill_destroys_restores_proves_every_fingerprint_and_prints_its_rec
 
     out = capsys.readouterr().out
     assert "destroyed: warehouse datalive_dev.duckdb dropped" in out and "a bad commit deleted" in out
+    assert "destroyed: silver/well_day_injection: its latest commit file (version" in out
+    assert "silver/well_day_injection: re-conformed from bronze by the run of the pending window (20" in out
     assert f"every fingerprint equal ({len(before)})" in out and out.rstrip().endswith("PASSED")
     assert "recovery time: " in out
     assert any(name.startswith("warehouse:gold.") for name in before)
@@ -64,7 +66,13 @@ def test_the_drill_destroys_restores_proves_every_fingerprint_and_prints_its_rec
     records = _audit_json(capsys)
     actions = [r["action"] for r in records]
     last_start = len(actions) - 1 - actions[::-1].index("dr.drill.start")
-    assert actions[last_start:] == ["dr.drill.start", "restore.table", "restore.warehouse", "dr.drill"]
+    assert actions[last_start:] == [
+        "dr.drill.start",
+        "restore.table",
+        "restore.pending",
+        "restore.warehouse",
+        "dr.drill",
+    ]
     drill = [r for r in records if r["action"] == "dr.drill"][-1]
     assert drill["outcome"] == "passed" and drill["detail"]["recovery_seconds"] >= 0
     assert audit.verify(open_lake(settings)) == len(records)

@@ -153,6 +153,9 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
                 tally.add(part)
                 crash_here("in_silver", platform.crash_at)
             engine_name = engine.name
+        # The versions first: a run that dies between the two writes leaves the state unrecorded (rebuilt).
+        silver_tables = [f"silver/{table}" for table in tables]
+        build_state.record_versions(store, context.partition_keys, build_state.current_versions(store, silver_tables))
         build_state.record_build(store, context.partition_keys, counts, refs, bronze_version, context.run_id)
         context.log.info(
             f"{first}..{last} ({engine_name}): {tally.bronze_rows} bronze rows → {tally.rows['production']} "

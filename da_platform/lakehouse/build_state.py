@@ -6,6 +6,11 @@ register and reported monthly totals it used (``silver/_build_state``). The reco
 the three silver tables and the warehouse copy: if the run dies before it, the partition still reads as
 not conformed and the next run rebuilds it (a window replace is idempotent). Bronze daily rows are only
 ever appended, so a partition whose bronze row count differs from its record has rows silver never saw.
+
+Each build also records the Delta version it left each silver table at (``silver/_build_versions``, a
+table of its own so the state's schema needs no migration). Versions only grow, so a table now below the
+version a partition's build recorded lost a commit (a deleted ``_delta_log`` file): that partition reads
+as not conformed too, and the next run rebuilds it from bronze.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ BRONZE_REJECTIONS = "bronze/rejections"
 SILVER_STATE = "silver/_build_state"
 SILVER_REGISTER = "silver/well_register"
 SILVER_MONTHLY = "silver/reported_monthly"
+SILVER_VERSIONS = "silver/_build_versions"
+VERSIONS_SCHEMA: dict[str, pl.DataType] = {
+    "partition_key": pl.String(),
+    "table": pl.String(),
+    "version": pl.Int64(),
+}
 STATE_SCHEMA: dict[str, pl.DataType] = {
     "partition_key": pl.String(),
     "bronze_rows": pl.Int64(),
@@ -172,3 +183,48 @@ def record_build(
     )
     # The keys are ISO dates checked above, so the predicate holds no outside text.
     lake.replace_where(SILVER_STATE, frame, f"partition_key >= '{keys[0]}' AND partition_key <= '{keys[-1]}'")
+
+
+def read_versions(lake: Lake) -> dict[str, dict[str, int]]:
+    """The Delta version each silver table was left at by the last build of each partition."""
+    if not lake.exists(SILVER_VERSIONS):
+        return {}
+    recorded: dict[str, dict[str, int]] = {}
+    for key, table, version in lake.read(SILVER_VERSIONS, VERSIONS_SCHEMA).iter_rows():
+        recorded.setdefault(key, {})[table] = version
+    return recorded
+
+
+def current_versions(lake: Lake, tables: Iterable[str]) -> dict[str, int | None]:
+    """The current Delta version of each table (None when it does not exist, or lost every commit)."""
+    from deltalake.exceptions import TableNotFoundError
+
+    versions: dict[str, int | None] = {}
+    for table in tables:
+        try:
+            versions[table] = lake.version(table)
+        except TableNotFoundError:  # a log folder with no commit left in it
+            versions[table] = None
+    return versions
+
+
+def record_versions(lake: Lake, keys: Iterable[str], versions: Mapping[str, int | None]) -> None:
+    """Record the versions a build of the partitions ``keys`` left the silver tables at (one commit that
+    replaces exactly these keys); a table the build did not write (None) is not recorded."""
+    keys = sorted(keys)
+    written = {t: v for t, v in sorted(versions.items()) if v is not None}
+    if not keys or not written:
+        return
+    for key in keys:
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"not a partition key: {key!r}")
+    frame = pl.DataFrame(
+        {
+            "partition_key": [k for k in keys for _ in written],
+            "table": [t for _ in keys for t in written],
+            "version": [v for _ in keys for v in written.values()],
+        },
+        schema=VERSIONS_SCHEMA,
+    )
+    # The keys are ISO dates checked above, so the predicate holds no outside text.
+    lake.replace_where(SILVER_VERSIONS, frame, f"partition_key >= '{keys[0]}' AND partition_key <= '{keys[-1]}'")

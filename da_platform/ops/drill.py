@@ -4,11 +4,13 @@
    table of the warehouse (rows and an order-independent content hash).
 2. Destroy as a disaster would: drop the warehouse file (the embedded DuckDB one; a Snowflake warehouse in
    qa is fingerprinted by neither side and left alone); write a bad commit to a silver table that deletes
-   its latest month (what a faulty run or a stray DELETE does); on a versioned object store, also delete raw
-   objects and another silver table's latest commit object (a local folder has no versions to bring them
-   back from).
+   its latest month (what a faulty run or a stray DELETE does); delete another silver table's latest commit
+   (on a versioned object store its log object, on a local folder its ``_delta_log`` file and any checkpoint
+   covering it); on a versioned store, also delete raw objects (a local folder has no versions for them).
 3. Recover with the same functions ``datalive restore`` uses: time travel for the silver table (a new
-   commit), raw and the deleted commit from object versions, the warehouse rebuilt from silver.
+   commit), raw and the deleted commit from object versions; on a local folder the deleted commit reads as
+   pending (``silver/_build_versions``) and the run of the pending window re-conforms it from bronze; then
+   the warehouse is rebuilt from silver.
 4. Fingerprint again and prove every fingerprint equal; the recovery time is measured from the first
    restore step to the last fingerprint.
 
@@ -18,10 +20,13 @@ The audit trail is not fingerprinted (the drill appends to it) but is verified b
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 from deltalake import DeltaTable
@@ -192,14 +197,47 @@ def _delete_latest_commit(lake: Lake, table: str) -> str:
     return f"{table}: its latest commit (version {version}) deleted from the store"
 
 
+def _delete_local_commits(lake: Lake, table: str) -> str:
+    """Delete the commit files of a local ``table`` from the one its last silver build made to the latest
+    (usually just the latest; any commit after the build, e.g. a restore, goes with it), and every checkpoint
+    that covers them. A log left with no commit is removed, so the table is gone, as on S3 at version 0."""
+    from da_platform.lakehouse.build_state import read_versions
+
+    log = Path(lake.uri(table)) / "_delta_log"
+    latest = DeltaTable(lake.uri(table), storage_options=lake.storage_options).version()
+    built = [v[table] for v in read_versions(lake).values() if table in v]
+    if not built:
+        # Built before builds recorded their versions: the lost commit would not read as pending.
+        return f"{table}: commit not deleted, no silver build recorded its version yet (run `datalive run --full`)"
+    first = min(max(built), latest)
+    for version in range(first, latest + 1):
+        (log / f"{version:020d}.json").unlink()
+    for checkpoint in log.glob("*.checkpoint*.parquet"):
+        if int(checkpoint.name.split(".", 1)[0]) >= first:
+            checkpoint.unlink()
+    last_checkpoint = log / "_last_checkpoint"
+    if last_checkpoint.exists() and json.loads(last_checkpoint.read_text()).get("version", 0) >= first:
+        last_checkpoint.unlink()
+    if not any(log.glob("*.json")):
+        shutil.rmtree(log)
+    span = f"version {latest}" if first == latest else f"versions {first}..{latest}"
+    return f"{table}: its latest commit file ({span}) deleted from _delta_log"
+
+
 def drill(
     settings: Settings,
     lake: Lake,
     actor: str,
     s3_client: object | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    run_pending: Callable[[], list[str]] | None = None,
 ) -> DrillReport:
-    """Run the drill on ``settings``' environment (refusing prod) and return its report."""
+    """Run the drill on ``settings``' environment (refusing prod) and return its report.
+
+    ``run_pending`` rebuilds the pending window as ``datalive run`` does and returns its ranges: on a local
+    lake, where no object versions exist, it is how the deleted silver commit comes back (without it the
+    drill deletes no commit there).
+    """
     _refuse(settings, lake)
     # (the caller holds the environment's writer lock: `datalive dr drill` takes it, as every lake writer does)
     audit.verify(lake)
@@ -228,9 +266,9 @@ def drill(
         if lake.exists(COMMIT_DELETED_TABLE):
             report.destroyed.append(_delete_latest_commit(lake, COMMIT_DELETED_TABLE))
     else:
-        report.destroyed.append(
-            "raw and Delta log objects: a local folder keeps no object versions, so none were deleted"
-        )
+        if run_pending is not None and lake.exists(COMMIT_DELETED_TABLE):
+            report.destroyed.append(_delete_local_commits(lake, COMMIT_DELETED_TABLE))
+        report.destroyed.append("raw objects: a local folder keeps no object versions, so none were deleted")
 
     # The recovery.
     started = clock()
@@ -255,6 +293,18 @@ def drill(
             settings, lake, actor, "restore.raw", "raw/files", "ok", {"drill": True, "recovered": raw.recovered}
         )
         report.recovered.append(raw.describe())
+    if not versioned and any(line.startswith(f"{COMMIT_DELETED_TABLE}: its latest") for line in report.destroyed):
+        # Silver is derivable: the lost commit reads as pending (below the version its build recorded), and
+        # the run of the pending window re-conforms it from bronze with the one implementation of the rules.
+        assert run_pending is not None
+        ranges = run_pending()
+        audit.record(
+            settings, lake, actor, "restore.pending", COMMIT_DELETED_TABLE, "ok", {"drill": True, "ranges": ranges}
+        )
+        report.recovered.append(
+            f"{COMMIT_DELETED_TABLE}: re-conformed from bronze by the run of the pending window "
+            f"({', '.join(ranges) or 'nothing was pending'})"
+        )
     if embedded:
         rebuilt = rebuild_warehouse(settings, lake)
         audit.record(settings, lake, actor, "restore.warehouse", settings.warehouse_path.name, "ok", {"drill": True})

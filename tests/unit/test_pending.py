@@ -41,6 +41,28 @@ def test_bronze_rows_appended_after_the_last_silver_build_make_their_partition_p
     assert stale == [Stale("2016-03-01", "silver", "bronze holds 434 rows, silver was built from 217")]
 
 
+def test_a_partition_whose_silver_table_lost_a_commit_its_build_made_is_pending() -> None:
+    state = {"2016-02-01": built(203), "2016-03-01": built(217)}
+    versions = {"2016-02-01": {"silver/well_day_injection": 2}, "2016-03-01": {"silver/well_day_injection": 4}}
+    stale = stale_silver(
+        {"2016-02-01": 203, "2016-03-01": 217}, state, REFS, versions, {"silver/well_day_injection": 3}
+    )
+    assert [(s.key, s.layer) for s in stale] == [("2016-03-01", "silver")]
+    assert "at version 3, below the version 4" in stale[0].reason
+
+
+def test_a_silver_table_that_lost_every_commit_makes_its_partitions_pending() -> None:
+    versions = {"2016-03-01": {"silver/well_day_injection": 0}}
+    stale = stale_silver({"2016-03-01": 217}, {"2016-03-01": built(217)}, REFS, versions, {})
+    assert [s.key for s in stale] == ["2016-03-01"] and "lost every commit" in stale[0].reason
+
+
+def test_a_silver_table_at_or_above_its_recorded_version_is_not_pending() -> None:
+    versions = {"2016-03-01": {"silver/well_day_injection": 4}}
+    current = {"silver/well_day_injection": 6}  # a restore or an optimize since adds commits, never loses one
+    assert stale_silver({"2016-03-01": 217}, {"2016-03-01": built(217)}, REFS, versions, current) == []
+
+
 def test_a_partition_silver_never_recorded_is_pending() -> None:
     assert [s.key for s in stale_silver({"2016-03-01": 217}, {}, REFS)] == ["2016-03-01"]
 
@@ -144,6 +166,24 @@ def test_a_recorded_build_replaces_only_its_partitions(lake: LocalLake) -> None:
         "2016-02-01": BuiltPartition(5, "reg-1", "mon-1", "run-a"),
         "2016-03-01": BuiltPartition(9, "reg-2", "mon-1", "run-b"),
     }
+
+
+def test_a_deleted_latest_commit_file_reads_below_the_version_the_build_recorded(lake: LocalLake) -> None:
+    table = "silver/well_day_injection"
+    frame = pl.DataFrame({"production_date": [date(2016, 3, 1)], "value": [1.0]})
+    lake.append(table, frame)
+    lake.append(table, frame)
+    build_state.record_versions(lake, ["2016-03-01"], build_state.current_versions(lake, [table]))
+    recorded = build_state.read_versions(lake)
+    assert recorded == {"2016-03-01": {table: 1}}
+
+    (lake.path(table) / "_delta_log" / f"{1:020d}.json").unlink()
+
+    current = build_state.current_versions(lake, [table])
+    assert current == {table: 0}
+    assert [s.key for s in stale_silver({"2016-03-01": 1}, {"2016-03-01": built(1)}, REFS, recorded, current)] == [
+        "2016-03-01"
+    ]
 
 
 def test_the_register_fingerprint_ignores_row_order_but_not_content(volve_register: pl.DataFrame) -> None:

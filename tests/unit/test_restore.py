@@ -6,7 +6,7 @@ Tables are small Delta tables of real Volve well-days (silver conformed from the
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -175,3 +175,26 @@ def test_a_content_fingerprint_ignores_order_and_sees_one_changed_value(volve_si
 
     assert content_fingerprint(frame.reverse().select(reversed(frame.columns))) == content_fingerprint(frame)
     assert content_fingerprint(changed) != content_fingerprint(frame)
+
+
+def test_the_drill_deletes_a_local_tables_commit_files_since_its_build_and_the_checkpoint_covering_them(
+    lake: LocalLake,
+) -> None:
+    from da_platform.lakehouse import build_state
+    from da_platform.ops.drill import _delete_local_commits
+
+    table = "silver/well_day_injection"
+    frame = pl.DataFrame({"production_date": [date(2016, 3, 1)], "value": [1.0]})
+    for _ in range(3):
+        lake.append(table, frame)
+    build_state.record_versions(lake, ["2016-03-01"], {table: 1})  # a later commit (2) came after the build
+    DeltaTable(lake.uri(table)).create_checkpoint()
+    log = lake.path(table) / "_delta_log"
+    assert (log / f"{2:020d}.checkpoint.parquet").exists()
+
+    what = _delete_local_commits(lake, table)
+
+    assert what == f"{table}: its latest commit file (versions 1..2) deleted from _delta_log"
+    assert sorted(p.name for p in log.iterdir()) == [f"{0:020d}.json"]
+    assert build_state.current_versions(lake, [table]) == {table: 0}
+    assert lake.read(table).height == 1
