@@ -695,11 +695,20 @@ def _models_rollback(args: argparse.Namespace, settings) -> int:
 
 
 def _audit(settings, action: str, target: str, outcome: str, detail: dict[str, Any] | None = None) -> None:
-    """Append a record to this environment's audit trail, the CLI's user as the actor."""
-    from da_platform.lakehouse.delta_lake import open_lake
+    """Append a record to this environment's audit trail, the CLI's user as the actor.
+
+    A lake that is not the environment's own (a dev run pointed at prod's buckets) has no trail to write to:
+    the command's own refusal says why, and the record is not written anywhere else."""
+    from da_platform.lakehouse.delta_lake import OutsideEnvironmentError, open_lake
+    from da_platform.lakehouse.object_lake import LakeLocationError
     from da_platform.ops import audit
 
-    audit.record(settings, open_lake(settings), audit.cli_actor(), action, target, outcome, detail)
+    try:
+        lake = open_lake(settings)
+    except (OutsideEnvironmentError, LakeLocationError) as exc:
+        _say(f"audit record of {action} not written: {exc}")
+        return
+    audit.record(settings, lake, audit.cli_actor(), action, target, outcome, detail)
 
 
 def cmd_generate(args: argparse.Namespace, settings) -> int:
