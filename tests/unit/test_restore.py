@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -157,14 +158,14 @@ def test_a_missing_raw_file_on_a_local_lake_is_named_and_cannot_be_recovered(lak
         recover_raw(lake, "eu-north-1")
 
 
-def test_retention_defaults_differ_per_environment_and_can_be_overridden() -> None:
-    dev = load_settings({"DA_ENV": "dev", "DATALIVE_HOME": "/tmp/x"}).retention
-    prod = load_settings({"DA_ENV": "prod", "DATALIVE_HOME": "/tmp/x"}).retention
+def test_retention_defaults_differ_per_environment_and_can_be_overridden(tmp_path: Path) -> None:
+    dev = load_settings({"DA_ENV": "dev", "DATALIVE_HOME": str(tmp_path)}).retention
+    prod = load_settings({"DA_ENV": "prod", "DATALIVE_HOME": str(tmp_path)}).retention
     assert prod.vacuum_horizon_days > dev.vacuum_horizon_days and prod.raw_days is None
-    tuned = load_settings({"DATALIVE_HOME": "/tmp/x", "DATALIVE_VACUUM_HORIZON_DAYS": "14"}).retention
+    tuned = load_settings({"DATALIVE_HOME": str(tmp_path), "DATALIVE_VACUUM_HORIZON_DAYS": "14"}).retention
     assert tuned.vacuum_horizon_days == 14
     with pytest.raises(SettingsError, match="DATALIVE_QUARANTINE_RETENTION_DAYS='0' is not a positive"):
-        load_settings({"DATALIVE_HOME": "/tmp/x", "DATALIVE_QUARANTINE_RETENTION_DAYS": "0"})
+        load_settings({"DATALIVE_HOME": str(tmp_path), "DATALIVE_QUARANTINE_RETENTION_DAYS": "0"})
 
 
 def test_a_content_fingerprint_ignores_order_and_sees_one_changed_value(volve_silver: SilverResult) -> None:
