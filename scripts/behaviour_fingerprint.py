@@ -52,9 +52,7 @@ def _warehouse(path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables order by 1, 2"
-        ).fetchall()
+        tables = con.execute("select table_schema, table_name from information_schema.tables order by 1, 2").fetchall()
         for schema, name in tables:
             out[f"{schema}.{name}"] = _frame_digest(con.execute(f'select * from "{schema}"."{name}"').pl())
     finally:
