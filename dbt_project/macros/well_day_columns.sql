@@ -44,6 +44,16 @@
     {{ columns | join(',\n    ') }}
 {%- endmacro %}
 
+{#- A well's identity and type as silver spells them, typed: text, the NPD code an integer. -#}
+{% macro well_identity_casts() -%}
+    cast(well_id as varchar) as well_id,
+    cast(wellbore_code as varchar) as wellbore_code,
+    cast(npd_wellbore_code as bigint) as npd_wellbore_code,
+    cast(field_id as varchar) as field_id,
+    cast(facility_id as varchar) as facility_id,
+    cast(well_type as varchar) as well_type
+{%- endmacro %}
+
 {#-
   A silver well-day table typed for the warehouse: keys and types as text (the NPD code as an
   integer), every hour and measure column as a double, then the source lineage.
@@ -55,12 +65,7 @@ with source as (
 
 select
     cast(production_date as date) as production_date,
-    cast(well_id as varchar) as well_id,
-    cast(wellbore_code as varchar) as wellbore_code,
-    cast(npd_wellbore_code as bigint) as npd_wellbore_code,
-    cast(field_id as varchar) as field_id,
-    cast(facility_id as varchar) as facility_id,
-    cast(well_type as varchar) as well_type,
+    {{ well_identity_casts() }},
     cast(reported_well_type as varchar) as reported_well_type,
     {%- for column in well_day_hour_columns() + measure_columns %}
     cast({{ column }} as double) as {{ column }},
