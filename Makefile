@@ -20,6 +20,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check da_platform tests benchmarks
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
 # Against servers the tests start on 127.0.0.1 themselves: a Kafka-protocol broker, S3 + KMS (moto_server),

@@ -4,7 +4,7 @@
   dbt runs once per window of partitions, both days inclusive. The orchestrator passes the window
   as the environment variables DATALIVE_WINDOW_START_DATE / DATALIVE_WINDOW_END_DATE: dbt's partial
   parsing then re-parses only the models that read them, where a new --vars value re-parses the
-  whole project on every run (~5 s here). By hand,
+  whole project on every run. By hand,
       --vars '{"start_date": "YYYY-MM-DD", "end_date": "YYYY-MM-DD"}'
   does the same (the environment variables win when set).
   The values are validated here (strict ISO date, start <= end) and rendered as date

@@ -27,12 +27,12 @@ from (
 full outer join wells as w
     on f.production_date = w.production_date and f.field_id = w.field_id
 where (f.n_wells_reporting > 0 or w.field_id is not null)
-  and (
+    and (
         f.production_date is null
-     or w.production_date is null
-     or f.n_wells_reporting <> w.n_wells_reporting
-     or abs(coalesce(f.oil_sm3, 0) - coalesce(w.oil_sm3, 0)) > 0.001
-     or abs(coalesce(f.gas_sm3, 0) - coalesce(w.gas_sm3, 0)) > 0.001
-     or abs(coalesce(f.water_sm3, 0) - coalesce(w.water_sm3, 0)) > 0.001
-     or abs(coalesce(f.on_stream_hrs, 0) - coalesce(w.on_stream_hrs, 0)) > 0.001
-  )
+        or w.production_date is null
+        or f.n_wells_reporting <> w.n_wells_reporting
+        or abs(coalesce(f.oil_sm3, 0) - coalesce(w.oil_sm3, 0)) > 0.001
+        or abs(coalesce(f.gas_sm3, 0) - coalesce(w.gas_sm3, 0)) > 0.001
+        or abs(coalesce(f.water_sm3, 0) - coalesce(w.water_sm3, 0)) > 0.001
+        or abs(coalesce(f.on_stream_hrs, 0) - coalesce(w.on_stream_hrs, 0)) > 0.001
+    )

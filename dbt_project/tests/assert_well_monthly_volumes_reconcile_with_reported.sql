@@ -17,8 +17,10 @@ select
     n_quarantined_records
 from {{ ref('fct_well_monthly_production') }}
 where {{ partition_window_predicate('month_start', 'month') }}
-  and in_reported
-  and (abs(coalesce(oil_sm3_diff, 0) + coalesce(quarantined_oil_sm3, 0)) > 0.01
-    or abs(coalesce(gas_sm3_diff, 0) + coalesce(quarantined_gas_sm3, 0)) > 0.01
-    or abs(coalesce(water_sm3_diff, 0) + coalesce(quarantined_water_sm3, 0)) > 0.01
-    or abs(coalesce(water_injected_sm3_diff, 0) + coalesce(quarantined_water_injected_sm3, 0)) > 0.01)
+    and in_reported
+    and (
+        abs(coalesce(oil_sm3_diff, 0) + coalesce(quarantined_oil_sm3, 0)) > 0.01
+        or abs(coalesce(gas_sm3_diff, 0) + coalesce(quarantined_gas_sm3, 0)) > 0.01
+        or abs(coalesce(water_sm3_diff, 0) + coalesce(quarantined_water_sm3, 0)) > 0.01
+        or abs(coalesce(water_injected_sm3_diff, 0) + coalesce(quarantined_water_injected_sm3, 0)) > 0.01
+    )

@@ -13,5 +13,5 @@ select
 from versions as a
 inner join versions as b
     on a.well_id = b.well_id
-    and a.valid_from < b.valid_from
-    and b.valid_from <= a.valid_to_inclusive
+        and a.valid_from < b.valid_from
+        and a.valid_to_inclusive >= b.valid_from

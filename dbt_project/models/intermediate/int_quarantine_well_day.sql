@@ -4,7 +4,9 @@ with quarantine as (
 ),
 
 wellbores as (
-    select distinct wellbore_code, well_id
+    select distinct
+        wellbore_code,
+        well_id
     from {{ ref('stg_well_register') }}
 )
 

@@ -6,7 +6,8 @@ with versions as (
 ),
 
 current_version as (
-    select * from versions where is_current
+    select * from versions
+    where is_current
 ),
 
 months as (

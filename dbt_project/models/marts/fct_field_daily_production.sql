@@ -1,10 +1,2 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_window',
-        on_schema_change='fail',
-        meta={'partition_window': {'column': 'production_date', 'grain': 'day'}}
-    )
-}}
 -- Grain: one row per production_date x field_id (any producing or injecting well-day).
 {{ daily_production_rollup('field_id') }}

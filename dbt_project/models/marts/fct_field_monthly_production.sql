@@ -1,11 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_window',
-        on_schema_change='fail',
-        meta={'partition_window': {'column': 'month_start', 'grain': 'month'}}
-    )
-}}
 -- Grain: one row per field_id x month_start: fct_well_monthly_production summed per field
 -- (its months in the window have just been recomputed in the same run).
 with well_months as (

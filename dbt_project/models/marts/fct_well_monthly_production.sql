@@ -1,11 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_window',
-        on_schema_change='fail',
-        meta={'partition_window': {'column': 'month_start', 'grain': 'month'}}
-    )
-}}
 -- Grain: one row per well_id x month_start. Daily silver volumes summed per month, full
 -- outer joined with the operator's reported monthly values, with the differences
 -- (daily - reported). Every month intersecting the partition window is recomputed in full.
@@ -22,7 +14,7 @@ injection as (
 quarantine as (
     select * from {{ ref('int_quarantine_well_day') }}
     where production_date between {{ window_month_start() }} and {{ window_month_end() }}
-      and disposition = 'rejected'
+        and disposition = 'rejected'
 ),
 
 reported as (
@@ -36,7 +28,11 @@ current_register as (
 ),
 
 months as (
-    select distinct month_start, year, month, days_in_month
+    select distinct
+        month_start,
+        year,
+        month,
+        days_in_month
     from {{ ref('int_calendar_days') }}
 ),
 
@@ -72,11 +68,20 @@ injection_by_month as (
 ),
 
 reported_days_by_month as (
-    select well_id, {{ month_start('production_date') }} as month_start, count(*) as days_reported
+    select
+        well_id,
+        {{ month_start('production_date') }} as month_start,
+        count(*) as days_reported
     from (
-        select well_id, production_date from production
+        select
+            well_id,
+            production_date
+        from production
         union
-        select well_id, production_date from injection
+        select
+            well_id,
+            production_date
+        from injection
     ) as well_days
     group by well_id, {{ month_start('production_date') }}
 ),
@@ -110,7 +115,7 @@ daily_by_month as (
         p.production_on_stream_hrs,
         i.injection_on_stream_hrs,
         case when p.production_on_stream_hrs is null and i.injection_on_stream_hrs is null then null
-             else coalesce(p.production_on_stream_hrs, 0) + coalesce(i.injection_on_stream_hrs, 0)
+            else coalesce(p.production_on_stream_hrs, 0) + coalesce(i.injection_on_stream_hrs, 0)
         end as on_stream_hrs,
         p.oil_sm3,
         p.gas_sm3,

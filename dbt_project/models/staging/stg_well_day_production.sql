@@ -1,34 +1,5 @@
 -- One row per well-day of a producing well; typing / naming only.
-with source as (
-    select * from {{ source('silver', 'well_day_production') }}
-)
-
-select
-    cast(production_date as date) as production_date,
-    cast(well_id as varchar) as well_id,
-    cast(wellbore_code as varchar) as wellbore_code,
-    cast(npd_wellbore_code as bigint) as npd_wellbore_code,
-    cast(field_id as varchar) as field_id,
-    cast(facility_id as varchar) as facility_id,
-    cast(well_type as varchar) as well_type,
-    cast(reported_well_type as varchar) as reported_well_type,
-    cast(day_hours as double) as day_hours,
-    cast(on_stream_hrs as double) as on_stream_hrs,
-    cast(downtime_hrs as double) as downtime_hrs,
-    cast(oil_sm3 as double) as oil_sm3,
-    cast(gas_sm3 as double) as gas_sm3,
-    cast(water_sm3 as double) as water_sm3,
-    cast(oil_rate_sm3d as double) as oil_rate_sm3d,
-    cast(gas_rate_sm3d as double) as gas_rate_sm3d,
-    cast(water_rate_sm3d as double) as water_rate_sm3d,
-    cast(avg_downhole_pressure_bar as double) as avg_downhole_pressure_bar,
-    cast(avg_downhole_temperature_c as double) as avg_downhole_temperature_c,
-    cast(avg_dp_tubing_bar as double) as avg_dp_tubing_bar,
-    cast(avg_annulus_pressure_bar as double) as avg_annulus_pressure_bar,
-    cast(avg_choke_size_pct as double) as avg_choke_size_pct,
-    cast(avg_whp_bar as double) as avg_whp_bar,
-    cast(avg_wht_c as double) as avg_wht_c,
-    cast(dp_choke_size_bar as double) as dp_choke_size_bar,
-    cast(source_file as varchar) as source_file,
-    cast(source_row as bigint) as source_row
-from source
+{{ staged_well_day(
+    'well_day_production',
+    production_volume_columns() + production_rate_columns() + production_sensor_columns()
+) }}

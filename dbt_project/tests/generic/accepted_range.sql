@@ -1,8 +1,9 @@
 {#-
-  Generic test: every non-null value of `column_name` lies in [min_value, max_value]
-  (bounds optional; `inclusive=false` makes them strict). Restrict rows with the standard
-  `config: where:` of dbt tests.
-  Fails with the offending rows.
+  Generic test: every non-null value of `column_name` lies in [min_value, max_value] (bounds
+  optional; `inclusive=false` makes them strict). Restrict rows with the standard `config: where:`
+  of dbt tests. Fails with the offending rows.
+  The project's own dbt_utils.accepted_range, same name and arguments: dbt packages come from
+  hub.getdbt.com / GitHub, which these builds cannot reach, and dbt_utils is not on PyPI.
 -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
     {%- if min_value is none and max_value is none -%}
