@@ -31,8 +31,26 @@ DATALIVE = str(Path(sys.executable).parent / "datalive")
 VOLATILE = re.compile(r"(_at|_ts|timestamp|run_id|_uuid|built|created|updated|mlflow|source_path|path)$")
 
 
+# A landing time inside a stored record (bronze's raw_record keeps `arrived_at`) differs between builds too.
+ARRIVAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?")
+
+
+def _stable(value: Any) -> Any:
+    """A value with build-specific parts taken out: landing times in text, and float digits beyond 10
+    significant ones (a sum over a set of wells may add in another order in another process)."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, str):
+        return ARRIVAL.sub("<time>", value)
+    if isinstance(value, list | tuple):
+        return [_stable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items()}
+    return value
+
+
 def _digest(values: list[Any]) -> str:
-    return hashlib.sha256("\n".join(map(repr, values)).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join(repr(_stable(v)) for v in values).encode()).hexdigest()[:16]
 
 
 def _frame_digest(frame) -> dict[str, Any]:
@@ -81,13 +99,16 @@ def _evaluation(home: Path) -> dict[str, Any]:
     os.environ["DATALIVE_HOME"] = str(home)
     os.environ["DA_ENV"] = "dev"
     explainer = open_explainer(load_settings(), use_llm=False)
-    answers = []
-    for item in load_eval_set():
+    answers: dict[str, dict[str, str]] = {}
+    for number, item in enumerate(load_eval_set()):
         result = explainer.explain(item["question"])
         data = result.model_dump() if hasattr(result, "model_dump") else dict(result.__dict__)
-        data = {k: v for k, v in data.items() if "ms" not in k and "latency" not in k and "seconds" not in k}
-        answers.append(json.dumps(data, sort_keys=True, default=str))
-    return {"questions": len(answers), "answers": _digest(answers)}
+        answers[f"{number:03d}"] = {
+            k: _digest([json.loads(json.dumps(v, sort_keys=True, default=str).replace(str(home), "<home>"))])
+            for k, v in data.items()
+            if "ms" not in k and "latency" not in k and "seconds" not in k
+        }
+    return {"questions": len(answers), "answers": answers}
 
 
 def fingerprint() -> dict[str, Any]:
@@ -106,7 +127,7 @@ def fingerprint() -> dict[str, Any]:
         return {
             "warehouse": _warehouse(settings.warehouse_path),
             "lake": _lake(Path(settings.lake_root)),
-            "backtest": json.loads(backtest),
+            "backtest": _stable(json.loads(backtest)),
             "evaluation": _evaluation(home),
         }
 
