@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from da_platform.defs.ingest_assets import landed_files
+from da_platform.defs.ingest.assets import landed_files
 from da_platform.defs.resources import build_resources
 from da_platform.env import load_settings
 from da_platform.ingest import raw_zone

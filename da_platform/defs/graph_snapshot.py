@@ -135,7 +135,7 @@ def describe(defs: dg.Definitions) -> dict[str, Any]:
 def describe_environment(env: str, home: Path) -> dict[str, Any]:
     """``describe`` of the code location built for ``env`` with its home in ``home`` (defaults otherwise)."""
     from da_platform.definitions import build_definitions
-    from da_platform.defs.gold_assets import dbt_project
+    from da_platform.defs.gold.assets import dbt_project
     from da_platform.env import load_settings
 
     project = dbt_project()

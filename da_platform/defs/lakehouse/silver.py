@@ -1,11 +1,14 @@
 """Silver assets: the register, reported monthly totals, and conformed well-days with quarantine."""
 
-from datetime import timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import dagster as dg
 import polars as pl
 
-from da_platform.defs.ingest_assets import BRONZE_MONTHLY, BRONZE_REGISTER, RETRY, deterministic
+from da_platform import catalog
+from da_platform.defs.policy import RETRY, asset_key, deterministic
 from da_platform.defs.resources import (
     LakeResource,
     PlatformResource,
@@ -14,9 +17,9 @@ from da_platform.defs.resources import (
     severity,
 )
 from da_platform.faults import crash_here
-from da_platform.ingest.bronze import DAILY_TABLE as BRONZE_DAILY
 from da_platform.lakehouse import build_state, silver_schema
 from da_platform.lakehouse.cleaning import RegisterInvalid, conform_monthly, conform_register, monthly_rejections
+from da_platform.lakehouse.delta_lake import Lake
 from da_platform.lakehouse.quality import (
     accounted,
     duplicated_keys,
@@ -27,14 +30,20 @@ from da_platform.lakehouse.quality import (
 )
 from da_platform.lakehouse.silver_engines import DESTINATIONS, ConformedMonths, by_destination
 
-SILVER_REGISTER = "silver/well_register"
-SILVER_MONTHLY = "silver/reported_monthly"
+BRONZE_DAILY = catalog.BRONZE_DAILY.path
+BRONZE_MONTHLY = catalog.BRONZE_MONTHLY.path
+BRONZE_REGISTER = catalog.BRONZE_REGISTER.path
+SILVER_REGISTER = catalog.SILVER_REGISTER.path
+SILVER_MONTHLY = catalog.SILVER_MONTHLY.path
+PRODUCTION_KEY = asset_key(catalog.SILVER_PRODUCTION)
+INJECTION_KEY = asset_key(catalog.SILVER_INJECTION)
+QUARANTINE_KEY = asset_key(catalog.SILVER_QUARANTINE)
 
 
 @dg.asset(
-    key=["silver", "well_register"],
+    key=asset_key(catalog.SILVER_REGISTER),
     group_name="silver",
-    deps=[["bronze", "well_register"]],
+    deps=[asset_key(catalog.BRONZE_REGISTER)],
     description="Validated well register: canonical well, field and facility keys over time.",
     kinds={"delta", "duckdb"},
     retry_policy=RETRY,
@@ -52,9 +61,9 @@ def silver_register(lake: LakeResource, warehouse: WarehouseResource) -> dg.Mate
 
 
 @dg.asset(
-    key=["silver", "reported_monthly"],
+    key=asset_key(catalog.SILVER_MONTHLY),
     group_name="silver",
-    deps=[["bronze", "monthly_reports"]],
+    deps=[asset_key(catalog.BRONZE_MONTHLY)],
     description="Reported monthly totals per well-month; the latest landed version wins.",
     kinds={"delta", "duckdb"},
     retry_policy=RETRY,
@@ -81,49 +90,41 @@ def silver_monthly(
     )
 
 
+_DAILY_DEPS = [asset_key(catalog.BRONZE_DAILY), asset_key(catalog.SILVER_REGISTER)]
+_DAILY_SPECS = [
+    dg.AssetSpec(key, group_name="silver", deps=_DAILY_DEPS, kinds={"delta", "duckdb"}, description=description)
+    for key, description in (
+        (PRODUCTION_KEY, "One row per producing well-day: canonical keys, volumes, rates per producing day."),
+        (INJECTION_KEY, "One row per injecting well-day: water injected."),
+        (
+            QUARANTINE_KEY,
+            "Rows that broke a cleaning rule or were superseded, with rule id, reason and source row.",
+        ),
+    )
+]
+# The quality gates on each window's rows: every one blocks gold except the quarantine ratio, whose
+# severity is the environment's (``severity``).
+_DAILY_CHECKS = [
+    dg.AssetCheckSpec("schema_matches_contract", asset=PRODUCTION_KEY, blocking=True),
+    dg.AssetCheckSpec("well_day_unique", asset=PRODUCTION_KEY, blocking=True),
+    dg.AssetCheckSpec("keys_not_null", asset=PRODUCTION_KEY, blocking=True),
+    dg.AssetCheckSpec("on_stream_hours_in_range", asset=PRODUCTION_KEY, blocking=True),
+    dg.AssetCheckSpec("volumes_not_negative", asset=PRODUCTION_KEY, blocking=True),
+    dg.AssetCheckSpec("values_in_range", asset=PRODUCTION_KEY, blocking=True),
+    dg.AssetCheckSpec("injection_values_in_range", asset=INJECTION_KEY, blocking=True),
+    dg.AssetCheckSpec("injection_well_day_unique", asset=INJECTION_KEY, blocking=True),
+    dg.AssetCheckSpec("every_bronze_row_accounted", asset=QUARANTINE_KEY, blocking=True),
+    dg.AssetCheckSpec("quarantine_ratio", asset=QUARANTINE_KEY),
+]
+
+
 def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    """The daily-partitioned conform step (one run can cover a range of days)."""
-    prod_key = dg.AssetKey(["silver", "well_day_production"])
-    inj_key = dg.AssetKey(["silver", "well_day_injection"])
-    qua_key = dg.AssetKey(["silver", "quarantine"])
-    deps = [dg.AssetKey(["bronze", "daily_reports"]), dg.AssetKey(["silver", "well_register"])]
+    """The partitioned conform step: one run conforms a window of days (a range of partitions) into the
+    three silver well-day tables and the warehouse, records what it was built from, and checks the rows."""
 
     @dg.multi_asset(
-        specs=[
-            dg.AssetSpec(
-                prod_key,
-                group_name="silver",
-                deps=deps,
-                kinds={"delta", "duckdb"},
-                description="One row per producing well-day: canonical keys, volumes, rates per producing day.",
-            ),
-            dg.AssetSpec(
-                inj_key,
-                group_name="silver",
-                deps=deps,
-                kinds={"delta", "duckdb"},
-                description="One row per injecting well-day: water injected.",
-            ),
-            dg.AssetSpec(
-                qua_key,
-                group_name="silver",
-                deps=deps,
-                kinds={"delta", "duckdb"},
-                description="Rows that broke a cleaning rule or were superseded, with rule id, reason and source row.",
-            ),
-        ],
-        check_specs=[
-            dg.AssetCheckSpec("schema_matches_contract", asset=prod_key, blocking=True),
-            dg.AssetCheckSpec("well_day_unique", asset=prod_key, blocking=True),
-            dg.AssetCheckSpec("keys_not_null", asset=prod_key, blocking=True),
-            dg.AssetCheckSpec("on_stream_hours_in_range", asset=prod_key, blocking=True),
-            dg.AssetCheckSpec("volumes_not_negative", asset=prod_key, blocking=True),
-            dg.AssetCheckSpec("values_in_range", asset=prod_key, blocking=True),
-            dg.AssetCheckSpec("injection_values_in_range", asset=inj_key, blocking=True),
-            dg.AssetCheckSpec("injection_well_day_unique", asset=inj_key, blocking=True),
-            dg.AssetCheckSpec("every_bronze_row_accounted", asset=qua_key, blocking=True),
-            dg.AssetCheckSpec("quarantine_ratio", asset=qua_key),
-        ],
+        specs=_DAILY_SPECS,
+        check_specs=_DAILY_CHECKS,
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         retry_policy=RETRY,
@@ -136,60 +137,113 @@ def build_silver_daily(partitions: dg.PartitionsDefinition) -> dg.AssetsDefiniti
         platform: PlatformResource,
         silver_engine: SilverEngineResource,
     ):
-        window = context.partition_time_window
-        first, last = window.start.date(), window.end.date() - timedelta(days=1)
+        first, last = _days_of(context.partition_time_window)
         store = lake.lake()
         register = store.read(SILVER_REGISTER, silver_schema.WELL_REGISTER)
-        # What this build conforms from, recorded once silver and the warehouse hold it (lakehouse.build_state).
-        bronze_version = store.version(BRONZE_DAILY)
-        counts = build_state.bronze_rows_by_partition(store, platform.partition_grain, first, last)
-        refs = build_state.references(store, register)
-        tally = _WindowTally()
-        tables = tuple(DESTINATIONS)
-        with silver_engine.engine() as engine, warehouse.warehouse().replacing_window(tables, first, last) as wh:
-            for part in engine.conform_window(store, register, first, last):
-                for table, frame in by_destination(part.result).items():
-                    wh.add(table, frame)
-                tally.add(part)
-                crash_here("in_silver", platform.crash_at)
-            engine_name = engine.name
-        # The versions first: a run that dies between the two writes leaves the state unrecorded (rebuilt).
-        silver_tables = [f"silver/{table}" for table in tables]
-        build_state.record_versions(store, context.partition_keys, build_state.current_versions(store, silver_tables))
-        build_state.record_build(store, context.partition_keys, counts, refs, bronze_version, context.run_id)
+        sources = _BuildSources.read(store, register, platform.partition_grain, first, last)
+        tally, engine_name = _conform_window(store, register, first, last, silver_engine, warehouse, platform)
+        _record_build(store, context, sources)
         context.log.info(
             f"{first}..{last} ({engine_name}): {tally.bronze_rows} bronze rows → {tally.rows['production']} "
             f"production, {tally.rows['injection']} injection, {tally.rows['quarantine']} quarantined"
         )
-        by_rule = dict(sorted(tally.by_rule.items()))
-        yield dg.MaterializeResult(
-            asset_key=prod_key,
-            metadata={"rows": tally.rows["production"], "first_day": str(first), "last_day": str(last)},
-        )
-        yield dg.MaterializeResult(asset_key=inj_key, metadata={"rows": tally.rows["injection"]})
-        yield dg.MaterializeResult(
-            asset_key=qua_key,
-            metadata={"rows": tally.rows["quarantine"], "by_rule": dg.MetadataValue.json(by_rule)},
-        )
-        for name, problems in tally.problems.items():
-            yield _check(inj_key if name.startswith("injection_") else prod_key, name, problems)
-        yield _check(qua_key, "every_bronze_row_accounted", tally.unaccounted)
-        rejected = sum(by_rule.values())
-        ratio = rejected / tally.bronze_rows if tally.bronze_rows else 0.0
-        yield dg.AssetCheckResult(
-            asset_key=qua_key,
-            check_name="quarantine_ratio",
-            passed=ratio <= platform.max_quarantine_ratio,
-            severity=severity(platform),
-            metadata={
-                "ratio": ratio,
-                "threshold": platform.max_quarantine_ratio,
-                "rejected_rows": rejected,
-                "by_rule": dg.MetadataValue.json(by_rule),
-            },
-        )
+        yield from _materializations(tally, first, last)
+        yield from _quality_checks(tally, platform)
 
     return silver_well_days
+
+
+def _days_of(window: dg.TimeWindow) -> tuple[date, date]:
+    """The first and last production day of a partition window (its end is exclusive)."""
+    return window.start.date(), window.end.date() - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _BuildSources:
+    """What a build conforms from, read before it starts (``lakehouse.build_state``): bronze's version, its
+    rows per partition and the reference data, recorded once silver and the warehouse hold the build."""
+
+    bronze_version: int | None
+    counts: dict[str, int]
+    refs: build_state.References
+
+    @classmethod
+    def read(cls, store: Lake, register: pl.DataFrame, grain: str, first: date, last: date) -> "_BuildSources":
+        return cls(
+            bronze_version=store.version(BRONZE_DAILY),
+            counts=build_state.bronze_rows_by_partition(store, grain, first, last),
+            refs=build_state.references(store, register),
+        )
+
+
+def _conform_window(
+    store: Lake,
+    register: pl.DataFrame,
+    first: date,
+    last: date,
+    silver_engine: SilverEngineResource,
+    warehouse: WarehouseResource,
+    platform: PlatformResource,
+) -> tuple["_WindowTally", str]:
+    """Conform the window span by span into silver (the engine writes it) and the warehouse (replaced for
+    exactly the window), tallying each span's checks; returns the tally and the engine's name."""
+    tally = _WindowTally()
+    with (
+        silver_engine.engine() as engine,
+        warehouse.warehouse().replacing_window(tuple(DESTINATIONS), first, last) as wh,
+    ):
+        for part in engine.conform_window(store, register, first, last):
+            for table, frame in by_destination(part.result).items():
+                wh.add(table, frame)
+            tally.add(part)
+            crash_here("in_silver", platform.crash_at)
+        return tally, engine.name
+
+
+def _record_build(store: Lake, context: dg.AssetExecutionContext, sources: _BuildSources) -> None:
+    """Record the silver table versions, then the build: a run that dies between the two writes leaves the
+    build unrecorded, so the next run rebuilds it."""
+    silver_tables = [catalog.Table("silver", table).path for table in DESTINATIONS]
+    build_state.record_versions(store, context.partition_keys, build_state.current_versions(store, silver_tables))
+    build_state.record_build(
+        store, context.partition_keys, sources.counts, sources.refs, sources.bronze_version, context.run_id
+    )
+
+
+def _materializations(tally: "_WindowTally", first: date, last: date) -> Iterator[dg.MaterializeResult]:
+    """One materialization per silver table, with its row count (and quarantine's rejections by rule)."""
+    yield dg.MaterializeResult(
+        asset_key=PRODUCTION_KEY,
+        metadata={"rows": tally.rows["production"], "first_day": str(first), "last_day": str(last)},
+    )
+    yield dg.MaterializeResult(asset_key=INJECTION_KEY, metadata={"rows": tally.rows["injection"]})
+    yield dg.MaterializeResult(
+        asset_key=QUARANTINE_KEY,
+        metadata={"rows": tally.rows["quarantine"], "by_rule": dg.MetadataValue.json(tally.rejected_by_rule())},
+    )
+
+
+def _quality_checks(tally: "_WindowTally", platform: PlatformResource) -> Iterator[dg.AssetCheckResult]:
+    """The window's quality gates: the row checks, every bronze row accounted for, and the share of rows
+    quarantined against the environment's threshold."""
+    for name, problems in tally.problems.items():
+        yield _check(INJECTION_KEY if name.startswith("injection_") else PRODUCTION_KEY, name, problems)
+    yield _check(QUARANTINE_KEY, "every_bronze_row_accounted", tally.unaccounted)
+    by_rule = tally.rejected_by_rule()
+    rejected = sum(by_rule.values())
+    ratio = rejected / tally.bronze_rows if tally.bronze_rows else 0.0
+    yield dg.AssetCheckResult(
+        asset_key=QUARANTINE_KEY,
+        check_name="quarantine_ratio",
+        passed=ratio <= platform.max_quarantine_ratio,
+        severity=severity(platform),
+        metadata={
+            "ratio": ratio,
+            "threshold": platform.max_quarantine_ratio,
+            "rejected_rows": rejected,
+            "by_rule": dg.MetadataValue.json(by_rule),
+        },
+    )
 
 
 class _WindowTally:
@@ -240,6 +294,10 @@ class _WindowTally:
         for name, problems in found.items():
             self.problems[name].extend(f"{part.label}: {p}" for p in problems)
         self.unaccounted.extend(f"{part.label}: {p}" for p in accounted(part.bronze_rows, result))
+
+    def rejected_by_rule(self) -> dict[str, int]:
+        """Rejected rows per cleaning rule, in rule order."""
+        return dict(sorted(self.by_rule.items()))
 
 
 def _check(key: dg.AssetKey, name: str, problems: list[str]) -> dg.AssetCheckResult:
