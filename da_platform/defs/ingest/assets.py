@@ -16,6 +16,7 @@ from da_platform.ingest.bronze import bronze_rows
 from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER, Layout
 from da_platform.ingest.parsing import FileRejected
 from da_platform.lakehouse.cleaning import admission_rejects, file_rejection
+from da_platform.lakehouse.delta_lake import OutsideEnvironmentError
 
 BRONZE_DAILY = catalog.BRONZE_DAILY.path
 BRONZE_REJECTIONS = catalog.BRONZE_REJECTIONS.path
@@ -64,7 +65,10 @@ def landed_files(
 ):
     """Land new files; the same bytes twice is a no-op, a changed file is a new version."""
     landing = Path(config.landing_dir or platform.landing_dir)
-    store = lake.lake()
+    try:
+        store = lake.lake()
+    except OutsideEnvironmentError as exc:  # a lake that is not this environment's own stays refused
+        raise deterministic(str(exc)) from exc
     try:
         scan = raw_zone.scan_landing(landing, raw_zone.read_stat_cache(store), rehash=config.rehash)
     except FileNotFoundError as exc:  # no landing folder: a retry finds none either
