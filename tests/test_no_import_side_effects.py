@@ -59,6 +59,16 @@ MODULES = [
     "da_platform.ops.retention",
     "da_platform.ops.drill",
     "da_platform.defs.ops.audit_sensors",
+    "da_platform.defs.policy",
+    "da_platform.defs.graph_snapshot",
+    "da_platform.defs.event_log_private",
+    "da_platform.defs.gold.dbt_private",
+    "da_platform.defs.ingest",
+    "da_platform.defs.lakehouse",
+    "da_platform.defs.gold",
+    "da_platform.defs.forecast",
+    "da_platform.defs.rag",
+    "da_platform.defs.ops",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 
