@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: setup run test test-integration test-infra bench bench-api serve dev clean
+.PHONY: setup run test test-integration test-infra bench bench-api serve dev clean graph-snapshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: setup
 # /insights and /health throughput and latency on 127.0.0.1 (builds a Volve environment under .bench/ once).
 bench-api: setup
 	$(BIN)/python -m benchmarks.api_load
+
+# Rewrite tests/snapshots/graph_<env>.json after an intended change to the asset graph (review the diff).
+graph-snapshot: setup
+	$(BIN)/python -m da_platform.defs.graph_snapshot --update
 
 serve: setup
 	$(BIN)/datalive serve

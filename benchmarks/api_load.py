@@ -71,7 +71,7 @@ def build(home: Path, rebuild: bool) -> None:
         "import dagster as dg\n"
         "from da_platform.env import load_settings\n"
         "from da_platform.defs.resources import build_resources\n"
-        "from da_platform.defs.forecast_assets import well_daily_forecasts\n"
+        "from da_platform.defs.forecast.assets import well_daily_forecasts\n"
         "r = build_resources(load_settings())\n"
         "resources = {'lake': r['lake'], 'registry': r['registry']}\n"
         "assert dg.materialize([well_daily_forecasts], resources=resources).success\n"

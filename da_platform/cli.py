@@ -83,7 +83,7 @@ def cmd_dev(args: argparse.Namespace, settings) -> int:
 
 
 def _prepare_dbt() -> None:
-    from da_platform.defs.gold_assets import dbt_project
+    from da_platform.defs.gold.assets import dbt_project
 
     project = dbt_project()
     if not project.manifest_path.exists():

@@ -80,7 +80,7 @@ def _snowflake(settings: Settings, present: Mapping[str, bool]) -> str:
 
 
 def _dbt_manifest() -> str:
-    from da_platform.defs.gold_assets import dbt_project
+    from da_platform.defs.gold.assets import dbt_project
 
     manifest = dbt_project().manifest_path
     if not manifest.exists():

@@ -44,7 +44,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """The dbt manifest the code location loads; parsed once if `make setup` has not done it."""
-    from da_platform.defs.gold_assets import dbt_project
+    from da_platform.defs.gold.assets import dbt_project
 
     project = dbt_project()
     if not project.manifest_path.exists():

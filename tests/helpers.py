@@ -68,7 +68,7 @@ def build_environment(root: Path, first: str, last: str) -> Path:
     """
     import dagster as dg
 
-    from da_platform.defs.forecast_assets import well_daily_forecasts
+    from da_platform.defs.forecast.assets import well_daily_forecasts
     from da_platform.defs.resources import build_resources
     from da_platform.env import load_settings
 

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from da_platform.defs.observability import (
+from da_platform.defs.ops.observability import (
     build_freshness_alert_sensor,
     build_freshness_checks,
     build_run_failure_alert_sensor,
@@ -215,7 +215,7 @@ def test_an_alert_the_route_refused_is_sent_on_the_next_tick_not_lost(tmp_path: 
 def test_dagster_freshness_sensor_asks_for_both_checks_before_their_first_evaluation(
     tmp_path: Path, webhook: Webhook
 ) -> None:
-    from da_platform.defs.observability import build_freshness_sensor
+    from da_platform.defs.ops.observability import build_freshness_sensor
 
     settings = _settings(tmp_path / "home", webhook)
     checks = build_freshness_checks(settings)

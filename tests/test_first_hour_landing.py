@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from da_platform.cli import _instance, main
-from da_platform.defs.ingest_assets import NO_REGISTER
+from da_platform.defs.ingest.assets import NO_REGISTER
 from da_platform.env import load_settings
 from da_platform.ingest.raw_zone import scan_landing
 from tests.helpers import SAMPLE, gold_table, status, write_daily_subset

@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 
 from da_platform.cli import main
-from da_platform.defs.forecast_assets import backtest_metrics
+from da_platform.defs.forecast.assets import backtest_metrics
 from da_platform.defs.resources import build_resources
 from da_platform.env import load_settings
 from da_platform.forecast.tracking import champion

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from packaging import version
 
-from da_platform.defs.gold_assets import dbt_resource
+from da_platform.defs.gold.assets import dbt_resource
 from da_platform.env import load_settings
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from da_platform.defs.ingest_assets import landed_files
-from da_platform.defs.resources import build_resources
+from da_platform.defs.ingest.assets import landed_files
+from da_platform.defs.resources import LakeResource, build_resources
 from da_platform.env import load_settings
 from da_platform.ingest import raw_zone
 from da_platform.lakehouse.delta_lake import open_lake
@@ -98,3 +98,26 @@ def test_a_file_that_keeps_changing_is_left_for_the_next_run_and_the_others_land
     lake = open_lake(load_settings({"DATALIVE_HOME": str(tmp_path / "home")}))
     assert lake.read(raw_zone.MANIFEST_TABLE)["file_name"].to_list() == ["volve_2014-05.csv"]
     assert str(growing) not in raw_zone.read_stat_cache(lake)  # hashed afresh by the next run
+
+
+def test_a_lake_outside_the_environment_fails_the_landing_once_without_retries(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write_daily_subset(landing / "daily" / "volve_2014-04.csv", "2014-04-01", "2014-04-03")
+    resources = build_resources(load_settings({"DATALIVE_HOME": str(tmp_path / "home")}))
+    foreign_lake = LakeResource(root=str(tmp_path / "prod" / "lake"), env_key="dev")
+    instance = dg.DagsterInstance.ephemeral()
+
+    result = dg.materialize(
+        [landed_files],
+        resources={"lake": foreign_lake, "platform": resources["platform"]},
+        instance=instance,
+        run_config={"ops": {"raw__landed_files": {"config": {"landing_dir": str(landing)}}}},
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    events = [e.event_type for e in result.all_events]
+    assert events.count(dg.DagsterEventType.STEP_FAILURE) == 1
+    assert dg.DagsterEventType.STEP_UP_FOR_RETRY not in events
+    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
+    assert "not inside the 'dev' environment's folder" in failure.step_failure_data.error.message

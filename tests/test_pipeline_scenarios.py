@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from da_platform.cli import main
-from da_platform.defs.ingest_assets import BRONZE_MONTHLY, BRONZE_REGISTER
+from da_platform.defs.ingest.assets import BRONZE_MONTHLY, BRONZE_REGISTER
 from da_platform.env import load_settings
 from da_platform.lakehouse.delta_lake import open_lake_at
 from tests.conftest import DEPLOYMENT_VARIABLES

@@ -170,7 +170,7 @@ def test_api_keys_are_audited_without_the_key_and_an_edited_trail_fails_verify(i
 
 
 def test_a_sensor_started_run_is_audited_with_the_sensor_as_its_actor(isolated_env: Path) -> None:
-    from da_platform.defs.audit_sensors import build_audit_sensors, run_actor
+    from da_platform.defs.ops.audit_sensors import build_audit_sensors, run_actor
 
     @dg.op
     def nothing() -> None:

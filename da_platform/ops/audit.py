@@ -8,7 +8,7 @@ the table was only ever appended to (its Delta history holds appends only), the 
 every hash recomputes and links to the one before. A deleted or edited record breaks one of them.
 
 Writers: the CLI (runs, keys, promotions, rollbacks, PR cleanup, restores, retention) and a run-status
-sensor for runs Dagster starts (:mod:`da_platform.defs.audit_sensors`).
+sensor for runs Dagster starts (:mod:`da_platform.defs.ops.audit_sensors`).
 """
 
 from __future__ import annotations

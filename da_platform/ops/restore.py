@@ -128,7 +128,7 @@ class WarehouseRebuild:
 
 def rebuild_warehouse(settings: Settings, lake: Lake) -> WarehouseRebuild:
     """Rebuild the DuckDB warehouse from the lake's silver tables: copy each silver table whole (the same
-    tables ``silver_assets`` publishes), then build every gold model with dbt over the window silver covers.
+    tables ``defs.lakehouse.silver`` publishes), then build every gold model with dbt over the window silver covers.
 
     Only the embedded DuckDB warehouse: on Snowflake (qa, prod) rebuild with ``datalive run --full``.
     """
@@ -185,7 +185,7 @@ def _run_dbt_build(settings: Settings, start: date, end: date) -> Path:
     import subprocess
     import sys
 
-    from da_platform.defs.gold_assets import DBT_PROJECT_DIR
+    from da_platform.defs.gold.assets import DBT_PROJECT_DIR
     from da_platform.env import dbt_variables
 
     target_path = settings.env_root / "dbt" / "restore"

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from da_platform.defs.observability import build_freshness_alert_sensor, build_run_failure_alert_sensor
+from da_platform.defs.ops.observability import build_freshness_alert_sensor, build_run_failure_alert_sensor
 from da_platform.defs.resources import build_resources
 from da_platform.env import load_settings
 from tests.integration.object_stores import S3Stack, s3_stack

@@ -18,7 +18,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from da_platform.cli import main
-from da_platform.defs.forecast_assets import well_daily_forecasts
+from da_platform.defs.forecast.assets import well_daily_forecasts
 from da_platform.defs.resources import build_resources
 from da_platform.env import load_settings
 from da_platform.lakehouse.delta_lake import open_lake

@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from da_platform.defs.ingest_assets import BRONZE_DAILY, BRONZE_REJECTIONS, _append_parsed
+from da_platform.defs.ingest.assets import BRONZE_DAILY, BRONZE_REJECTIONS, _append_parsed
 from da_platform.lakehouse.cleaning import admission_rejects
 from da_platform.lakehouse.delta_lake import LocalLake
 

@@ -3,12 +3,14 @@
 import dagster as dg
 import polars as pl
 
+from da_platform import catalog
+from da_platform.defs.policy import asset_key
 from da_platform.defs.resources import WarehouseResource
 from da_platform.gold.reconciliation import TOLERANCE_SM3, reconcile
 from da_platform.lakehouse.cleaning import normalise_wellbore
 
 NO_MONTHLY_TOTALS = "no reported monthly totals landed"
-MONTHLY_MODEL = dg.AssetKey(["gold", "fct_well_monthly_production"])
+MONTHLY_MODEL = asset_key(catalog.GOLD_WELL_MONTHLY)
 
 
 def build_reconciliation_check() -> dg.AssetChecksDefinition:

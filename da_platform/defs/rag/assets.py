@@ -6,12 +6,13 @@ Thin wiring over ``da_platform.rag``. Asset keys are the same in every environme
 
 import dagster as dg
 
-from da_platform.defs.ingest_assets import RETRY
+from da_platform import catalog
+from da_platform.defs.policy import RETRY, asset_key
 from da_platform.defs.resources import LakeResource, RagResource
 
-CHUNKS_TABLE = "rag/chunks"
+CHUNKS_TABLE = catalog.RAG_CHUNKS.path
 GOLD_DEPS = [
-    dg.AssetKey(["gold", name])
+    asset_key(catalog.Table("gold", name))
     for name in (
         "fct_well_daily_production",
         "fct_field_daily_production",
@@ -23,9 +24,9 @@ GOLD_DEPS = [
 
 
 @dg.asset(
-    key=["rag", "chunks"],
+    key=asset_key(catalog.RAG_CHUNKS),
     group_name="rag",
-    deps=[*GOLD_DEPS, dg.AssetKey(["raw", "landed_files"])],
+    deps=[*GOLD_DEPS, asset_key(catalog.RAW_LANDED_FILES)],
     kinds={"delta", "polars"},
     retry_policy=RETRY,
     description="Report cards per field/well and day/month from gold, operator events from raw, forecast "
@@ -44,9 +45,9 @@ def rag_chunks(lake: LakeResource, rag: RagResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=["rag", "vector_index"],
+    key=asset_key(catalog.RAG_VECTOR_INDEX),
     group_name="rag",
-    deps=[dg.AssetKey(["rag", "chunks"])],
+    deps=[asset_key(catalog.RAG_CHUNKS)],
     kinds={"duckdb"},
     retry_policy=RETRY,
     description="Embeddings (all-MiniLM-L6-v2, int8 ONNX) of the chunks in the environment's collection; "
@@ -72,9 +73,9 @@ def rag_vector_index(lake: LakeResource, rag: RagResource) -> dg.MaterializeResu
 
 
 @dg.asset(
-    key=["rag", "evaluation"],
+    key=asset_key(catalog.RAG_EVALUATION),
     group_name="rag",
-    deps=[dg.AssetKey(["rag", "vector_index"])],
+    deps=[asset_key(catalog.RAG_VECTOR_INDEX)],
     kinds={"python"},
     description="Runs the committed evaluation set through the explain engine and records its scores.",
 )
@@ -102,4 +103,3 @@ rag_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups("rag"),
     description="Rebuild the explanation chunks and the environment's vector index, then evaluate the engine.",
 )
-assets = [rag_chunks, rag_vector_index, rag_evaluation]

@@ -5,8 +5,9 @@ import base64
 import dagster as dg
 import polars as pl
 
-from da_platform.defs.ingest_assets import RETRY
+from da_platform import catalog
 from da_platform.defs.metadata import markdown_table
+from da_platform.defs.policy import RETRY, asset_key
 from da_platform.defs.resources import LakeResource, ModelRegistryResource
 from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells, protocol_for
 from da_platform.forecast.plots import fan_chart
@@ -14,8 +15,8 @@ from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.series import daily_series
 from da_platform.forecast.service import available_cores, forecast_all, forecast_monthly_all
 
-SILVER_PRODUCTION = dg.AssetKey(["silver", "well_day_production"])
-FORECASTS = "forecast/well_daily_forecasts"
+SILVER_PRODUCTION = asset_key(catalog.SILVER_PRODUCTION)
+FORECASTS = catalog.FORECAST_WELL_DAILY.path
 HORIZON_DAYS = 90
 HORIZON_MONTHS = 12
 PRODUCTS = ("oil", "gas", "water")
@@ -23,11 +24,11 @@ FAN_CHARTS = 12  # charts in the asset's metadata; a fleet of thousands would no
 
 
 def _production(lake: LakeResource) -> pl.DataFrame:
-    return lake.lake().read("silver/well_day_production")
+    return lake.lake().read(catalog.SILVER_PRODUCTION.path)
 
 
 @dg.asset(
-    key=["forecast", "backtest_metrics"],
+    key=asset_key(catalog.FORECAST_BACKTEST),
     group_name="forecast",
     deps=[SILVER_PRODUCTION],
     kinds={"mlflow", "polars"},
@@ -43,7 +44,7 @@ def backtest_metrics(context: dg.AssetExecutionContext, lake: LakeResource, regi
     config = ForecastConfig()
     protocol = protocol_for(production, BacktestConfig(forecast=config))
     table = backtest(production, "oil", producing_wells(production), protocol)
-    lake.lake().overwrite("forecast/backtest_metrics", table)
+    lake.lake().overwrite(catalog.FORECAST_BACKTEST.path, table)
     if table.filter(pl.col("model") == "selected").is_empty():
         # A young record (a new operator, a dev slice of a few months) has no window with enough history
         # before a cut-off and a full horizon after it: nothing to score, so nothing is registered, and
@@ -69,9 +70,9 @@ def backtest_metrics(context: dg.AssetExecutionContext, lake: LakeResource, regi
 
 
 @dg.asset(
-    key=["forecast", "well_daily_forecasts"],
+    key=asset_key(catalog.FORECAST_WELL_DAILY),
     group_name="forecast",
-    deps=[SILVER_PRODUCTION, dg.AssetKey(["forecast", "backtest_metrics"])],
+    deps=[SILVER_PRODUCTION, asset_key(catalog.FORECAST_BACKTEST)],
     kinds={"delta", "polars"},
     retry_policy=RETRY,
     description=f"P10/P50/P90 rate on producing days and expected volume, {HORIZON_DAYS} days ahead, "
@@ -115,7 +116,7 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
 
 
 @dg.asset(
-    key=["forecast", "monthly_forecasts"],
+    key=asset_key(catalog.FORECAST_MONTHLY),
     group_name="forecast",
     deps=[SILVER_PRODUCTION],
     kinds={"delta", "polars"},
@@ -126,7 +127,7 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
 def monthly_forecasts(lake: LakeResource):
     """Forecast every producing well and every field month by month from the last complete month."""
     table = forecast_monthly_all(_production(lake), PRODUCTS, HORIZON_MONTHS)
-    lake.lake().overwrite("forecast/monthly_forecasts", table)
+    lake.lake().overwrite(catalog.FORECAST_MONTHLY.path, table)
     fields = table.filter((pl.col("level") == "field") & (pl.col("product") == "oil"))
     return dg.MaterializeResult(
         metadata={
@@ -144,4 +145,3 @@ forecast_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups("forecast"),
     description="Backtest the forecast policy, log it to MLflow, and forecast every producing well.",
 )
-assets = [backtest_metrics, well_daily_forecasts, monthly_forecasts]

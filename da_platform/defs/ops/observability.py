@@ -12,13 +12,15 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from da_platform import catalog
+from da_platform.defs.policy import asset_key
 from da_platform.defs.resources import LakeResource, WarehouseResource
 from da_platform.env import Settings
 from da_platform.ops import alerts, freshness
 
 FRESHNESS_CHECK = "freshness_check"  # the name Dagster's own freshness checks carry
-SILVER_KEY = dg.AssetKey(["silver", "well_day_production"])
-GOLD_KEY = dg.AssetKey(["gold", freshness.GOLD_TABLE])
+SILVER_KEY = asset_key(catalog.SILVER_PRODUCTION)
+GOLD_KEY = asset_key(catalog.GOLD_WELL_DAILY)  # the table freshness.GOLD_TABLE names
 LAYER_OF = {SILVER_KEY: "silver", GOLD_KEY: "gold"}
 # Dagster's freshness metadata keys: its freshness sensor reads the first to know when to look again.
 FRESH_UNTIL = "dagster/fresh_until_timestamp"

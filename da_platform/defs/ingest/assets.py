@@ -6,28 +6,25 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from da_platform import catalog
 from da_platform.defs.metadata import markdown_table
+from da_platform.defs.policy import RETRY, asset_key, deterministic
 from da_platform.defs.resources import LakeResource, PlatformResource, severity
 from da_platform.faults import crash_here
 from da_platform.ingest import raw_zone
-from da_platform.ingest.bronze import DAILY_TABLE, bronze_rows
+from da_platform.ingest.bronze import bronze_rows
 from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER, Layout
 from da_platform.ingest.parsing import FileRejected
 from da_platform.lakehouse.cleaning import admission_rejects, file_rejection
+from da_platform.lakehouse.delta_lake import OutsideEnvironmentError
 
-BRONZE_DAILY = DAILY_TABLE
-BRONZE_REJECTIONS = "bronze/rejections"
-BRONZE_MONTHLY = "bronze/monthly_reports"
-BRONZE_REGISTER = "bronze/well_register"
-# Retries are for transient I/O (an object store hiccup, a locked file). A failure that cannot succeed on a
-# retry (a bad or missing file, an invalid register) raises ``deterministic`` instead, so it fails at once.
-RETRY = dg.RetryPolicy(max_retries=2, delay=5)
-
-
-def deterministic(description: str) -> dg.Failure:
-    """A failure the same input would repeat: Dagster does not retry it, whatever the asset's policy."""
-    return dg.Failure(description=description, allow_retries=False)
-
+BRONZE_DAILY = catalog.BRONZE_DAILY.path
+BRONZE_REJECTIONS = catalog.BRONZE_REJECTIONS.path
+BRONZE_MONTHLY = catalog.BRONZE_MONTHLY.path
+BRONZE_REGISTER = catalog.BRONZE_REGISTER.path
+RAW_LANDED_FILES = asset_key(catalog.RAW_LANDED_FILES)
+DAILY_KEY, REJECTIONS_KEY = asset_key(catalog.BRONZE_DAILY), asset_key(catalog.BRONZE_REJECTIONS)
+MONTHLY_KEY, REGISTER_KEY = asset_key(catalog.BRONZE_MONTHLY), asset_key(catalog.BRONZE_REGISTER)
 
 NO_MONTHLY = "no reported monthly totals landed (optional, under landing/monthly/): gold is not reconciled"
 NO_REGISTER = "no well register landed: put it under landing/reference/ (required: it places every daily row on a well)"
@@ -42,20 +39,20 @@ class LandingConfig(dg.Config):
 
 
 @dg.asset(
-    key=["raw", "landed_files"],
+    key=RAW_LANDED_FILES,
     group_name="raw",
     description="Every landed file copied byte for byte into the raw zone, with a sha256 manifest.",
     check_specs=[
         dg.AssetCheckSpec(
             "raw_copies_match_manifest",
-            asset=["raw", "landed_files"],
+            asset=RAW_LANDED_FILES,
             blocking=True,
             description="Every manifest entry has its raw copy, of its size; the copies this run wrote are read "
             "back and match their sha256.",
         ),
         dg.AssetCheckSpec(
             "no_unlandable_landing_entries",
-            asset=["raw", "landed_files"],
+            asset=RAW_LANDED_FILES,
             description="Nothing in the landing folder was refused: no link (links are never followed), no special "
             "file, no file that kept changing while it was landed.",
         ),
@@ -68,7 +65,10 @@ def landed_files(
 ):
     """Land new files; the same bytes twice is a no-op, a changed file is a new version."""
     landing = Path(config.landing_dir or platform.landing_dir)
-    store = lake.lake()
+    try:
+        store = lake.lake()
+    except OutsideEnvironmentError as exc:  # a lake that is not this environment's own stays refused
+        raise deterministic(str(exc)) from exc
     try:
         scan = raw_zone.scan_landing(landing, raw_zone.read_stat_cache(store), rehash=config.rehash)
     except FileNotFoundError as exc:  # no landing folder: a retry finds none either
@@ -140,16 +140,16 @@ def _distinct(store, table: str, columns: list[str]) -> set[tuple]:
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            ["bronze", "daily_reports"],
+            DAILY_KEY,
             group_name="bronze",
-            deps=[["raw", "landed_files"]],
+            deps=[RAW_LANDED_FILES],
             description="Daily production reports, typed, one row per source row, with lineage.",
             kinds={"delta", "polars"},
         ),
         dg.AssetSpec(
-            ["bronze", "rejections"],
+            REJECTIONS_KEY,
             group_name="bronze",
-            deps=[["raw", "landed_files"]],
+            deps=[RAW_LANDED_FILES],
             description="Files that could not be parsed and rows that cannot be placed on a day "
             "(no date, before the first partition, in the future), with rule and reason.",
             kinds={"delta", "polars"},
@@ -158,12 +158,12 @@ def _distinct(store, table: str, columns: list[str]) -> set[tuple]:
     check_specs=[
         dg.AssetCheckSpec(
             "no_schema_drift",
-            asset=["bronze", "daily_reports"],
+            asset=DAILY_KEY,
             description="Files brought no columns beyond the daily report layout.",
         ),
         dg.AssetCheckSpec(
             "no_rejected_files",
-            asset=["bronze", "rejections"],
+            asset=REJECTIONS_KEY,
             description="Every daily file of this run could be parsed.",
         ),
     ],
@@ -209,7 +209,7 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
     _append_parsed(store, batch)
     crash_here("after_bronze", platform.crash_at)
     yield dg.MaterializeResult(
-        asset_key=["bronze", "daily_reports"],
+        asset_key=DAILY_KEY,
         metadata={
             "rows_added": rows_added,
             "first_date": dg.MetadataValue.text(min(dates).isoformat() if dates else ""),
@@ -217,16 +217,16 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
             "unknown_columns": dg.MetadataValue.json(drift),
         },
     )
-    yield dg.MaterializeResult(asset_key=["bronze", "rejections"], metadata={"files_rejected": len(rejected_files)})
+    yield dg.MaterializeResult(asset_key=REJECTIONS_KEY, metadata={"files_rejected": len(rejected_files)})
     yield dg.AssetCheckResult(
-        asset_key=["bronze", "daily_reports"],
+        asset_key=DAILY_KEY,
         check_name="no_schema_drift",
         passed=not drift,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"unknown_columns": dg.MetadataValue.json(drift)},
     )
     yield dg.AssetCheckResult(
-        asset_key=["bronze", "rejections"],
+        asset_key=REJECTIONS_KEY,
         check_name="no_rejected_files",
         passed=not rejected_files,
         severity=severity(platform),
@@ -235,8 +235,7 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
 
 
 # Parsed daily files are written to bronze together up to this many rows, not one Delta commit per file
-# and table: a 1,000-well, 5-year landing (60 monthly files) took 11.3 s in this step with 120 commits,
-# 9.3 s with 14 (the rest is parsing, ~0.15 s a file).
+# and table: each commit costs more than parsing a file does.
 BATCH_ROWS = 250_000
 
 
@@ -309,9 +308,9 @@ def _refresh_reference(context: dg.AssetExecutionContext, store, table: str, lay
 
 
 @dg.asset(
-    key=["bronze", "monthly_reports"],
+    key=MONTHLY_KEY,
     group_name="bronze",
-    deps=[["raw", "landed_files"]],
+    deps=[RAW_LANDED_FILES],
     description="The operator's reported monthly totals per well (latest version of each file).",
     kinds={"delta", "polars"},
     retry_policy=RETRY,
@@ -332,9 +331,9 @@ def bronze_monthly(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.
 
 
 @dg.asset(
-    key=["bronze", "well_register"],
+    key=REGISTER_KEY,
     group_name="bronze",
-    deps=[["raw", "landed_files"]],
+    deps=[RAW_LANDED_FILES],
     description="The well register as landed (master data maintained by the operator).",
     kinds={"delta", "polars"},
     retry_policy=RETRY,
@@ -348,6 +347,3 @@ def bronze_register(context: dg.AssetExecutionContext, lake: LakeResource) -> dg
     if frame is None:
         return dg.MaterializeResult(metadata={"unchanged": True})
     return dg.MaterializeResult(metadata={"rows": frame.height})
-
-
-assets = [landed_files, bronze_daily, bronze_monthly, bronze_register]

@@ -1,25 +1,23 @@
 """Gold assets: the dbt project, run per partition window, with dbt tests surfaced as asset checks."""
 
-import importlib.metadata
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
-from dbt.adapters.base import BaseAdapter
-from packaging import version
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
+from da_platform import catalog
+from da_platform.defs.gold.dbt_private import DBT_BESIDE_INTERPRETER, LeanDbtCliResource
+from da_platform.defs.policy import asset_key
 from da_platform.defs.resources import PlatformResource, WarehouseResource
 from da_platform.env import Settings, dbt_variables
 from da_platform.faults import crash_here
 from da_platform.gold.dbt_runs import keep_parse_state
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-_DBT_BESIDE_INTERPRETER = Path(sys.executable).parent / "dbt"
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 
 
 @cache
@@ -34,32 +32,17 @@ class GoldTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return super().get_asset_key(dbt_resource_props)
-        return dg.AssetKey(["gold", dbt_resource_props["name"]])
+        return asset_key(catalog.Table("gold", dbt_resource_props["name"]))
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return "gold"
 
 
-class GoldDbtResource(DbtCliResource):
-    """The dbt CLI, with the environment's own folder for its runs (``da_platform.gold.dbt_runs``).
-
-    Two things dagster-dbt does before every ``dbt build`` cost ~5 s a run here and give this project
-    nothing, so they are skipped: asking ``dbt --version`` in a subprocess (it imports all of dbt) when
-    the executable is this interpreter's own dbt, whose version is its installed dbt-core; and opening
-    a dbt adapter in this process, which dagster-dbt only uses to fetch column metadata and row counts
-    (``fetch_column_metadata``, ``fetch_row_counts``), never called by the gold assets.
-    """
+class GoldDbtResource(LeanDbtCliResource):
+    """The dbt CLI, with the environment's own folder for its runs (``da_platform.gold.dbt_runs``), without
+    dagster-dbt's per-run set-up this project does not use (``dbt_private``)."""
 
     work_dir: str
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable) == _DBT_BESIDE_INTERPRETER:
-            return version.parse(importlib.metadata.version("dbt-core"))
-        return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> BaseAdapter | None:
-        return None
 
 
 def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -113,6 +96,6 @@ def dbt_resource(settings: Settings) -> GoldDbtResource:
         project_dir=dbt_project(),
         profiles_dir=str(DBT_PROJECT_DIR),
         target=settings.dbt_target,
-        dbt_executable=str(_DBT_BESIDE_INTERPRETER) if _DBT_BESIDE_INTERPRETER.exists() else "dbt",
+        dbt_executable=str(DBT_BESIDE_INTERPRETER) if DBT_BESIDE_INTERPRETER.exists() else "dbt",
         work_dir=str(settings.env_root / "dbt"),
     )
