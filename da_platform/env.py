@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Environment = Literal["dev", "qa", "prod"]
 ENVIRONMENTS: tuple[Environment, ...] = ("dev", "qa", "prod")
@@ -108,6 +108,7 @@ class Settings:
         if self.alert_webhook_url:
             return "webhook"
         return "sns" if self.alert_sns_topic_arn else "log"
+
     # Retention overrides in days (None: the environment's default, see :attr:`retention`).
     vacuum_horizon_days: int | None = None
     mlflow_run_retention_days: int | None = None
@@ -122,6 +123,7 @@ class Settings:
             mlflow_run_days=self.mlflow_run_retention_days or runs,
             quarantine_days=self.quarantine_retention_days or quarantine,
         )
+
     # Test-only fault injection (DATALIVE_CRASH_AT, one of da_platform.faults.CRASH_POINTS): the run kills
     # itself with SIGKILL at that phase, so crash recovery can be tested deterministically. None: never.
     crash_at: str | None = None
@@ -227,10 +229,36 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
 
     A Dagster+ branch deployment is qa isolated by its pull-request id. ``DA_ENV`` and a Dagster+
     deployment name that disagree, or any unknown value, raise :class:`SettingsError`.
+
+    The steps, each reading and checking its own variables (the first bad value raises): which environment,
+    its home, partitioning, the environment's resources, the API, freshness and alerts, a crash point,
+    retention overrides, the LLM composer; then the environment's folder is checked to be its own.
     """
     environ = os.environ if environ is None else environ
     cwd = Path.cwd() if cwd is None else cwd
+    env, pr_id = _environment(environ)
+    settings = Settings(
+        env=env,
+        home=_home(environ, cwd),
+        pr_id=pr_id,
+        **_partitioning(environ),
+        **_resources(environ, env),
+        **_service(environ),
+        crash_at=_crash_point(environ),
+        **_retention_overrides(environ),
+        **_llm_composer(environ),
+        **_tags(environ),
+    )
+    problem = environment_folder_problem(settings)
+    if problem:
+        raise SettingsError(problem)
+    return settings
 
+
+def _environment(environ: Mapping[str, str]) -> tuple[Environment, str | None]:
+    """``(env, pr_id)`` from ``DA_ENV`` and the Dagster+ deployment: a branch deployment is qa with its
+    pull-request id, a full deployment is the environment of its name, and ``DA_ENV`` may not contradict
+    either (dev when nothing is set)."""
     da_env = environ.get("DA_ENV", "").strip().lower()
     if da_env and da_env not in ENVIRONMENTS:
         raise SettingsError(f"DA_ENV={da_env!r} is not one of {', '.join(ENVIRONMENTS)}")
@@ -257,12 +285,20 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
 
     if cloud_env and da_env and da_env != cloud_env:
         raise SettingsError(f"DA_ENV={da_env!r} contradicts the Dagster+ deployment, which is {cloud_env!r}")
-    env: Environment = cloud_env or da_env or "dev"  # type: ignore[assignment]
+    return cloud_env or da_env or "dev", pr_id  # type: ignore[return-value]
 
+
+def _home(environ: Mapping[str, str], cwd: Path) -> Path:
+    """``DATALIVE_HOME`` (default ``.datalive``), relative to ``cwd`` unless absolute, links resolved."""
     home = Path(environ.get("DATALIVE_HOME", "") or ".datalive")
     if not home.is_absolute():
         home = cwd / home
+    return home.resolve()
 
+
+def _partitioning(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``partitions_start`` (``DATALIVE_PARTITIONS_START``, a date) and ``partition_grain`` (daily or
+    monthly)."""
     start_raw = environ.get("DATALIVE_PARTITIONS_START", "").strip()
     try:
         start = date.fromisoformat(start_raw) if start_raw else Settings.partitions_start
@@ -272,7 +308,13 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     grain = environ.get("DATALIVE_PARTITION_GRAIN", "").strip().lower() or Settings.partition_grain
     if grain not in ("daily", "monthly"):
         raise SettingsError(f"DATALIVE_PARTITION_GRAIN={grain!r} is not one of daily, monthly")
+    return {"partitions_start": start, "partition_grain": grain}
 
+
+def _resources(environ: Mapping[str, str], env: Environment) -> dict[str, Any]:
+    """Where the environment's services are: Spark, the lake (and its KMS key outside dev), Snowflake's
+    connection (never its credentials, see :data:`SNOWFLAKE_SECRETS`), Kafka, the vector store and the
+    MLflow tracking servers."""
     spark_remote = environ.get("DATALIVE_SPARK_REMOTE", "").strip() or None
     if spark_remote and spark_remote != "local" and not spark_remote.startswith("sc://"):
         # The value may hold a token: name the rule, never echo it.
@@ -310,6 +352,24 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         if uri:
             mlflow_uris.append((name, uri))
 
+    return {
+        "spark_remote": spark_remote,
+        "lake_url": lake_url,
+        "lake_kms_key_id": lake_kms_key_id,
+        "snowflake_role": environ.get("DATALIVE_SNOWFLAKE_ROLE", "").strip() or None,
+        "snowflake_warehouse": environ.get("DATALIVE_SNOWFLAKE_WAREHOUSE", "").strip() or None,
+        "snowflake_host": environ.get("DATALIVE_SNOWFLAKE_HOST", "").strip() or None,
+        "snowflake_port": int(snowflake_port_raw) if snowflake_port_raw else None,
+        "snowflake_protocol": snowflake_protocol,
+        "kafka_bootstrap": environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
+        "vector_dsn": vector_dsn,
+        "mlflow_uris": tuple(mlflow_uris),
+    }
+
+
+def _service(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The API's rate limit and CORS origins, the freshness window, where alerts go and the Dagster UI's
+    base URL for links in them."""
     rate = _positive_int(environ, "DATALIVE_API_RATE_PER_MINUTE")
     burst = _positive_int(environ, "DATALIVE_API_BURST")
     origins = tuple(o.strip() for o in environ.get("DATALIVE_API_CORS_ORIGINS", "").split(",") if o.strip())
@@ -331,53 +391,55 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     if not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", dagster_url):
         # (it could carry credentials: the rule is named, the value is not shown)
         raise SettingsError("DATALIVE_DAGSTER_URL must be an http(s) base URL without credentials or query")
+    return {
+        "api_rate_per_minute": rate,
+        "api_rate_burst": burst,
+        "api_cors_origins": origins,
+        "freshness_window_hours_override": freshness_window,
+        "alert_webhook_url": webhook,
+        "alert_sns_topic_arn": sns_topic,
+        "dagster_base_url": dagster_url,
+    }
 
+
+def _crash_point(environ: Mapping[str, str]) -> str | None:
+    """``DATALIVE_CRASH_AT``: the fault-injection point this process stops at, if any (one of
+    :data:`~da_platform.faults.CRASH_POINTS`)."""
     crash_at = environ.get("DATALIVE_CRASH_AT", "").strip() or None
     if crash_at is not None:
         from da_platform.faults import CRASH_POINTS
 
         if crash_at not in CRASH_POINTS:
             raise SettingsError(f"DATALIVE_CRASH_AT={crash_at!r} is not one of {', '.join(CRASH_POINTS)}")
+    return crash_at
 
-    settings = Settings(
-        env=env,
-        home=home.resolve(),
-        pr_id=pr_id,
-        region=environ.get("DATALIVE_REGION", "") or Settings.region,
-        owner=environ.get("DATALIVE_OWNER", "") or Settings.owner,
-        cost_center=environ.get("DATALIVE_COST_CENTER", "") or Settings.cost_center,
-        partitions_start=start,
-        partition_grain=grain,  # type: ignore[arg-type]
-        lake_url=lake_url,
-        lake_kms_key_id=lake_kms_key_id,
-        snowflake_role=environ.get("DATALIVE_SNOWFLAKE_ROLE", "").strip() or None,
-        snowflake_warehouse=environ.get("DATALIVE_SNOWFLAKE_WAREHOUSE", "").strip() or None,
-        snowflake_host=environ.get("DATALIVE_SNOWFLAKE_HOST", "").strip() or None,
-        snowflake_port=int(snowflake_port_raw) if snowflake_port_raw else None,
-        snowflake_protocol=snowflake_protocol,
-        kafka_bootstrap=environ.get("DATALIVE_KAFKA_BOOTSTRAP", "").strip() or None,
-        spark_remote=spark_remote,
-        vector_dsn=vector_dsn,
-        mlflow_uris=tuple(mlflow_uris),
-        llm_base_url=environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
-        llm_model=environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
-        llm_api_key=environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,
-        api_rate_per_minute=rate,
-        api_rate_burst=burst,
-        api_cors_origins=origins,
-        freshness_window_hours_override=freshness_window,
-        alert_webhook_url=webhook,
-        alert_sns_topic_arn=sns_topic,
-        dagster_base_url=dagster_url,
-        vacuum_horizon_days=_positive_int(environ, "DATALIVE_VACUUM_HORIZON_DAYS"),
-        mlflow_run_retention_days=_positive_int(environ, "DATALIVE_MLFLOW_RUN_RETENTION_DAYS"),
-        quarantine_retention_days=_positive_int(environ, "DATALIVE_QUARANTINE_RETENTION_DAYS"),
-        crash_at=crash_at,
-    )
-    problem = environment_folder_problem(settings)
-    if problem:
-        raise SettingsError(problem)
-    return settings
+
+def _retention_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Retention in days that overrides the environment's default (None: the default)."""
+    return {
+        "vacuum_horizon_days": _positive_int(environ, "DATALIVE_VACUUM_HORIZON_DAYS"),
+        "mlflow_run_retention_days": _positive_int(environ, "DATALIVE_MLFLOW_RUN_RETENTION_DAYS"),
+        "quarantine_retention_days": _positive_int(environ, "DATALIVE_QUARANTINE_RETENTION_DAYS"),
+    }
+
+
+def _llm_composer(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The optional LLM composer of explanations; its API key is the one secret Settings holds (out of its
+    repr)."""
+    return {
+        "llm_base_url": environ.get("DATALIVE_LLM_BASE_URL", "").strip() or None,
+        "llm_model": environ.get("DATALIVE_LLM_MODEL", "").strip() or None,
+        "llm_api_key": environ.get("DATALIVE_LLM_API_KEY", "").strip() or None,
+    }
+
+
+def _tags(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Region, owner and cost centre the environment's resources are tagged with."""
+    return {
+        "region": environ.get("DATALIVE_REGION", "") or Settings.region,
+        "owner": environ.get("DATALIVE_OWNER", "") or Settings.owner,
+        "cost_center": environ.get("DATALIVE_COST_CENTER", "") or Settings.cost_center,
+    }
 
 
 def environment_folder_problem(settings: Settings) -> str | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from da_platform.env import SettingsError, load_settings
+from da_platform.env import SettingsError, _environment, _home, load_settings
 
 
 def test_defaults_to_dev_under_dot_datalive(tmp_path: Path) -> None:
@@ -90,3 +90,35 @@ def test_the_test_only_crash_point_is_off_unless_set_and_must_name_a_phase(tmp_p
     assert load_settings({"DATALIVE_CRASH_AT": "in_silver"}, cwd=tmp_path).crash_at == "in_silver"
     with pytest.raises(SettingsError, match="DATALIVE_CRASH_AT='in_gold'"):
         load_settings({"DATALIVE_CRASH_AT": "in_gold"}, cwd=tmp_path)
+
+
+def test_the_environment_step_maps_deployments_and_da_env_to_an_environment_and_pull_request() -> None:
+    assert _environment({}) == ("dev", None)
+    assert _environment({"DA_ENV": "Prod "}) == ("prod", None)
+    assert _environment({"DAGSTER_CLOUD_DEPLOYMENT_NAME": "qa"}) == ("qa", None)
+    assert _environment({"DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "true", "DAGSTER_CLOUD_PULL_REQUEST_ID": "7"}) == (
+        "qa",
+        "7",
+    )
+
+
+def test_the_home_step_resolves_a_relative_home_against_the_working_folder(tmp_path: Path) -> None:
+    assert _home({"DATALIVE_HOME": "state"}, tmp_path) == (tmp_path / "state").resolve()
+    assert _home({}, tmp_path) == (tmp_path / ".datalive").resolve()
+    assert _home({"DATALIVE_HOME": str(tmp_path / "abs")}, tmp_path / "elsewhere") == (tmp_path / "abs").resolve()
+
+
+@pytest.mark.parametrize(
+    ("bad", "reported"),
+    [
+        ({"DA_ENV": "staging", "DATALIVE_LAKE_URL": "ftp://x"}, "DA_ENV='staging'"),
+        ({"DATALIVE_PARTITION_GRAIN": "weekly", "DATALIVE_VECTOR_DSN": "mysql://x"}, "DATALIVE_PARTITION_GRAIN"),
+        ({"DATALIVE_VECTOR_DSN": "mysql://x", "DATALIVE_API_BURST": "0"}, "DATALIVE_VECTOR_DSN"),
+        ({"DATALIVE_CRASH_AT": "nowhere", "DATALIVE_VACUUM_HORIZON_DAYS": "0"}, "DATALIVE_CRASH_AT"),
+    ],
+)
+def test_of_two_bad_variables_the_one_of_the_earlier_step_is_reported(
+    tmp_path: Path, bad: dict[str, str], reported: str
+) -> None:
+    with pytest.raises(SettingsError, match=reported):
+        load_settings({"DATALIVE_HOME": str(tmp_path), **bad}, cwd=tmp_path)

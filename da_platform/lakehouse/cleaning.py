@@ -266,9 +266,29 @@ def conform_register(bronze_register: pl.DataFrame) -> pl.DataFrame:
 
 
 def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
-    """Apply the cleaning rules to dated bronze rows (one window of days) against the register."""
-    rows = bronze.with_row_index("_rid").with_columns(_key=normalise_wellbore(pl.col("wellbore_code")))
+    """Apply the cleaning rules to dated bronze rows (one window of days) against the register.
 
+    The rules run in the module's order, each step taking the rows the previous one let through:
+    identity, then duplicates, then values; the accepted rows are then canonicalised and split by flow.
+    """
+    rows = _match_register(bronze, register)
+    candidates, rejected_identity = _reject_identity(rows, register)
+    winners, superseded = _keep_latest_report(candidates)
+    accepted, rejected_values = _reject_values(winners)
+    production, injection = _split_by_flow(_canonicalise(accepted))
+    quarantine = pl.concat([rejected_identity, superseded, rejected_values])
+    return SilverResult(
+        production=_conform(production, schema.WELL_DAY_PRODUCTION).sort("production_date", "well_id"),
+        injection=_conform(injection, schema.WELL_DAY_INJECTION).sort("production_date", "well_id"),
+        quarantine=quarantine.sort("source_file", "source_row"),
+    )
+
+
+def _match_register(bronze: pl.DataFrame, register: pl.DataFrame) -> pl.DataFrame:
+    """Give every bronze row its normalised wellbore key and, where one exists, the register interval that
+    covers its day (``well_id`` ... ``timezone`` and the register's NPD code as ``_reg_npd``; null when no
+    interval is active then)."""
+    rows = bronze.with_row_index("_rid").with_columns(_key=normalise_wellbore(pl.col("wellbore_code")))
     intervals = register.rename({"wellbore_code": "_key", "npd_wellbore_code": "_reg_npd"})
     matched = (
         rows.select("_rid", "_key", "production_date")
@@ -280,10 +300,18 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
         .unique("_rid", keep="first")
         .select("_rid", "well_id", "field_id", "facility_id", "well_type", "timezone", "_reg_npd")
     )
-    known_keys = register["wellbore_code"].unique().to_list()
-    rows = rows.join(matched, on="_rid", how="left")
+    return rows.join(matched, on="_rid", how="left")
 
-    identity_rule = (
+
+def _reject_identity(rows: pl.DataFrame, register: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rules ``PARSE_ERROR``, ``WELL_UNKNOWN``, ``WELL_NOT_ACTIVE`` and ``WELL_CODE_MISMATCH``, first that
+    applies: bronze could not parse the row, or the wellbore is not in the register, not active on that
+    day, or has another NPD code there.
+
+    Returns ``(candidates, quarantined)``.
+    """
+    known_keys = register["wellbore_code"].unique().to_list()
+    rule = (
         pl.when(pl.col("parse_errors").is_not_null())
         .then(pl.lit("PARSE_ERROR"))
         .when(pl.col("_key").is_null() | ~pl.col("_key").is_in(known_keys))
@@ -298,8 +326,7 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
         .then(pl.lit("WELL_CODE_MISMATCH"))
         .otherwise(None)
     )
-    rows = rows.with_columns(_rule=identity_rule)
-    identity_reason = (
+    reason = (
         pl.when(pl.col("_rule") == "PARSE_ERROR")
         .then(pl.col("parse_errors"))
         .when(pl.col("_rule") == "WELL_UNKNOWN")
@@ -314,9 +341,17 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
             pl.format("NPD code {} differs from the register's {}", pl.col("npd_wellbore_code"), pl.col("_reg_npd"))
         )
     )
-    rejected_identity = rows.filter(pl.col("_rule").is_not_null())
-    candidates = rows.filter(pl.col("_rule").is_null())
+    tagged = rows.with_columns(_rule=rule)
+    rejected = tagged.filter(pl.col("_rule").is_not_null())
+    return tagged.filter(pl.col("_rule").is_null()), quarantine_rows(rejected, pl.col("_rule"), reason)
 
+
+def _keep_latest_report(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rule ``DUPLICATE_SUPERSEDED``: of several reports of one well-day the latest wins, the others are
+    quarantined as ``superseded``, naming the winner.
+
+    Returns ``(winners, superseded)``.
+    """
     # Latest report wins: the newest arrival, then the newest file version, then the last row in the file;
     # the file name breaks a tie between files landed together, so reruns always pick the same winner.
     ranked = candidates.sort(
@@ -330,8 +365,23 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
         pl.col("source_row").alias("_win_row"),
     )
     superseded = ranked.filter(pl.col("_rank") > 0).join(winners_meta, on=["well_id", "production_date"])
-    winners = ranked.filter(pl.col("_rank") == 0)
+    quarantined = quarantine_rows(
+        superseded,
+        "DUPLICATE_SUPERSEDED",
+        # The version matters: a corrected file usually keeps its name.
+        pl.format("replaced by {} version {} row {}", pl.col("_win_file"), pl.col("_win_version"), pl.col("_win_row")),
+        SUPERSEDED,
+    )
+    return ranked.filter(pl.col("_rank") == 0), quarantined
 
+
+def _reject_values(winners: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rules ``FLOW_KIND_INVALID``, ``VALUE_NOT_FINITE``, ``HOURS_OUT_OF_RANGE``, ``VOLUME_NEGATIVE``, then
+    each range rule of :data:`VALUE_BOUNDS` (volume, pressure, temperature, choke), first that applies.
+
+    Adds the local day's length (``day_hours``) and the normalised flow kind. Returns
+    ``(accepted, quarantined)``.
+    """
     days = winners.select("production_date", "timezone").unique()
     days = days.with_columns(
         day_hours=pl.struct("production_date", "timezone").map_elements(
@@ -346,7 +396,7 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
     flow_kind = pl.col("flow_kind").str.strip_chars().str.to_lowercase()
     floats = [c for c in FLOAT_COLUMNS if c in winners.columns]
     bounded = {c: b for c, b in VALUE_BOUNDS.items() if c in winners.columns}
-    value_rule = (
+    rule = (
         pl.when(~flow_kind.is_in(["production", "injection"]) | flow_kind.is_null())
         .then(pl.lit("FLOW_KIND_INVALID"))
         # First: NaN compares above every number in polars and would be reported as a range breach.
@@ -357,12 +407,11 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
         .when(negative)
         .then(pl.lit("VOLUME_NEGATIVE"))
     )
-    for rule in dict.fromkeys(b.rule for b in bounded.values()):
-        columns = [c for c, b in bounded.items() if b.rule == rule]
-        value_rule = value_rule.when(_any_breaks(columns, _outside)).then(pl.lit(rule))
-    value_rule = value_rule.otherwise(None)
-    winners = winners.with_columns(_rule=value_rule, flow_kind=flow_kind)
-    value_reason = (
+    for range_rule in dict.fromkeys(b.rule for b in bounded.values()):
+        columns = [c for c, b in bounded.items() if b.rule == range_rule]
+        rule = rule.when(_any_breaks(columns, _outside)).then(pl.lit(range_rule))
+    rule = rule.otherwise(None)
+    reason = (
         pl.when(pl.col("_rule") == "FLOW_KIND_INVALID")
         .then(pl.format("FLOW_KIND {} is not production or injection", pl.col("flow_kind")))
         .when(pl.col("_rule") == "HOURS_OUT_OF_RANGE")
@@ -393,10 +442,16 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
             )
         )
     )
-    rejected_values = winners.filter(pl.col("_rule").is_not_null())
-    accepted = winners.filter(pl.col("_rule").is_null())
+    tagged = winners.with_columns(_rule=rule, flow_kind=flow_kind)
+    rejected = tagged.filter(pl.col("_rule").is_not_null())
+    return tagged.filter(pl.col("_rule").is_null()), quarantine_rows(rejected, pl.col("_rule"), reason)
 
-    accepted = (
+
+def _canonicalise(accepted: pl.DataFrame) -> pl.DataFrame:
+    """Accepted rows in canonical form: -0.0 stored as 0.0, sentinel zeros (:data:`SENTINEL_ZERO_COLUMNS`)
+    as null, the register's wellbore key and NPD code, and downtime as the local day less on-stream hours."""
+    floats = [c for c in FLOAT_COLUMNS if c in accepted.columns]
+    return (
         accepted.with_columns(
             # -0.0 is a zero: stored as 0.0 so that no export or sum shows a "negative" zero.
             [pl.when(pl.col(c) == 0).then(0.0).otherwise(pl.col(c)).alias(c) for c in floats]
@@ -408,6 +463,11 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
             downtime_hrs=(pl.col("day_hours") - pl.col("on_stream_hrs")).clip(lower_bound=0.0),
         )
     )
+
+
+def _split_by_flow(accepted: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(production, injection)``; production rows get rates per producing day: volume scaled to 24 h, for
+    days with at least :data:`MIN_PRODUCING_HOURS` on stream (null otherwise, and when hours are unknown)."""
     producing = pl.col("on_stream_hrs") >= MIN_PRODUCING_HOURS
     production = accepted.filter(pl.col("flow_kind") == "production").with_columns(
         [
@@ -418,28 +478,7 @@ def conform_daily(bronze: pl.DataFrame, register: pl.DataFrame) -> SilverResult:
             for p in ("oil", "gas", "water")
         ]
     )
-    injection = accepted.filter(pl.col("flow_kind") == "injection")
-
-    quarantine = pl.concat(
-        [
-            quarantine_rows(rejected_identity, pl.col("_rule"), identity_reason),
-            quarantine_rows(
-                superseded,
-                "DUPLICATE_SUPERSEDED",
-                # The version matters: a corrected file usually keeps its name.
-                pl.format(
-                    "replaced by {} version {} row {}", pl.col("_win_file"), pl.col("_win_version"), pl.col("_win_row")
-                ),
-                SUPERSEDED,
-            ),
-            quarantine_rows(rejected_values, pl.col("_rule"), value_reason),
-        ]
-    )
-    return SilverResult(
-        production=_conform(production, schema.WELL_DAY_PRODUCTION).sort("production_date", "well_id"),
-        injection=_conform(injection, schema.WELL_DAY_INJECTION).sort("production_date", "well_id"),
-        quarantine=quarantine.sort("source_file", "source_row"),
-    )
+    return production, accepted.filter(pl.col("flow_kind") == "injection")
 
 
 def _any_breaks(columns: list[str], breaks) -> pl.Expr:

@@ -117,8 +117,8 @@ class EmbeddedSilverEngine:
         """Per span of months of at most ``batch_rows`` bronze rows: read it from bronze, conform it,
         replace it in the three silver tables.
 
-        Spans rather than single months: each replace is a Delta commit of three tables (~0.2 s here),
-        which was most of a backfill of a small field's years (Volve: 112 months, 25 s).
+        Spans rather than single months: each replace is a Delta commit of three tables, and a commit per
+        month would be most of the time of a backfill of a small field's years.
         """
         admitted = (
             lake.scan(BRONZE_DAILY).filter(pl.col("admitted") & pl.col("production_date").is_between(first, last))

@@ -10,44 +10,24 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.integration.processes import free_port, stop
+from tests.integration.moto_server import REGION, MotoServer, moto_server
+from tests.integration.processes import free_port, stop, wait_for
 
 ENVIRONMENTS = ("dev", "qa", "prod")
 ZONES = ("raw", "bronze", "silver", "gold")
-REGION = "eu-north-1"
 AZURITE = Path(__file__).resolve().parents[2] / ".tools" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
 
 
-def _wait_for(url: str, server: subprocess.Popen, log: Path, what: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return  # the server answers (Azurite says 400 to a bare GET): it is up
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{what} did not start: {log.read_text()[-2000:]}") from None
-            time.sleep(0.3)
-
-
 @dataclass(frozen=True)
-class S3Stack:
+class S3Stack(MotoServer):
     """A running moto server with a KMS key and versioned buckets per environment and zone."""
 
-    endpoint: str
-    kms_keys: dict[str, str]  # environment → key id
-    environ: dict[str, str]  # what a deployment sets: credentials, region, endpoint
+    kms_keys: dict[str, str] = field(default_factory=dict)  # environment → key id
 
     def bucket(self, env: str, zone: str) -> str:
         return f"dqalq-lake-{env}-{REGION}-{zone}"
@@ -55,43 +35,14 @@ class S3Stack:
     def lake_url(self, env: str) -> str:
         return f"s3://dqalq-lake-{env}-{REGION}-{{zone}}"
 
-    def client(self, service: str = "s3"):
-        import boto3
-
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id=self.environ["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=self.environ["AWS_SECRET_ACCESS_KEY"],
-        )
-
 
 @contextmanager
 def s3_stack(folder: Path) -> Iterator[S3Stack]:
     """Start moto_server (S3 + KMS) and provision what Terraform would: a customer key per environment and a
     versioned bucket per environment and zone. No default bucket encryption: an object's SSE-KMS must come
     from the lake's own writes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = folder / "moto.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    environ = {
-        "AWS_ACCESS_KEY_ID": "datalive-test-key-id",
-        "AWS_SECRET_ACCESS_KEY": "datalive-test-secret-never-printed",
-        "AWS_REGION": REGION,
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ALLOW_HTTP": "true",
-    }
-    try:
-        _wait_for(f"{endpoint}/moto-api/", server, log, "moto_server")
-        stack = S3Stack(endpoint, {}, environ)
+    with moto_server(folder, "datalive-test-key-id", "datalive-test-secret-never-printed") as server:
+        stack = S3Stack(server.endpoint, server.environ)
         s3, kms = stack.client("s3"), stack.client("kms")
         for env in ENVIRONMENTS:
             key = kms.create_key(Description=f"datalive {env} lake")["KeyMetadata"]["KeyId"]
@@ -101,8 +52,6 @@ def s3_stack(folder: Path) -> Iterator[S3Stack]:
                 s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
                 s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         yield stack
-    finally:
-        stop(server)
 
 
 @dataclass(frozen=True)
@@ -160,7 +109,7 @@ def azure_stack(folder: Path) -> Iterator[AzureStack]:
         for env, key in keys.items()
     }
     try:
-        _wait_for(blob_url, server, log, "Azurite")
+        wait_for(blob_url, server, log, "Azurite")
         stack = AzureStack(blob_url, keys, environ)
         for env in ENVIRONMENTS:
             for zone in ZONES:

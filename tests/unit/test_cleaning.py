@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import date
 
 import polars as pl
@@ -12,6 +13,7 @@ import pytest
 
 from da_platform.ingest.bronze import bronze_rows
 from da_platform.ingest.layouts import DAILY, MONTHLY
+from da_platform.lakehouse import cleaning
 from da_platform.lakehouse.cleaning import (
     RegisterInvalid,
     SilverResult,
@@ -454,3 +456,37 @@ def test_the_bundled_monthly_sheet_has_no_rejected_rows(volve_reported_monthly: 
 
     assert monthly_rejections(frame).height == 0
     assert volve_reported_monthly.height == frame.height
+
+
+DAILY_STEPS = (cleaning._reject_identity, cleaning._keep_latest_report, cleaning._reject_values)
+NOT_DAILY_STEPS = {"REGISTER_ID_INVALID", "MONTHLY_VALUE_OUT_OF_RANGE"}  # the register's and the monthly sheet's
+
+
+def _rules_named(step) -> list[str]:
+    named = re.findall(r"``([A-Z_]+)``", step.__doc__)
+    if "each range rule of :data:`VALUE_BOUNDS`" in step.__doc__:
+        named += list(dict.fromkeys(b.rule for b in cleaning.VALUE_BOUNDS.values()))
+    return named
+
+
+def test_the_steps_of_conform_daily_name_every_rule_of_a_dated_row_once() -> None:
+    named = [rule for step in DAILY_STEPS for rule in _rules_named(step)]
+    before_a_partition = {r for r in cleaning.RULES if r.startswith(("FILE_", "DATE_"))}
+
+    assert sorted(named) == sorted(set(cleaning.RULES) - before_a_partition - NOT_DAILY_STEPS)
+
+
+def test_each_step_of_conform_daily_quarantines_only_by_its_own_rules_and_loses_no_row(
+    volve_bronze: pl.DataFrame, volve_register: pl.DataFrame
+) -> None:
+    rows = cleaning._match_register(volve_bronze, volve_register)
+    candidates, identity = cleaning._reject_identity(rows, volve_register)
+    winners, superseded = cleaning._keep_latest_report(candidates)
+    accepted_rows, values = cleaning._reject_values(winners)
+
+    assert rows.height == volve_bronze.height == candidates.height + identity.height
+    assert candidates.height == winners.height + superseded.height
+    assert winners.height == accepted_rows.height + values.height
+    for step, quarantined in zip(DAILY_STEPS, (identity, superseded, values), strict=True):
+        assert set(quarantined["rule_id"]) <= set(_rules_named(step))
+    assert values.height > 0  # Volve's negative volumes: the value step is exercised, not only passed through
