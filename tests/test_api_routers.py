@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 
 from da_platform.api.auth import Authorized
 from da_platform.api.dependencies import ExplainerUnavailable
-from da_platform.api.keys import KeyStore
 from da_platform.api.params import DayFilter
 from da_platform.api.problems import install_problem_handlers
 from da_platform.api.ratelimit import RateLimit
@@ -36,15 +35,15 @@ def settings(volve_api_home: Path) -> Settings:
     return load_settings({"DATALIVE_HOME": str(volve_api_home)})
 
 
-@pytest.fixture(scope="module")
-def key(settings: Settings) -> str:
-    created, _ = KeyStore(settings.env_root, settings.isolation_key).create("router-tests")
-    return created
-
-
 @pytest.fixture
 def state(settings: Settings) -> ApiState:
     return build_state(settings, explainer=StubExplainer(), rate_limit=GENEROUS)
+
+
+@pytest.fixture
+def key(state: ApiState) -> str:
+    """A fresh key in the environment's store (the one every state of this module reads)."""
+    return state.keys.create("router-tests")[0]
 
 
 @pytest.fixture
