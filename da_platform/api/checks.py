@@ -16,6 +16,7 @@ from da_platform.api.dependencies import ExplainEngine
 from da_platform.api.gold import GoldReader, GoldUnavailable
 from da_platform.api.problems import ApiProblem
 from da_platform.catalog import FORECAST_WELL_DAILY, SILVER_PRODUCTION
+from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import Lake
 
 Check = dict[str, Any]
@@ -84,7 +85,7 @@ def index_check(engine: ExplainEngine) -> Check:
     return {"ready": ready, "detail": f"{int(status.get('chunks', 0))} chunks indexed" if ready else "not ready"}
 
 
-def registry_check(settings: Any) -> Check:
+def registry_check(settings: Settings) -> Check:
     """Ready when the environment's model registry has a champion forecast policy."""
     from da_platform.forecast.tracking import champion, target_for
 
@@ -101,7 +102,7 @@ def registry_check(settings: Any) -> Check:
 
 
 def readiness_checks(
-    settings: Any, gold: GoldReader, lake: Lake, engine: ExplainEngine, clock: Callable[[], float]
+    settings: Settings, gold: GoldReader, lake: Lake, engine: ExplainEngine, clock: Callable[[], float]
 ) -> dict[str, Cached]:
     """The four checks of ``/health`` by name, in the order it lists them, each with its cache."""
     return {

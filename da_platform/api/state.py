@@ -24,6 +24,7 @@ from da_platform.api.keys import KeyStore
 from da_platform.api.metrics import ApiMetrics, gather_figures
 from da_platform.api.problems import ApiProblem
 from da_platform.api.ratelimit import AUTH_FAILURES, RateLimit, RateLimiter
+from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import Lake, open_lake
 from da_platform.lakehouse.warehouse import open_warehouse
 
@@ -43,7 +44,7 @@ class DagsterRuns:
     """The environment's Dagster instance (run history), opened on the first call that finds one; None
     before the environment's first run (and then nothing is created: a scrape writes nothing)."""
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._instance: Any = None
 
@@ -62,7 +63,7 @@ class ApiState:
     """Everything a route reads: the environment's settings, its key store, the rate limiters, gold,
     the lake and its forecasts, the lazily opened explain engine, the metrics and the readiness checks."""
 
-    settings: Any
+    settings: Settings
     keys: KeyStore
     limiter: RateLimiter  # requests per key
     auth_failures: RateLimiter  # wrong keys per client address
@@ -88,7 +89,7 @@ class ApiState:
 
 
 def build_state(
-    settings: Any,
+    settings: Settings,
     *,
     explainer: Explainer | None = None,
     explainer_factory: Callable[[Any], Explainer] | None = None,
