@@ -1,8 +1,9 @@
-"""Shared fixtures: an isolated environment home and the prepared dbt manifest."""
+"""Shared fixtures: an isolated environment home, the prepared dbt manifest and the API's Volve environment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,71 @@ def dbt_manifest() -> Path:
     if not project.manifest_path.exists():
         project.preparer.prepare(project)
     return project.manifest_path
+
+
+# Two Volve months: every API route has data (variances, plan, downtime, forecasts) and gold builds in a minute.
+VOLVE_API_SLICE = ("2016-02-01", "2016-03-31")
+
+
+@pytest.fixture(scope="module")
+def volve_api_home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterator[Path]:
+    """A dev environment home with gold built by `datalive run` from ``VOLVE_API_SLICE`` and the forecast
+    table by its Dagster asset; one per test module, since API tests add keys and events to it."""
+    from tests.helpers import build_environment
+
+    root = tmp_path_factory.mktemp("api")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATALIVE_HOME", str(root / "home"))
+        mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+        for name in DEPLOYMENT_VARIABLES:
+            mp.delenv(name, raising=False)
+        yield build_environment(root, *VOLVE_API_SLICE)
+
+
+@dataclass
+class StubExplanation:
+    """What the explain engine answers, as :class:`StubExplainer` makes it."""
+
+    answer: str
+    refused: bool
+    reason: str | None
+    citations: list[dict]
+    facts: list[dict]
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "reason": self.reason,
+            "citations": self.citations,
+            "facts": self.facts,
+        }
+
+
+@dataclass
+class StubExplainer:
+    """Stands in for da_platform.rag.service until the engine lands: answers from the question it gets."""
+
+    questions: list[str] = field(default_factory=list)
+
+    def explain(self, question: str) -> StubExplanation:
+        self.questions.append(question)
+        if "weather" in question:
+            return StubExplanation("", True, "out of scope: no weather data", [], [])
+        return StubExplanation(
+            f"Answer to: {question} [c1]",
+            False,
+            None,
+            [{"id": "c1", "source": "https://example.org/volve/daily-report", "quote": "on stream 18 h"}],
+            [
+                {
+                    "table": "gold.fct_well_daily_production",
+                    "keys": {"well_id": "15/9-F-12"},
+                    "column": "oil_sm3",
+                    "value": 1.0,
+                }
+            ],
+        )
+
+    def index_status(self) -> dict:
+        return {"ready": True, "chunks": 3, "collection": "stub"}

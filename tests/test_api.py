@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,69 +23,15 @@ from da_platform.api.logs import JsonFormatter
 from da_platform.api.models import ForecastSeries, Health, InsightsPage, Problem
 from da_platform.api.ratelimit import RateLimit
 from da_platform.env import Settings, load_settings
-from tests.conftest import DEPLOYMENT_VARIABLES
-from tests.helpers import build_environment
+from tests.conftest import VOLVE_API_SLICE, StubExplainer
 
-FIRST, LAST = "2016-02-01", "2016-03-31"
+FIRST, LAST = VOLVE_API_SLICE
 GENEROUS = RateLimit(per_minute=100_000, burst=100_000)
 
 
-@dataclass
-class StubExplanation:
-    answer: str
-    refused: bool
-    reason: str | None
-    citations: list[dict]
-    facts: list[dict]
-
-    def to_dict(self) -> dict:
-        return {
-            "answer": self.answer,
-            "refused": self.refused,
-            "reason": self.reason,
-            "citations": self.citations,
-            "facts": self.facts,
-        }
-
-
-@dataclass
-class StubExplainer:
-    """Stands in for da_platform.rag.service until the engine lands: answers from the question it gets."""
-
-    questions: list[str] = field(default_factory=list)
-
-    def explain(self, question: str) -> StubExplanation:
-        self.questions.append(question)
-        if "weather" in question:
-            return StubExplanation("", True, "out of scope: no weather data", [], [])
-        return StubExplanation(
-            f"Answer to: {question} [c1]",
-            False,
-            None,
-            [{"id": "c1", "source": "https://example.org/volve/daily-report", "quote": "on stream 18 h"}],
-            [
-                {
-                    "table": "gold.fct_well_daily_production",
-                    "keys": {"well_id": "15/9-F-12"},
-                    "column": "oil_sm3",
-                    "value": 1.0,
-                }
-            ],
-        )
-
-    def index_status(self) -> dict:
-        return {"ready": True, "chunks": 3, "collection": "stub"}
-
-
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("api")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATALIVE_HOME", str(root / "home"))
-        mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-        for name in DEPLOYMENT_VARIABLES:
-            mp.delenv(name, raising=False)
-        yield build_environment(root, FIRST, LAST)
+def home(volve_api_home: Path) -> Path:
+    return volve_api_home
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import threading
+from collections.abc import Callable
 from typing import Any, Protocol
+
+from da_platform.api.logs import LOGGER
+from da_platform.api.problems import ApiProblem
+
+log = logging.getLogger(LOGGER)
 
 
 class Explainer(Protocol):
@@ -31,3 +39,40 @@ def open_explainer(settings) -> Explainer:
             raise ExplainerUnavailable("explain engine not installed") from exc
         raise
     return module.open_explainer(settings)
+
+
+class ExplainEngine:
+    """The environment's explainer, opened by ``factory(settings)`` on first use, once, behind a lock.
+
+    Opening loads the index (seconds), so it waits for the first question or health check instead of
+    delaying the server's start; a failed open is retried on the next use, and answers 503 meanwhile.
+    """
+
+    def __init__(
+        self, settings: Any, factory: Callable[[Any], Explainer] = open_explainer, explainer: Explainer | None = None
+    ) -> None:
+        self.settings, self.factory = settings, factory
+        self._explainer = explainer
+        self.error: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Explainer:
+        """The open engine; :class:`ApiProblem` 503 (``explain-unavailable``) when it cannot be opened."""
+        if self._explainer is not None:
+            return self._explainer
+        with self._lock:
+            if self._explainer is None:
+                try:
+                    self._explainer = self.factory(self.settings)
+                    self.error = None
+                except ExplainerUnavailable as exc:
+                    self.error = str(exc)
+                    raise ApiProblem(503, "Explain engine unavailable", str(exc), "explain-unavailable") from exc
+                except Exception as exc:
+                    self.error = "explain engine failed to open"
+                    log.error(
+                        "explain engine failed to open",
+                        extra={"event": "explain_open_failed", "error_type": type(exc).__name__},
+                    )
+                    raise ApiProblem(503, "Explain engine unavailable", self.error, "explain-unavailable") from exc
+        return self._explainer

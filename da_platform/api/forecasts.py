@@ -17,9 +17,10 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from da_platform.catalog import FORECAST_WELL_DAILY
 from da_platform.lakehouse.delta_lake import Lake
 
-TABLE = "forecast/well_daily_forecasts"
+TABLE = FORECAST_WELL_DAILY.path
 _ONE_DAY = timedelta(days=1)
 
 

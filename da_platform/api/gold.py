@@ -3,12 +3,13 @@
 Why a snapshot and not a query per request:
 
 - DuckDB lets one process write a database file *or* several read it. A server holding the file open would
-  lock ``datalive run`` out of its own warehouse; opening it per request costs ~30 ms. So the reader opens
-  the file read-only, copies the few gold tables it serves (fixed SQL, no input in it), closes it, and
-  re-reads only when the file's size or modification time changes (checked at most once a second).
+  lock ``datalive run`` out of its own warehouse; opening it per request costs more than the whole answer.
+  So the reader opens the file read-only, copies the few gold tables it serves (fixed SQL, no input in it),
+  closes it, and re-reads only when the file's size or modification time changes (checked at most once a second).
   While a run holds the file the last snapshot keeps being served.
-- A filtered slice of a few thousand rows in memory costs well under a millisecond; a DuckDB query
-  ~2 ms, which alone would cap the service near the issue's 500 requests/s on two cores.
+- A filtered slice of a few thousand rows in memory is far cheaper than a DuckDB query per request, which
+  alone would keep the service below its throughput target (``benchmarks/api_load.py`` measures it; the
+  figures are in the README).
 
 Filters are applied with polars expressions on typed values (dates, names checked by the route), never by
 building SQL from input. The variances are computed once per snapshot, for every product:

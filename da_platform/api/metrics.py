@@ -29,7 +29,7 @@ from da_platform.ops.freshness import evaluate, hours_since_day_end
 
 UNMATCHED = "<unmatched>"  # requests no route matched (404s): one series, whatever the path
 NO_KEY = "none"
-# Latency buckets for an API whose /insights p99 is ~25 ms and whose explain calls take ~60-100 ms.
+# Latency buckets from a cached /insights page up to a slow explain call (benchmarks/api_load.py measures both).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 

@@ -64,7 +64,7 @@ class RateLimiter:
         if bucket not in self._buckets and len(self._buckets) >= self._max_buckets:
             # Forget the buckets that have refilled first: that loses nothing (a new bucket starts full).
             # Only if every one is still draining, start over; keys are few, so that guards memory against a
-            # bug, and client addresses get room enough (see create_app) that it needs a large botnet.
+            # bug, and client addresses get room enough (see da_platform.api.state) that it needs a large botnet.
             now, full = value[1], float(self.limit.burst)
             for name, (tokens, last) in list(self._buckets.items()):
                 if tokens + (now - last) * self._rate >= full:
