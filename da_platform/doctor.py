@@ -106,7 +106,7 @@ def _registry(settings: Settings) -> str:
         return f"MLflow server answers; experiment {target.experiment}; " + (
             f"champion version {current.version}" if current else "no champion yet"
         )
-    if not (settings.env_root / "mlflow" / "mlflow.db").exists():
+    if target.store_missing:
         return f"no MLflow store yet (the first backtest creates {target.experiment})"
     current = champion(target)
     return f"MLflow store opens; experiment {target.experiment}; " + (

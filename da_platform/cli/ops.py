@@ -6,6 +6,7 @@ import argparse
 import json
 from datetime import UTC
 
+from da_platform.catalog import RAW_FILES
 from da_platform.cli.common import LOCKED_EXIT, audit, parse_time, registry, say, writer_lock
 
 
@@ -120,10 +121,11 @@ def cmd_restore(args: argparse.Namespace, settings) -> int:
             message = rebuilt.describe()
         else:
             raw = recover_raw(lake, settings.region)
-            action, target, detail, message = "restore.raw", "raw/files", {"recovered": raw.recovered}, raw.describe()
+            action, target, detail = "restore.raw", RAW_FILES.path, {"recovered": raw.recovered}
+            message = raw.describe()
     except RestoreRefused as exc:
         say(f"refused: {exc}")
-        what = args.table or ("warehouse" if args.warehouse else "raw/files")
+        what = args.table or ("warehouse" if args.warehouse else RAW_FILES.path)
         audit(settings, "restore", what, "refused", {"reason": str(exc)[:300]})
         return 1
     audit(settings, action, target, "ok", detail)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -101,16 +100,10 @@ def _old_quarantine(lake: Lake, cutoff: datetime) -> tuple[int, list[str]]:
     return int(rows.item()), sources
 
 
-def _no_local_store(target: TrackingTarget) -> bool:
-    """True for a local SQLite store that does not exist yet."""
-    uri = target.tracking_uri
-    return uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).exists()
-
-
 def _old_runs(target: TrackingTarget, cutoff: datetime) -> list[str]:
     from mlflow import MlflowClient
 
-    if _no_local_store(target):
+    if target.store_missing:
         return []  # nothing was ever tracked here; opening the store would create it
     client = MlflowClient(tracking_uri=target.tracking_uri, registry_uri=target.tracking_uri)
     experiment = client.get_experiment_by_name(target.experiment)
