@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 
+from da_platform.catalog import SILVER_PRODUCTION
 from da_platform.cli.common import WAIT_HELP, locked, quiet_libraries, say
 from da_platform.cli.data import cmd_explain, cmd_generate, cmd_index, cmd_stream
 from da_platform.cli.forecast import cmd_backtest, cmd_forecast, cmd_models
@@ -117,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit_parser.add_subparsers(dest="audit_command")
     audit_sub.add_parser("verify", help="prove no record was deleted or edited")
     restore = sub.add_parser("restore", help="restore a lake table (time travel), the warehouse or raw files")
-    restore.add_argument("--table", help="asset key of a lake table, e.g. silver/well_day_production")
+    restore.add_argument("--table", help=f"asset key of a lake table, e.g. {SILVER_PRODUCTION.path}")
     point = restore.add_mutually_exclusive_group()
     point.add_argument("--version", type=int, help="the table version to bring back")
     point.add_argument("--as-of", help="bring back the table as it was at this time (ISO 8601 with zone)")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from deltalake import DeltaTable
 
+from da_platform import catalog
 from da_platform.env import Retention
 from da_platform.lakehouse.delta_lake import Lake
 
@@ -23,22 +24,25 @@ if TYPE_CHECKING:
     from da_platform.forecast.tracking import TrackingTarget
 
 # The Delta tables a vacuum may clean; raw/* is absent on purpose (kept forever).
-VACUUMED_TABLES = (
-    "bronze/daily_reports",
-    "bronze/rejections",
-    "bronze/monthly_reports",
-    "bronze/well_register",
-    "silver/well_day_production",
-    "silver/well_day_injection",
-    "silver/quarantine",
-    "silver/well_register",
-    "silver/reported_monthly",
-    "forecast/well_daily_forecasts",
-    "forecast/monthly_forecasts",
-    "forecast/backtest_metrics",
-    "rag/chunks",
+VACUUMED_TABLES = tuple(
+    table.path
+    for table in (
+        catalog.BRONZE_DAILY,
+        catalog.BRONZE_REJECTIONS,
+        catalog.BRONZE_MONTHLY,
+        catalog.BRONZE_REGISTER,
+        catalog.SILVER_PRODUCTION,
+        catalog.SILVER_INJECTION,
+        catalog.SILVER_QUARANTINE,
+        catalog.SILVER_REGISTER,
+        catalog.SILVER_MONTHLY,
+        catalog.FORECAST_WELL_DAILY,
+        catalog.FORECAST_MONTHLY,
+        catalog.FORECAST_BACKTEST,
+        catalog.RAG_CHUNKS,
+    )
 )
-QUARANTINE_TABLE = "silver/quarantine"
+QUARANTINE_TABLE = catalog.SILVER_QUARANTINE.path
 
 
 @dataclass
