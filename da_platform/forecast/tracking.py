@@ -500,9 +500,7 @@ def rollback(target: TrackingTarget) -> Rollback:
     if current is None:
         raise RollbackRefused(f"{target.model_name} in {target.experiment} has no {CHAMPION_ALIAS!r} to roll back")
     client = _client(target)
-    versions = sorted(
-        int(v.version) for v in client.search_model_versions(f"name='{target.model_name}'")
-    )
+    versions = sorted(int(v.version) for v in client.search_model_versions(f"name='{target.model_name}'"))
     earlier = [v for v in versions if v < int(current.version)]
     if not earlier:
         raise RollbackRefused(
