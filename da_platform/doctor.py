@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from da_platform import catalog
 from da_platform.env import SNOWFLAKE_SECRETS, Settings
 
 
@@ -49,7 +50,7 @@ def _lake(settings: Settings) -> str:
 
     lake = open_lake(settings)  # refuses another environment's folder or stores
     ready = lake.readiness()
-    silver = "silver present" if lake.exists("silver/well_day_production") else "no silver yet (run `datalive run`)"
+    silver = "silver present" if lake.exists(catalog.SILVER_PRODUCTION.path) else "no silver yet (run `datalive run`)"
     return f"{ready}; {silver}"
 
 
@@ -106,7 +107,7 @@ def _registry(settings: Settings) -> str:
         return f"MLflow server answers; experiment {target.experiment}; " + (
             f"champion version {current.version}" if current else "no champion yet"
         )
-    if not (settings.env_root / "mlflow" / "mlflow.db").exists():
+    if target.store_missing:
         return f"no MLflow store yet (the first backtest creates {target.experiment})"
     current = champion(target)
     return f"MLflow store opens; experiment {target.experiment}; " + (

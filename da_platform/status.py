@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from da_platform import catalog
 from da_platform.env import Settings, SettingsError
 from da_platform.ingest import raw_zone
 from da_platform.lakehouse.delta_lake import Lake, open_lake
@@ -38,7 +39,7 @@ def _quarantine(lake: Lake) -> tuple[pl.DataFrame, pl.DataFrame]:
     frame = pl.concat(
         [
             lake.scan(t).select(list(QUARANTINE_COLUMNS)).collect()
-            for t in ("bronze/rejections", "silver/quarantine")
+            for t in (catalog.BRONZE_REJECTIONS.path, catalog.SILVER_QUARANTINE.path)
             if lake.exists(t)
         ]
         or [pl.DataFrame(schema=QUARANTINE_COLUMNS)],
@@ -72,15 +73,15 @@ def layer_counts(settings: Settings) -> dict[str, Any]:
     except Exception as exc:  # status reports the other layers even when the warehouse cannot be reached
         # A settings error names the missing variable; a connector error may carry the account URL: type only.
         gold_error = str(exc) if isinstance(exc, SettingsError) else f"warehouse unreachable: {type(exc).__name__}"
-    production, injection = _rows(lake, "silver/well_day_production"), _rows(lake, "silver/well_day_injection")
+    production, injection = _rows(lake, catalog.SILVER_PRODUCTION.path), _rows(lake, catalog.SILVER_INJECTION.path)
     return {
         "raw": {"rows": _rows(lake, raw_zone.MANIFEST_TABLE), "unit": "files"},
         "bronze": {
-            "rows": _rows(lake, "bronze/daily_reports"),
+            "rows": _rows(lake, catalog.BRONZE_DAILY.path),
             "tables": {
-                "daily_reports": _rows(lake, "bronze/daily_reports"),
-                "monthly_reports": _rows(lake, "bronze/monthly_reports"),
-                "well_register": _rows(lake, "bronze/well_register"),
+                "daily_reports": _rows(lake, catalog.BRONZE_DAILY.path),
+                "monthly_reports": _rows(lake, catalog.BRONZE_MONTHLY.path),
+                "well_register": _rows(lake, catalog.BRONZE_REGISTER.path),
             },
         },
         "silver": {
@@ -88,8 +89,8 @@ def layer_counts(settings: Settings) -> dict[str, Any]:
             "tables": {
                 "well_day_production": production,
                 "well_day_injection": injection,
-                "well_register": _rows(lake, "silver/well_register"),
-                "reported_monthly": _rows(lake, "silver/reported_monthly"),
+                "well_register": _rows(lake, catalog.SILVER_REGISTER.path),
+                "reported_monthly": _rows(lake, catalog.SILVER_MONTHLY.path),
             },
         },
         "quarantine": {
@@ -154,10 +155,12 @@ def lake_layer_rows(lake: Lake) -> dict[str, int]:
     quarantine = _quarantine(lake)[0].height  # rows only, as in layer_counts
     return {
         "raw": _rows(lake, raw_zone.MANIFEST_TABLE),
-        "bronze": _rows(lake, "bronze/daily_reports"),
-        "silver": _rows(lake, "silver/well_day_production") + _rows(lake, "silver/well_day_injection"),
+        "bronze": _rows(lake, catalog.BRONZE_DAILY.path),
+        "silver": _rows(lake, catalog.SILVER_PRODUCTION.path) + _rows(lake, catalog.SILVER_INJECTION.path),
         "quarantine": quarantine,
     }
+
+
 def pending_status(settings: Settings, instance: Any, include_raw: bool = True) -> dict[str, Any]:
     """The pending window (``da_platform.pending``) and who is writing the environment right now, if anyone
     (``include_raw``: see :func:`da_platform.pending.plan`)."""

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from da_platform.cli import _instance_home, main
+from da_platform.cli import main
 from da_platform.env import SettingsError, load_settings
+from da_platform.run_steps import instance_home
 
 BRANCH = {"DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT": "true", "DAGSTER_CLOUD_PULL_REQUEST_ID": "5"}
 
@@ -69,6 +70,6 @@ def test_settings_switched_to_a_linked_environment_are_refused_before_the_instan
     (tmp_path / "home" / "prod").symlink_to(tmp_path / "home" / "qa", target_is_directory=True)
 
     with pytest.raises(SettingsError, match="the prod environment's folder"):
-        _instance_home(replace(settings, env="prod"))
+        instance_home(replace(settings, env="prod"))
 
     assert tree(tmp_path / "home" / "qa") == []

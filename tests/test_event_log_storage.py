@@ -9,9 +9,9 @@ import dagster as dg
 import pytest
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
-from da_platform.cli import INSTANCE_YAML, _instance_home
 from da_platform.defs.event_log_storage import OPEN_SHARDS, PooledSqliteEventLogStorage, instance_yaml_section
 from da_platform.env import load_settings
+from da_platform.run_steps import INSTANCE_YAML, instance_home
 
 
 @dg.asset
@@ -74,7 +74,7 @@ def settings(isolated_env: Path):
 
 
 def test_a_new_environment_home_gets_the_pooled_event_log(settings) -> None:
-    home = _instance_home(settings)
+    home = instance_home(settings)
     instance = dg.DagsterInstance.from_config(str(home))
     assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
     assert Path(instance.event_log_storage._base_dir) == home / "history" / "runs"
@@ -84,23 +84,23 @@ def test_a_file_an_older_datalive_wrote_is_upgraded_and_an_edited_one_is_left_al
     config = settings.dagster_home / "dagster.yaml"
     config.parent.mkdir(parents=True)
     config.write_text(INSTANCE_YAML)
-    _instance_home(settings)
+    instance_home(settings)
     assert "PooledSqliteEventLogStorage" in config.read_text()
     edited = INSTANCE_YAML + "run_monitoring:\n  enabled: true\n"
     config.write_text(edited)
-    _instance_home(settings)
+    instance_home(settings)
     assert config.read_text() == edited
 
 
 def test_a_copied_home_writes_its_run_history_inside_the_copy(tmp_path: Path) -> None:
     original = load_settings({"DATALIVE_HOME": str(tmp_path / "home")})
-    first = dg.DagsterInstance.from_config(str(_instance_home(original)))
+    first = dg.DagsterInstance.from_config(str(instance_home(original)))
     dg.materialize([wells, seven_wells], instance=first)
     first.dispose()
     shutil.copytree(tmp_path / "home", tmp_path / "copy")
     copy = load_settings({"DATALIVE_HOME": str(tmp_path / "copy")})
 
-    instance = dg.DagsterInstance.from_config(str(_instance_home(copy)))
+    instance = dg.DagsterInstance.from_config(str(instance_home(copy)))
     result = dg.materialize([wells, seven_wells], instance=instance)
 
     runs = copy.dagster_home / "history" / "runs"
@@ -120,7 +120,7 @@ def test_a_moved_home_keeps_the_edits_made_to_its_instance_file(tmp_path: Path) 
     old_runs = tmp_path / "home" / "dev" / "dagster" / "history" / "runs"
     config.write_text(INSTANCE_YAML + instance_yaml_section(old_runs) + "run_monitoring:\n  enabled: true\n")
 
-    _instance_home(moved)
+    instance_home(moved)
 
     assert config.read_text() == (
         INSTANCE_YAML
@@ -136,6 +136,6 @@ def test_an_event_log_placed_outside_any_datalive_home_on_purpose_is_left_there(
     chosen = INSTANCE_YAML + instance_yaml_section(tmp_path / "shared-disk" / "events")
     config.write_text(chosen)
 
-    _instance_home(settings)
+    instance_home(settings)
 
     assert config.read_text() == chosen

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from da_platform.cli import _instance, main
+from da_platform.cli import main
 from da_platform.defs.ingest.assets import NO_REGISTER
 from da_platform.env import load_settings
 from da_platform.ingest.raw_zone import scan_landing
+from da_platform.run_steps import open_instance
 from tests.helpers import SAMPLE, gold_table, status, write_daily_subset
 
 
@@ -62,7 +63,7 @@ def test_without_a_well_register_the_run_fails_in_one_line_and_is_not_retried(tm
     err = capsys.readouterr().err
     assert err.count(NO_REGISTER) == 1
     assert "Traceback" not in err and "dagster._core" not in err
-    instance = _instance(load_settings())
+    instance = open_instance(load_settings())
     (run,) = instance.get_runs()
     events = {e.dagster_event.event_type_value for e in instance.all_logs(run.run_id) if e.dagster_event}
     assert "STEP_FAILURE" in events
@@ -84,7 +85,7 @@ def test_a_missing_landing_folder_is_one_line_and_not_retried(tmp_path, isolated
 
     err = capsys.readouterr().err
     assert f"landing folder {tmp_path / 'nowhere'} does not exist" in err
-    instance = _instance(load_settings())
+    instance = open_instance(load_settings())
     (run,) = instance.get_runs()
     events = {e.dagster_event.event_type_value for e in instance.all_logs(run.run_id) if e.dagster_event}
     assert "STEP_UP_FOR_RETRY" not in events

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from mlflow.entities.model_registry import ModelVersion
 
 MODEL_NAME = "datalive_production_forecast"
+_SQLITE = "sqlite:///"  # the scheme of a local store's URI (an absolute path follows)
 EXPERIMENT_PREFIX = "datalive-forecast-"
 CHAMPION_ALIAS = "champion"
 # Promotion gate: the candidate may not be worse than the target's champion on either (lower is better).
@@ -74,6 +75,13 @@ class TrackingTarget:
     experiment: str
     model_name: str = MODEL_NAME
 
+    @property
+    def store_missing(self) -> bool:
+        """True for a local SQLite store that does not exist yet (nothing was ever logged to it); a server's
+        store is never missing here: whether it answers is its own question."""
+        uri = self.tracking_uri
+        return uri.startswith(_SQLITE) and not Path(uri.removeprefix(_SQLITE)).exists()
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -104,15 +112,21 @@ def experiment_name(isolation_key: str) -> str:
     return EXPERIMENT_PREFIX + isolation_key.replace("/", "-")
 
 
-def dev_target(env_root: Path, isolation_key: str) -> TrackingTarget:
-    """The local target of one environment: SQLite store and artifacts below ``<env_root>/mlflow``.
+def local_store(env_root: Path) -> Path:
+    """The SQLite file of an environment's own MLflow store, ``<env_root>/mlflow/mlflow.db`` (absolute).
 
-    The URI is absolute so the store does not depend on the working directory (a relative
-    ``sqlite:///mlflow.db`` is MLflow's default and would land wherever the process was started).
+    Absolute so the store does not depend on the working directory (a relative ``sqlite:///mlflow.db`` is
+    MLflow's default and would land wherever the process was started).
     """
-    root = Path(env_root).resolve() / "mlflow"
+    return Path(env_root).resolve() / "mlflow" / "mlflow.db"
+
+
+def dev_target(env_root: Path, isolation_key: str) -> TrackingTarget:
+    """The local target of one environment: its SQLite store (:func:`local_store`) and artifacts beside it."""
+    store = local_store(env_root)
+    root = store.parent
     return TrackingTarget(
-        tracking_uri=f"sqlite:///{(root / 'mlflow.db').as_posix()}",
+        tracking_uri=f"{_SQLITE}{store.as_posix()}",
         artifact_root=str(root / "artifacts"),
         experiment=experiment_name(isolation_key),
         model_name=MODEL_NAME,
@@ -486,9 +500,7 @@ def rollback(target: TrackingTarget) -> Rollback:
     if current is None:
         raise RollbackRefused(f"{target.model_name} in {target.experiment} has no {CHAMPION_ALIAS!r} to roll back")
     client = _client(target)
-    versions = sorted(
-        int(v.version) for v in client.search_model_versions(f"name='{target.model_name}'")
-    )
+    versions = sorted(int(v.version) for v in client.search_model_versions(f"name='{target.model_name}'"))
     earlier = [v for v in versions if v < int(current.version)]
     if not earlier:
         raise RollbackRefused(

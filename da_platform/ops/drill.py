@@ -31,19 +31,20 @@ from pathlib import Path
 import polars as pl
 from deltalake import DeltaTable
 
+from da_platform import catalog
 from da_platform.env import Settings
 from da_platform.lakehouse.delta_lake import Lake
 from da_platform.ops import audit
 from da_platform.ops.restore import rebuild_warehouse, recover_deleted_commits, recover_raw, restore_table
 from da_platform.ops.retention import VACUUMED_TABLES
 
-DRILL_SILVER_TABLE = "silver/well_day_production"
+DRILL_SILVER_TABLE = catalog.SILVER_PRODUCTION.path
 # On a versioned store the drill also deletes this table's latest commit object and recovers it.
-COMMIT_DELETED_TABLE = "silver/well_day_injection"
+COMMIT_DELETED_TABLE = catalog.SILVER_INJECTION.path
 RAW_OBJECTS_DELETED = 2
 # Every Delta table a drill fingerprints (those that exist): raw's, then every table a vacuum may clean; the
 # audit trail is verified instead.
-LAKE_TABLES = ("raw/manifest", "raw/landing_stat_cache", *VACUUMED_TABLES)
+LAKE_TABLES = (catalog.RAW_MANIFEST.path, catalog.RAW_LANDING_STAT_CACHE.path, *VACUUMED_TABLES)
 # Floats are compared to this many decimals: a full rebuild may add a window's values in another order.
 _FLOAT_DECIMALS = 6
 
@@ -151,7 +152,7 @@ def _warehouse_fingerprints(settings: Settings) -> dict[str, Fingerprint]:
 def _refuse(settings: Settings, lake: Lake) -> None:
     if settings.env == "prod":
         raise DrillRefused("the drill destroys data on purpose: it runs in a scratch environment or qa, never prod")
-    for needed in (DRILL_SILVER_TABLE, "raw/manifest"):
+    for needed in (DRILL_SILVER_TABLE, catalog.RAW_MANIFEST.path):
         if not lake.exists(needed):
             raise DrillRefused(f"nothing to drill: {needed} does not exist yet (run `datalive run` first)")
     if settings.warehouse_backend == "duckdb" and not settings.warehouse_path.exists():
@@ -242,7 +243,7 @@ def drill(
     # (the caller holds the environment's writer lock: `datalive dr drill` takes it, as every lake writer does)
     audit.verify(lake)
     report = DrillReport(settings.isolation_key, fingerprint(settings, lake))
-    versioned = lake.uri("raw/manifest").startswith("s3://")
+    versioned = lake.uri(catalog.RAW_MANIFEST.path).startswith("s3://")
     audit.record(
         settings, lake, actor, "dr.drill.start", settings.isolation_key, "ok", {"fingerprints": len(report.before)}
     )
@@ -290,7 +291,13 @@ def drill(
             report.recovered.append(f"{COMMIT_DELETED_TABLE}: {', '.join(commits)} put back from object versions")
         raw = recover_raw(lake, settings.region, s3_client)
         audit.record(
-            settings, lake, actor, "restore.raw", "raw/files", "ok", {"drill": True, "recovered": raw.recovered}
+            settings,
+            lake,
+            actor,
+            "restore.raw",
+            catalog.RAW_FILES.path,
+            "ok",
+            {"drill": True, "recovered": raw.recovered},
         )
         report.recovered.append(raw.describe())
     if not versioned and any(line.startswith(f"{COMMIT_DELETED_TABLE}: its latest") for line in report.destroyed):

@@ -14,8 +14,10 @@ from typing import Any
 
 import polars as pl
 
-SILVER_TABLE = "silver/well_day_production"
-GOLD_TABLE = "fct_well_daily_production"
+from da_platform import catalog
+
+SILVER_TABLE = catalog.SILVER_PRODUCTION.path
+GOLD_TABLE = catalog.GOLD_WELL_DAILY.name
 LAYERS = ("silver", "gold")
 
 

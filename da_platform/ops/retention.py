@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 from deltalake import DeltaTable
 
+from da_platform import catalog
 from da_platform.env import Retention
 from da_platform.lakehouse.delta_lake import Lake
 
@@ -24,22 +24,25 @@ if TYPE_CHECKING:
     from da_platform.forecast.tracking import TrackingTarget
 
 # The Delta tables a vacuum may clean; raw/* is absent on purpose (kept forever).
-VACUUMED_TABLES = (
-    "bronze/daily_reports",
-    "bronze/rejections",
-    "bronze/monthly_reports",
-    "bronze/well_register",
-    "silver/well_day_production",
-    "silver/well_day_injection",
-    "silver/quarantine",
-    "silver/well_register",
-    "silver/reported_monthly",
-    "forecast/well_daily_forecasts",
-    "forecast/monthly_forecasts",
-    "forecast/backtest_metrics",
-    "rag/chunks",
+VACUUMED_TABLES = tuple(
+    table.path
+    for table in (
+        catalog.BRONZE_DAILY,
+        catalog.BRONZE_REJECTIONS,
+        catalog.BRONZE_MONTHLY,
+        catalog.BRONZE_REGISTER,
+        catalog.SILVER_PRODUCTION,
+        catalog.SILVER_INJECTION,
+        catalog.SILVER_QUARANTINE,
+        catalog.SILVER_REGISTER,
+        catalog.SILVER_MONTHLY,
+        catalog.FORECAST_WELL_DAILY,
+        catalog.FORECAST_MONTHLY,
+        catalog.FORECAST_BACKTEST,
+        catalog.RAG_CHUNKS,
+    )
 )
-QUARANTINE_TABLE = "silver/quarantine"
+QUARANTINE_TABLE = catalog.SILVER_QUARANTINE.path
 
 
 @dataclass
@@ -101,16 +104,10 @@ def _old_quarantine(lake: Lake, cutoff: datetime) -> tuple[int, list[str]]:
     return int(rows.item()), sources
 
 
-def _no_local_store(target: TrackingTarget) -> bool:
-    """True for a local SQLite store that does not exist yet."""
-    uri = target.tracking_uri
-    return uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).exists()
-
-
 def _old_runs(target: TrackingTarget, cutoff: datetime) -> list[str]:
     from mlflow import MlflowClient
 
-    if _no_local_store(target):
+    if target.store_missing:
         return []  # nothing was ever tracked here; opening the store would create it
     client = MlflowClient(tracking_uri=target.tracking_uri, registry_uri=target.tracking_uri)
     experiment = client.get_experiment_by_name(target.experiment)

@@ -98,12 +98,14 @@ def gold(home: Path) -> dict[str, pl.DataFrame]:
 
 def checks(home: Path, check_keys) -> list[tuple]:
     """Every asset check's latest result: (asset, check, passed, severity)."""
-    from da_platform.cli import _instance
     from da_platform.env import load_settings
+    from da_platform.run_steps import open_instance
     from da_platform.status import latest_checks
 
     settings = load_settings({"DATALIVE_HOME": str(home)})
-    return [(c["asset"], c["name"], c["passed"], c["severity"]) for c in latest_checks(_instance(settings), check_keys)]
+    return [
+        (c["asset"], c["name"], c["passed"], c["severity"]) for c in latest_checks(open_instance(settings), check_keys)
+    ]
 
 
 def pending(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> dict:

@@ -115,7 +115,7 @@ def test_a_file_swapped_for_a_link_after_it_was_found_is_not_landed_and_the_othe
 
 
 def test_the_sensor_does_not_hash_a_link(landing: Path, secret: Path) -> None:
-    from da_platform.defs.automation import changed_files
+    from da_platform.triggers import changed_files
 
     (landing / "daily" / "passwd.csv").symlink_to(secret)
 

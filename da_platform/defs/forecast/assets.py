@@ -9,8 +9,8 @@ from da_platform import catalog
 from da_platform.defs.metadata import markdown_table
 from da_platform.defs.policy import RETRY, asset_key
 from da_platform.defs.resources import LakeResource, ModelRegistryResource
-from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells, protocol_for
 from da_platform.forecast.plots import fan_chart
+from da_platform.forecast.policy_backtest import backtest_policy, register_candidate
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.series import daily_series
 from da_platform.forecast.service import available_cores, forecast_all, forecast_monthly_all
@@ -38,27 +38,15 @@ def _production(lake: LakeResource) -> pl.DataFrame:
 )
 def backtest_metrics(context: dg.AssetExecutionContext, lake: LakeResource, registry: ModelRegistryResource):
     """Score the forecast policy and register it as a candidate; the first candidate becomes champion."""
-    from da_platform.forecast.tracking import champion, log_candidate, set_champion
-
-    production = _production(lake)
     config = ForecastConfig()
-    protocol = protocol_for(production, BacktestConfig(forecast=config))
-    table = backtest(production, "oil", producing_wells(production), protocol)
+    scored = backtest_policy(_production(lake), "oil", config)
+    table = scored.table
     lake.lake().overwrite(catalog.FORECAST_BACKTEST.path, table)
-    if table.filter(pl.col("model") == "selected").is_empty():
-        # A young record (a new operator, a dev slice of a few months) has no window with enough history
-        # before a cut-off and a full horizon after it: nothing to score, so nothing is registered, and
-        # forecasts keep the current champion or the default policy. Not a failure of the daily job.
-        reason = (
-            f"insufficient history for a backtest: no well has {protocol.min_history_producing_days} producing "
-            f"days before a cut-off in {protocol.start}..{protocol.end} and {max(protocol.horizons)} days after it"
-        )
+    if reason := scored.insufficient_history:
+        # Forecasts keep the current champion or the default policy: not a failure of the daily job.
         context.log.warning(reason)
         return dg.MaterializeResult(metadata={"windows": 0, "registered": False, "status": reason})
-    target = registry.target()
-    candidate = log_candidate(target, config, table, tags={"source": "dagster", "run": context.run_id})
-    if champion(target) is None:
-        set_champion(target, candidate.version)
+    candidate = register_candidate(registry.target(), config, table, {"source": "dagster", "run": context.run_id})
     selected = table.filter(pl.col("model") == "selected")
     return dg.MaterializeResult(
         metadata={
