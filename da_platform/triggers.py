@@ -10,10 +10,11 @@ One function per trigger, each returning Dagster ``RunRequest`` / ``SkipReason``
 * :func:`daily_refresh` — a schedule tick becomes a request for the partition holding yesterday;
 * :func:`pending_window` — the pending window (``pending.plan``) becomes one range request per range.
 
-The sensors and the schedule (``defs/automation.py``) and ``datalive run`` (``run_steps.py``) all ask
-these functions; the decisions live here and nowhere else. Nothing here reads the lake or the instance:
-callers pass in what they read, or the lake to read from (the landing folder :func:`landing` scans, the
-admitted day range :func:`reference_change` reads only when a reference kind landed).
+The sensors and the schedule (``defs/ingest/automation.py``, ``defs/lakehouse/automation.py``) and
+``datalive run`` (``run_steps.py``) all ask these functions; the decisions live here and nowhere else.
+Nothing here reads the lake or the instance: callers pass in what they read, or the lake to read from
+(the landing folder :func:`landing` scans, the admitted day range :func:`reference_change` reads only when
+a reference kind landed).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from da_platform.defs.automation import build_daily_refresh, landing_sensor
+from da_platform.defs.ingest.automation import landing_sensor
+from da_platform.defs.lakehouse.automation import build_daily_refresh
 from da_platform.defs.resources import PlatformResource
 
 

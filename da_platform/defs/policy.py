@@ -12,6 +12,8 @@ from da_platform.naming import mandatory_tags
 # Retries are for transient I/O (an object store hiccup, a locked file). A failure that cannot succeed on a
 # retry (a bad or missing file, an invalid register) raises ``deterministic`` instead, so it fails at once.
 RETRY = dg.RetryPolicy(max_retries=2, delay=5)
+# Jobs that write the lake carry this tag: the instance's run queue admits one of them at a time.
+LAKE_WRITER_TAG = {"datalive/lake-writer": "true"}
 
 
 def deterministic(description: str) -> dg.Failure:

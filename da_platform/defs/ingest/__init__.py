@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from da_platform.defs.automation import ingest_job, landing_sensor
 from da_platform.defs.ingest.assets import bronze_daily, bronze_monthly, bronze_register, landed_files
+from da_platform.defs.ingest.automation import ingest_job, landing_sensor
 from da_platform.env import Settings
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from da_platform.defs.automation import build_daily_refresh, build_new_days_sensor, build_reference_sensor, daily_job
+from da_platform.defs.lakehouse.automation import (
+    build_daily_refresh,
+    build_new_days_sensor,
+    build_reference_sensor,
+    daily_job,
+)
 from da_platform.defs.lakehouse.silver import build_silver_daily, silver_monthly, silver_register
 from da_platform.defs.partitions import production_partitions
 from da_platform.env import Settings

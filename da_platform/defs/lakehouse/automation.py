@@ -1,20 +1,16 @@
-"""Jobs, the landing sensor, the bronze → silver sensors and the daily schedule: the Dagster wiring of the
-triggers in ``da_platform/triggers.py``, which decide what each of them runs."""
+"""The daily job, the sensors that start it when bronze takes new days or a reference changes, and the
+morning refresh: the Dagster wiring of the triggers in ``da_platform/triggers.py``, which decide what each
+of them runs."""
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 
 from da_platform import catalog, triggers
-from da_platform.defs.resources import LakeResource, PlatformResource
+from da_platform.defs.policy import LAKE_WRITER_TAG
+from da_platform.defs.resources import LakeResource
 from da_platform.ingest.bronze import admitted_day_range
 
-LAKE_WRITER_TAG = {"datalive/lake-writer": "true"}  # the instance's run queue admits one at a time
-INGEST_SELECTION = dg.AssetSelection.groups("raw", "bronze") | dg.AssetSelection.assets(
-    list(catalog.SILVER_REGISTER.key), list(catalog.SILVER_MONTHLY.key)
-)
 # Freshness checks run in their own runs (the freshness sensor): a run that just rebuilt history is not
 # evidence that today's day arrived, and every daily run would pay for one more step.
 FRESHNESS_CHECKS = dg.AssetSelection.checks(
@@ -26,26 +22,12 @@ DAILY_SELECTION = (
     | dg.AssetSelection.groups("gold")
 ) - FRESHNESS_CHECKS
 
-ingest_job = dg.define_asset_job(
-    "ingest_job",
-    selection=INGEST_SELECTION,
-    tags=LAKE_WRITER_TAG,
-    description="Land new files and parse them into bronze; refresh register and monthly totals.",
-)
 daily_job = dg.define_asset_job(
     "daily_job",
     selection=DAILY_SELECTION,
     tags=LAKE_WRITER_TAG,
     description="Conform a range of days into silver and rebuild gold for it.",
 )
-
-
-@dg.sensor(job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
-def landing_sensor(context: dg.SensorEvaluationContext, platform: PlatformResource) -> dg.SensorResult:
-    """One ingest run per batch of new or changed landed files; the run key is built from path + sha256."""
-    cursor = json.loads(context.cursor) if context.cursor else {}
-    requests, new_cursor = triggers.landing(Path(platform.landing_dir), cursor)
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_cursor, sort_keys=True))
 
 
 def build_new_days_sensor(grain: str) -> dg.SensorDefinition:
