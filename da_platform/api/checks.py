@@ -89,11 +89,11 @@ def registry_check(settings: Settings) -> Check:
     """Ready when the environment's model registry has a champion forecast policy."""
     from da_platform.forecast.tracking import champion, target_for
 
-    server = settings.mlflow_tracking_uri
-    if not server and not (settings.env_root / "mlflow" / "mlflow.db").exists():
+    target = target_for(settings.mlflow_tracking_uri, settings.env_root, settings.isolation_key)
+    if target.store_missing:
         return {"ready": False, "detail": "no model registry yet in this environment"}
     try:
-        current = champion(target_for(server, settings.env_root, settings.isolation_key))
+        current = champion(target)
     except Exception:
         return {"ready": False, "detail": "model registry not readable"}
     if current is None:
