@@ -135,7 +135,7 @@ class GoldFacts:
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """One read-only connection for the queries of one question (opening one costs ~20 ms here).
+        """One read-only connection for the queries of one question (opening one costs more than a query).
 
         Connections are never kept between questions: a reader holding the file would block the
         pipeline's next write to the warehouse.
