@@ -113,7 +113,7 @@ def generate_eval_set(warehouse_path: Path, events_csv: Path = SAMPLE_EVENTS) ->
 
     The steps, in the order their questions are numbered: field days, one-well days, field months, plain
     values and forecast changes (the change-story family), hand-written refusals, then every other kind
-    (``kind_questions``) and the runbook questions.
+    (``kind_questions``), the runbook questions and what the stored forecast expects.
     """
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         items = [
@@ -129,6 +129,8 @@ def generate_eval_set(warehouse_path: Path, events_csv: Path = SAMPLE_EVENTS) ->
         items += kind_questions(con, events_csv, items)
     # (after the kinds: a runbook question is scored on retrieval, whatever kind it parses as)
     items += _runbook_questions()
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        items += _forecast_expected_questions(con)
     for n, item in enumerate(items, start=1):
         item["id"] = f"q{n:03d}"
     return items
@@ -366,6 +368,75 @@ def _set_language_and_query_kind(items: list[dict[str, Any]]) -> None:
             item.setdefault("query_kind", _LEGACY_QUERY_KINDS[item["kind"]])
 
 
+def _forecast_expected_questions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """What the stored forecast expects for a well or the field over the next days, in both languages, and
+    questions of that kind to refuse (a horizon past 90 days, an unknown well, an unsupported metric).
+
+    The expected total is not in the set: the forecast is made by the run, so the scorer sums the stored
+    forecast's P50 volumes itself (``expected_forecast_total``), with SQL independent of the engine.
+    """
+    last = _rows(con, f"SELECT max(production_date) FROM {WELL_DAY_TABLE}")[0][0]
+    wells = [
+        w
+        for (w,) in _rows(
+            con, f"SELECT DISTINCT well_id FROM {WELL_DAY_TABLE} WHERE production_date = ? ORDER BY 1", [last]
+        )
+    ]
+    first, second = wells[0], wells[1 % len(wells)]
+    asked = [
+        (f"What is the expected oil of {first} over the next 30 days?", "en", first, "oil", 30),
+        (f"What oil is forecast for {first} in the next 7 days?", "en", first, "oil", 7),
+        ("What is expected for Volve oil over the next 30 days?", "en", None, "oil", 30),
+        (f"What is the gas forecast for {first} for the next month?", "en", first, "gas", 30),
+        (f"What water is expected from {second} in the next 14 days?", "en", second, "water", 14),
+        (f"¿Cuánto petróleo se espera de {first} en los próximos 30 días?", "es", first, "oil", 30),
+        (f"¿Qué pronóstico de petróleo hay para {first} en la próxima semana?", "es", first, "oil", 7),
+        ("¿Qué se espera del petróleo de Volve en los próximos 30 días?", "es", None, "oil", 30),
+        (f"¿Cuál es el pronóstico de gas de {first} para el próximo mes?", "es", first, "gas", 30),
+        (f"¿Cuánta agua se espera de {second} en los próximos 14 días?", "es", second, "water", 14),
+    ]
+    items = [
+        {
+            "question": question,
+            "kind": "forecast_expected",
+            "query_kind": "forecast",
+            "language": language,
+            "refuse": False,
+            "sources": [],
+            "forecast": {"well": well, "product": product, "days": days},
+        }
+        for question, language, well, product, days in asked
+    ]
+    refused = [
+        ("horizon past 90 days", f"What is the expected oil of {first} over the next 200 days?", "en"),
+        ("unsupported metric", f"What is the expected pressure of {first} over the next 30 days?", "en"),
+        ("unknown well", "¿Cuánto petróleo se espera de 15/9-F-99 en los próximos 30 días?", "es"),
+        ("horizon past 90 days", f"¿Cuánto petróleo se espera de {first} en los próximos 400 días?", "es"),
+    ]
+    items += [
+        {"question": q, "kind": "refusal", "refuse": True, "why": why, "language": language, "sources": []}
+        for why, q, language in refused
+    ]
+    return items
+
+
+def expected_forecast_total(table: Any, spec: dict[str, Any]) -> float | None:
+    """The P50 volume a stored forecast expects over the first ``days`` days: one well's own, or the sum of
+    every well's per date (the sample has one field); None when the table has no such rows."""
+    well_filter = "AND well_id = $well" if spec.get("well") else ""
+    sql = f"""
+        SELECT sum(volume) FROM (
+          SELECT date, sum(volume_p50) AS volume FROM frame WHERE product = $product {well_filter}
+          GROUP BY date ORDER BY date LIMIT $days
+        )
+    """
+    params = {"product": spec["product"], "days": spec["days"], **({"well": spec["well"]} if spec.get("well") else {})}
+    with duckdb.connect() as con:
+        con.register("frame", table.select("well_id", "product", "date", "volume_p50").to_arrow())
+        total = con.execute(sql, params).fetchone()[0]
+    return None if total is None else float(total)
+
+
 def _runbook_questions() -> list[dict[str, Any]]:
     """One question per runbook, scored on retrieving the runbook section it names."""
     return [
@@ -446,6 +517,14 @@ def _answer_ok(item: dict[str, Any], result) -> bool | None:
     return None
 
 
+def _forecast_ok(item: dict[str, Any], result, explainer) -> bool:
+    """Whether an expected-forecast answer carries the total the stored forecast gives (summed here)."""
+    table = explainer.stored_forecast_table()
+    expected = None if table is None else expected_forecast_total(table, item["forecast"])
+    numbers = [float(f.value) for f in result.facts if isinstance(f.value, int | float)]
+    return expected is not None and any(_close(n, round(expected, 4)) for n in numbers)
+
+
 def _ratio(good: int, total: int) -> float:
     return good / total if total else 1.0
 
@@ -492,7 +571,7 @@ def score(explainer, items: list[dict[str, Any]]) -> Scores:
                 }
             )
         if not item["refuse"] and not result.refused:
-            verdict = _answer_ok(item, result)
+            verdict = _answer_ok(item, result) if "forecast" not in item else _forecast_ok(item, result, explainer)
             if verdict is not None:
                 answer_total += 1
                 answer_ok += int(verdict)

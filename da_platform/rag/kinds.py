@@ -642,7 +642,7 @@ FORECASTS = "forecast/well_daily_forecasts"
 
 
 def forecast_expected(
-    q: Query, table: pl.DataFrame, wells_of_field: list[str], field_id: str | None
+    q: Query, table: pl.DataFrame, wells_of_field: list[str], field_id: str | None, latest: date | None = None
 ) -> tuple[list[Fact], list[Line], Query] | str:
     """What the stored forecast expects over the next ``q.horizon_days`` days, with its P10–P90 band.
 
@@ -682,18 +682,25 @@ def forecast_expected(
     ]
     name = NAMES[lang][product]
     scope = scope_name(well, field_id, lang)
+    # A forecast made before gold's last day (a well that stopped reporting) must not read as a current one.
+    current = latest is None or answer.origin == latest
+    origin = answer.origin.isoformat()
+    origin_en = (
+        f"the latest day in gold, {origin}" if current else f"its origin {origin}, before the latest day in gold"
+    )
+    origin_es = f"el último día en gold, {origin}" if current else f"su origen {origin}, anterior al último día en gold"
     band = "rate on producing days" if well else "field volume per day"
     if lang == "es":
         band = "caudal en días de producción" if well else "volumen diario del campo"
         text = (
             f"Pronóstico de {name} de {scope} para los próximos {len(points)} días ({first.isoformat()} a "
-            f"{last.isoformat()}, desde el último día en gold, {answer.origin.isoformat()}): {num(total, lang)} Sm3 "
+            f"{last.isoformat()}, desde {origin_es}): {num(total, lang)} Sm3 "
             f"en total (P50); {band} medio P10 {num(p10, lang)}, P50 {num(p50, lang)}, P90 {num(p90, lang)} Sm3/d"
         ).replace(" de el ", " del ")
     else:
         text = (
             f"Expected {name} of {scope} over the next {len(points)} days ({first.isoformat()} to {last.isoformat()}, "
-            f"from the latest day in gold, {answer.origin.isoformat()}): {num(total, lang)} Sm3 in total (P50); "
+            f"from {origin_en}): {num(total, lang)} Sm3 in total (P50); "
             f"mean {band} P10 {num(p10, lang)}, P50 {num(p50, lang)}, P90 {num(p90, lang)} Sm3/d"
         )
     answered = Query(q.text, "forecast", product, (well,) if well else (), q.field, q.period, language=lang)
