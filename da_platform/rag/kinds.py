@@ -26,6 +26,7 @@ import polars as pl
 from da_platform.gold.deferment import deferment_by_cause
 from da_platform.rag.analysis import Fact, GoldFacts, events_for
 from da_platform.rag.documents import (
+    FACILITY_DAY_TABLE,
     FIELD_DAY_TABLE,
     FIELD_MONTH_TABLE,
     WELL_DAY_TABLE,
@@ -253,7 +254,11 @@ class KindAnalyses:
     def cards(self, period: Period, well: str | None, field_id: str | None) -> list[str]:
         """The report card of the scope at the period's own grain (a day or a month), if there is one."""
         if not well and field_id in self.facilities:
-            return []  # no report cards per facility
+            # Facilities have monthly report cards only (summed from gold's facility days): a month cites its
+            # card, a longer period the cards of its months; a day has none.
+            if period.grain == "day":
+                return []
+            return [chunk_id(FACILITY_DAY_TABLE, facility_id=field_id, month=m) for m in _months(period)]
         if period.grain == "day":
             day = period.start.isoformat()
             return [
@@ -709,6 +714,15 @@ def forecast_expected(
 
 def _numbers_in(text: str) -> list[float]:
     return [float(m) for m in re.findall(r"-?\d+(?:\.\d+)?", text or "")]
+
+
+def _months(period: Period) -> list[str]:
+    """The months (``YYYY-MM``) a period overlaps, in order."""
+    months, year, month = [], period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def trailing_days(latest: date, n: int) -> tuple[date, date]:
