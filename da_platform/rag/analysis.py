@@ -150,6 +150,10 @@ class GoldFacts:
             finally:
                 self._local.con = None
 
+    def query(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+        """A parameterised query on the question's open session (or its own connection outside one)."""
+        return self._query(sql, params)
+
     def _query(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
         reader = getattr(self._local, "con", None)
         if reader is None:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 import polars as pl
 
 from da_platform.lakehouse.delta_lake import Lake
-from da_platform.lakehouse.warehouse import Warehouse
 from da_platform.rag.analysis import Fact, decompose
 from da_platform.rag.documents import WELL_DAY_TABLE, WELL_MONTH_TABLE, chunk_id, fmt, pct
 
@@ -78,6 +78,18 @@ class StoredForecasts:
         self.lake = lake
         self._lock = threading.Lock()
         self._versions: dict[int, pl.DataFrame] = {}
+        self._current: tuple[object, int | None] | None = None  # (change marker, version it stood for)
+        self._pairs: dict[tuple[int, str, str], tuple[Side, Side | None] | None] = {}
+
+    def _current_version(self) -> int | None:
+        """The table's version, looked up again only when its change marker moves (a cheap stat)."""
+        marker = self.lake.change_marker(FORECASTS)
+        cached = self._current
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        version = None if marker is None else self.lake.version(FORECASTS)
+        self._current = (marker, version)
+        return version
 
     def _rows(self, version: int, well_id: str, product: str) -> pl.DataFrame:
         with self._lock:
@@ -91,11 +103,17 @@ class StoredForecasts:
         """The current stored forecast of a well and the previous stored one that differs (None: none
         stored); None overall when no forecast of the well is stored."""
         try:
-            current_version = self.lake.version(FORECASTS)
+            current_version = self._current_version()
         except Exception:  # an unreadable table is "none stored": the recomputed comparison answers instead
             return None
         if current_version is None:
             return None
+        key = (current_version, well_id, product)
+        if key not in self._pairs:  # versions never change: the pair of a current version is final
+            self._pairs[key] = self._pair(current_version, well_id, product)
+        return self._pairs[key]
+
+    def _pair(self, current_version: int, well_id: str, product: str) -> tuple[Side, Side | None] | None:
         current_rows = self._rows(current_version, well_id, product)
         current = _side(current_rows, STORED_TABLE, current_version)
         if current is None:
@@ -136,14 +154,20 @@ def _recomputed(history: pl.DataFrame, well_id: str, product: str) -> Side | Non
     )
 
 
-def _last_day(warehouse: Warehouse, well_id: str) -> date | None:
+class Queries(Protocol):
+    """What the comparison reads gold through: a warehouse, or the question's open gold session."""
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame: ...
+
+
+def _last_day(warehouse: Queries, well_id: str) -> date | None:
     return warehouse.query(f"SELECT max(production_date) AS last FROM {WELL_DAY_TABLE} WHERE well_id = ?", [well_id])[
         "last"
     ][0]
 
 
 def _sides(
-    warehouse: Warehouse, well_id: str, product: str, stored: StoredForecasts | None
+    warehouse: Queries, well_id: str, product: str, stored: StoredForecasts | None
 ) -> tuple[Side, Side, date] | str:
     """The two forecasts to compare and the well's last day in gold, or why there are not two.
 
@@ -165,7 +189,7 @@ def _sides(
 
 
 def forecast_change(
-    warehouse: Warehouse,
+    warehouse: Queries,
     well_id: str,
     product: str,
     language: str = "en",

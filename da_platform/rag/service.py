@@ -432,7 +432,7 @@ class Explainer:
         if len(q.wells) != 1:
             return refusal("a forecast question needs exactly one known well, e.g. 15/9-F-12", language=language)
         well = q.wells[0]
-        result = forecast_change(self.warehouse, well, q.product, language, self._stored_forecasts)
+        result = forecast_change(self.gold, well, q.product, language, self._stored_forecasts)
         if isinstance(result, str):
             return refusal(result, language=language)
         facts, lines, first, last = result
