@@ -318,12 +318,31 @@ def test_a_relative_period_states_the_latest_day_in_gold(explainer) -> None:
         ("What was the downhole pressure of F-12 in 2015?", "supported metrics are oil, gas"),
         ("¿Cuál fue el petróleo de Volve en marzo?", "periodo ambiguo: marzo necesita un año"),
         ("¿Cuál fue el petróleo de Volve en 2030?", "no hay datos de producción para 2030"),
+        ("¿Cuánto petróleo " + "produjo " * 1500 + "?", "pregunta demasiado larga"),
+        ("¿Cuánto petróleo se espera de 15/9-F-12 en los próximos 200 días?", "un pronóstico cubre los próximos"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_reason_never_an_error(explainer, question, reason) -> None:
     answer = explainer.explain(question)
     assert answer.refused and answer.answer == ""
     assert reason in answer.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("What was the oil of the Maersk Inspirer facility in June 2015?", ["2015-06"]),
+        (
+            "¿Cuál fue el petróleo de la instalación Maersk Inspirer del 2015-03-10 al 2015-04-05?",
+            ["2015-03", "2015-04"],
+        ),
+    ],
+)
+def test_a_facility_answer_cites_the_facility_month_cards_of_its_period(explainer, question, months) -> None:
+    answer = explainer.explain(question)
+    assert not answer.refused, answer.reason
+    cards = [f"gold.fct_facility_daily_production:facility_id=MÆRSK INSPIRER;month={m}" for m in months]
+    assert [c.id for c in answer.citations] == cards
 
 
 def test_markup_around_a_question_gets_the_answer_and_none_of_the_markup(explainer) -> None:

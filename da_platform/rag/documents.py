@@ -26,6 +26,7 @@ FIELD_DAY_TABLE = "gold.fct_field_daily_production"
 WELL_DAY_TABLE = "gold.fct_well_daily_production"
 WELL_MONTH_TABLE = "gold.fct_well_monthly_production"
 FIELD_MONTH_TABLE = "gold.fct_field_monthly_production"
+FACILITY_DAY_TABLE = "gold.fct_facility_daily_production"
 FORECAST_TABLE = "forecast/well_daily_forecasts"
 RUNBOOKS = Path(__file__).resolve().parents[2] / "docs" / "runbooks"
 
@@ -36,7 +37,7 @@ class Chunk:
 
     id: str
     source: str
-    kind: str  # field_day | well_day | well_month | event | forecast | runbook
+    kind: str  # field_day | well_day | well_month | field_month | facility_month | event | forecast | runbook
     text: str
     well_id: str | None = None
     field_id: str | None = None
@@ -86,6 +87,12 @@ _WELL_SQL = f"""
 SELECT production_date, well_id, field_id, on_stream_hrs, uptime, oil_sm3, gas_sm3, water_sm3, water_cut,
        oil_rate_sm3d, prev_day_oil_sm3, oil_dod_change_sm3
 FROM {WELL_DAY_TABLE} ORDER BY well_id, production_date
+"""
+_FACILITY_MONTH_SQL = f"""
+SELECT facility_id, CAST(date_trunc('month', production_date) AS DATE) AS month_start, sum(oil_sm3) AS oil_sm3,
+       sum(gas_sm3) AS gas_sm3, sum(water_sm3) AS water_sm3, sum(water_injected_sm3) AS water_injected_sm3,
+       sum(on_stream_hrs) AS on_stream_hrs, max(n_wells_producing) AS n_wells_producing
+FROM {FACILITY_DAY_TABLE} WHERE facility_id IS NOT NULL GROUP BY ALL ORDER BY facility_id, month_start
 """
 _FIELD_MONTH_SQL = f"""
 SELECT field_id, month_start, n_wells_producing, production_on_stream_hrs, oil_sm3, gas_sm3, water_sm3,
@@ -250,6 +257,31 @@ def field_month_cards(months: pl.DataFrame) -> Iterator[Chunk]:
         )
 
 
+def facility_month_cards(months: pl.DataFrame) -> Iterator[Chunk]:
+    """One card per facility and month, summed from gold's facility days: the evidence a facility answer
+    cites (a facility is not a field, so the field cards do not cover it)."""
+    for row in months.iter_rows(named=True):
+        start: date = row["month_start"]
+        text = (
+            f"Monthly report card, facility {row['facility_id']}, {start.strftime('%B %Y')} "
+            f"({start.isoformat()[:7]}): oil {fmt(row['oil_sm3'])} Sm3; gas {fmt(row['gas_sm3'])} Sm3; "
+            f"water {fmt(row['water_sm3'])} Sm3; water injected {fmt(row['water_injected_sm3'])} Sm3; "
+            f"on-stream {fmt(row['on_stream_hrs'])} h; up to {row['n_wells_producing']} wells producing."
+        )
+        yield Chunk(
+            chunk_id(FACILITY_DAY_TABLE, facility_id=row["facility_id"], month=start.isoformat()[:7]),
+            FACILITY_DAY_TABLE,
+            "facility_month",
+            text,
+            None,
+            None,
+            start,
+            _month_end(start),
+            # One summary for every month: dates and the facility are matched by the filter and BM25.
+            f"Monthly report card for facility {row['facility_id']}: monthly oil, gas and water",
+        )
+
+
 def _month_end(start: date) -> date:
     nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
     return date.fromordinal(nxt.toordinal() - 1)
@@ -324,13 +356,14 @@ def runbook_chunks(folder: Path = RUNBOOKS) -> Iterator[Chunk]:
 
 
 def gold_chunks(warehouse: Warehouse) -> Iterator[Chunk]:
-    """Report cards from gold: per field and day, per well and day, per well and month, per field and month."""
+    """Report cards from gold: per field and day, per well and day, per well, field and facility and month."""
     field_days = warehouse.query(_FIELD_SQL)
     well_days = warehouse.query(_WELL_SQL)
     yield from field_day_cards(field_days, well_days)
     yield from well_day_cards(well_days)
     yield from well_month_cards(warehouse.query(_MONTH_SQL))
     yield from field_month_cards(warehouse.query(_FIELD_MONTH_SQL))
+    yield from facility_month_cards(warehouse.query(_FACILITY_MONTH_SQL))
 
 
 def all_chunks(

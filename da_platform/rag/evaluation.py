@@ -109,223 +109,346 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = N
 
 
 def generate_eval_set(warehouse_path: Path, events_csv: Path = SAMPLE_EVENTS) -> list[dict[str, Any]]:
-    """Questions with expected wells, dates, direction, driver and sources, picked from gold."""
-    items: list[dict[str, Any]] = []
+    """Questions with expected wells, dates, direction, driver and sources, picked from gold.
+
+    The steps, in the order their questions are numbered: field days, one-well days, field months, plain
+    values and forecast changes (the change-story family), hand-written refusals, then every other kind
+    (``kind_questions``), the runbook questions and what the stored forecast expects.
+    """
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        # Field days with the largest day-over-day oil changes, at most one per month, in date order.
-        days = _rows(
-            con,
-            f"""
-            WITH ranked AS (
-              SELECT production_date, field_id, oil_dod_change_sm3,
-                     row_number() OVER (PARTITION BY date_trunc('month', production_date)
-                                        ORDER BY abs(oil_dod_change_sm3) DESC) AS r
-              FROM {FIELD_DAY_TABLE} WHERE oil_dod_change_sm3 IS NOT NULL AND abs(oil_dod_change_sm3) > 50
-            )
-            SELECT production_date, field_id, oil_dod_change_sm3 FROM ranked WHERE r = 1
-            ORDER BY abs(oil_dod_change_sm3) DESC LIMIT 24
-            """,
-        )
-        # The issue's headline questions are always in the set.
-        days += [
-            r
-            for r in _rows(
-                con,
-                f"SELECT production_date, field_id, oil_dod_change_sm3 FROM {FIELD_DAY_TABLE} "
-                "WHERE production_date = ?",
-                [HEADLINE_DAY],
-            )
-            if r not in days
+        items = [
+            *_field_day_questions(con),
+            *_well_day_questions(con),
+            *_field_month_questions(con),
+            *_value_questions(con),
+            *_forecast_change_questions(con),
         ]
-        for n, (day, field_id, change) in enumerate(sorted(days)):
-            direction = "down" if change < 0 else "up"
-            driver = _rows(
-                con,
-                f"""SELECT well_id FROM {WELL_DAY_TABLE} WHERE production_date = ? AND sign(oil_dod_change_sm3) = ?
-                    ORDER BY abs(oil_dod_change_sm3) DESC, well_id LIMIT 1""",
-                [day, -1 if change < 0 else 1],
-            )
-            phrasing = [
-                f"Why did Volve oil {'drop' if direction == 'down' else 'rise'} on {day}?",
-                f"What happened to {field_id.title()} oil production on {day}?",
-                f"Why did field oil {'fall' if direction == 'down' else 'increase'} on {day}?",
-            ][n % 3]
-            items.append(
-                {
-                    "question": phrasing,
-                    "kind": "field_day",
-                    "refuse": False,
-                    "direction": direction,
-                    "dates": [day.isoformat()],
-                    "driver": driver[0][0] if driver else None,
-                    "wells": [driver[0][0]] if driver else [],
-                    "sources": [
-                        chunk_id(FIELD_DAY_TABLE, field_id=field_id, production_date=day.isoformat()),
-                        *(
-                            [chunk_id(WELL_DAY_TABLE, well_id=driver[0][0], production_date=day.isoformat())]
-                            if driver
-                            else []
-                        ),
-                    ],
-                }
-            )
-        # One-well days: the largest drops of each producer, mechanism from on-stream hours vs rate.
-        wells = _rows(
-            con,
-            f"""
-            WITH ranked AS (
-              SELECT production_date, well_id, oil_dod_change_sm3, on_stream_hrs,
-                     lag(on_stream_hrs) OVER (PARTITION BY well_id ORDER BY production_date) AS prev_hrs,
-                     lag(oil_sm3) OVER (PARTITION BY well_id ORDER BY production_date) AS prev_oil, oil_sm3
-              FROM {WELL_DAY_TABLE}
-            ), picked AS (
-              SELECT *, row_number() OVER (PARTITION BY well_id ORDER BY oil_dod_change_sm3, production_date) AS r
-              FROM ranked WHERE oil_dod_change_sm3 < -20 AND prev_hrs > 0 AND on_stream_hrs > 0
-            )
-            SELECT production_date, well_id, oil_sm3, prev_oil, on_stream_hrs, prev_hrs FROM picked
-            WHERE r <= 2 ORDER BY well_id, production_date
-            """,
-        )
-        for n, (day, well, oil, prev_oil, hrs, prev_hrs) in enumerate(wells):
-            # Rate per on-stream hour vs hours: which factor moved the volume more (midpoint split).
-            rate, prev_rate = oil / hrs, prev_oil / prev_hrs
-            uptime_part = abs((hrs - prev_hrs) * (rate + prev_rate) / 2)
-            rate_part = abs((rate - prev_rate) * (hrs + prev_hrs) / 2)
-            short = well.split("-", 1)[1] if n % 2 else well
-            items.append(
-                {
-                    "question": f"Why did oil from {short} drop on {day}?",
-                    "kind": "well_day",
-                    "refuse": False,
-                    "direction": "down",
-                    "dates": [day.isoformat()],
-                    "driver": well,
-                    "mechanism": "uptime" if uptime_part >= rate_part else "rate",
-                    "wells": [well],
-                    "sources": [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
-                }
-            )
-        # Months with the largest field oil changes against the previous month.
-        months = _rows(
-            con,
-            f"""
-            WITH m AS (
-              SELECT month_start, field_id, oil_sm3,
-                     oil_sm3 - lag(oil_sm3) OVER (PARTITION BY field_id ORDER BY month_start) AS change
-              FROM {FIELD_MONTH_TABLE} WHERE oil_sm3 > 0
-            )
-            SELECT month_start, field_id, change FROM m WHERE change IS NOT NULL
-            ORDER BY abs(change) DESC LIMIT 14
-            """,
-        )
-        months += [
-            r
-            for r in _rows(
-                con,
-                f"""SELECT month_start, field_id, oil_sm3 - lag(oil_sm3) OVER (ORDER BY month_start)
-                    FROM {FIELD_MONTH_TABLE} QUALIFY month_start = ?""",
-                [HEADLINE_MONTH],
-            )
-            if r not in months
-        ]
-        for n, (month, field_id, change) in enumerate(sorted(months)):
-            direction = "down" if change < 0 else "up"
-            previous = _rows(con, f"SELECT max(month_start) FROM {WELL_MONTH_TABLE} WHERE month_start < ?", [month])[0][
-                0
-            ]
-            driver = _rows(
-                con,
-                f"""
-                SELECT coalesce(a.well_id, b.well_id) AS well_id,
-                       coalesce(a.oil_sm3, 0) - coalesce(b.oil_sm3, 0) AS d
-                FROM (SELECT * FROM {WELL_MONTH_TABLE} WHERE month_start = ? AND production_days > 0) a
-                FULL OUTER JOIN (SELECT * FROM {WELL_MONTH_TABLE} WHERE month_start = ? AND production_days > 0) b
-                  ON a.well_id = b.well_id
-                WHERE sign(coalesce(a.oil_sm3, 0) - coalesce(b.oil_sm3, 0)) = ?
-                ORDER BY abs(d) DESC, well_id LIMIT 1
-                """,
-                [month, previous, -1 if change < 0 else 1],
-            )
-            label = month.strftime("%B %Y")
-            phrasing = [
-                f"Which wells drove the {'decline' if direction == 'down' else 'increase'} in {label}?",
-                f"Why did Volve oil {'fall' if direction == 'down' else 'rise'} in {label}?",
-            ][n % 2]
-            items.append(
-                {
-                    "question": phrasing,
-                    "kind": "field_month",
-                    "refuse": False,
-                    "direction": direction,
-                    "dates": [month.isoformat()[:7]],
-                    "driver": driver[0][0] if driver else None,
-                    "wells": [driver[0][0]] if driver else [],
-                    "sources": [
-                        chunk_id(FIELD_MONTH_TABLE, field_id=field_id, month=month.isoformat()[:7]),
-                        *(
-                            [chunk_id(WELL_MONTH_TABLE, well_id=driver[0][0], month=month.isoformat()[:7])]
-                            if driver
-                            else []
-                        ),
-                    ],
-                }
-            )
-        # Plain values: a well's oil on a day.
-        values = _rows(
-            con,
-            f"""SELECT production_date, well_id, oil_sm3 FROM {WELL_DAY_TABLE}
-                WHERE oil_sm3 > 0 AND day(production_date) = 15 AND month(production_date) IN (3, 9)
-                ORDER BY production_date, well_id LIMIT 8""",
-        )
-        for day, well, oil in values:
-            items.append(
-                {
-                    "question": f"How much oil did {well} produce on {day}?",
-                    "kind": "value",
-                    "refuse": False,
-                    "dates": [day.isoformat()],
-                    "wells": [well],
-                    "value": round(oil, 4),
-                    "sources": [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
-                }
-            )
-        # Forecast questions: every producer still reporting at the end of the record.
-        last = _rows(con, f"SELECT max(production_date) FROM {WELL_DAY_TABLE}")[0][0]
-        for (well,) in _rows(
-            con, f"SELECT DISTINCT well_id FROM {WELL_DAY_TABLE} WHERE production_date = ? ORDER BY 1", [last]
-        )[:3]:
-            items.append(
-                {
-                    "question": f"Why is the forecast for {well} lower than last month's?",
-                    "kind": "forecast",
-                    "refuse": False,
-                    "wells": [well],
-                    "dates": [],
-                    "sources": [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=last.isoformat())],
-                }
-            )
-    for reason, question in REFUSALS:
-        items.append({"question": question, "kind": "refusal", "refuse": True, "why": reason, "sources": []})
-    legacy_kinds = {
-        "field_day": "change",
-        "well_day": "change",
-        "field_month": "change",
-        "value": "value",
-        "forecast": "forecast",
-    }
-    for item in items:
-        item.setdefault("language", "en")
-        if not item["refuse"]:
-            item.setdefault("query_kind", legacy_kinds[item["kind"]])
+    items += _refusal_questions()
+    _set_language_and_query_kind(items)
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         items += kind_questions(con, events_csv, items)
     # (after the kinds: a runbook question is scored on retrieval, whatever kind it parses as)
-    for question, section in RUNBOOK_QUESTIONS:
-        sources = [f"docs/runbooks/{section}"]
-        items.append({"question": question, "kind": "runbook", "refuse": False, "sources": sources, "language": "en"})
+    items += _runbook_questions()
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        items += _forecast_expected_questions(con)
     for n, item in enumerate(items, start=1):
         item["id"] = f"q{n:03d}"
     return items
+
+
+def _field_day_questions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Field days with the largest day-over-day oil changes (at most one per month) and the headline day;
+    the driver is the well whose own change has the field's sign and the largest size."""
+    days = _rows(
+        con,
+        f"""
+        WITH ranked AS (
+          SELECT production_date, field_id, oil_dod_change_sm3,
+                 row_number() OVER (PARTITION BY date_trunc('month', production_date)
+                                    ORDER BY abs(oil_dod_change_sm3) DESC) AS r
+          FROM {FIELD_DAY_TABLE} WHERE oil_dod_change_sm3 IS NOT NULL AND abs(oil_dod_change_sm3) > 50
+        )
+        SELECT production_date, field_id, oil_dod_change_sm3 FROM ranked WHERE r = 1
+        ORDER BY abs(oil_dod_change_sm3) DESC LIMIT 24
+        """,
+    )
+    days += [
+        r
+        for r in _rows(
+            con,
+            f"SELECT production_date, field_id, oil_dod_change_sm3 FROM {FIELD_DAY_TABLE} WHERE production_date = ?",
+            [HEADLINE_DAY],
+        )
+        if r not in days
+    ]
+    items = []
+    for n, (day, field_id, change) in enumerate(sorted(days)):
+        direction = "down" if change < 0 else "up"
+        driver = _rows(
+            con,
+            f"""SELECT well_id FROM {WELL_DAY_TABLE} WHERE production_date = ? AND sign(oil_dod_change_sm3) = ?
+                ORDER BY abs(oil_dod_change_sm3) DESC, well_id LIMIT 1""",
+            [day, -1 if change < 0 else 1],
+        )
+        phrasing = [
+            f"Why did Volve oil {'drop' if direction == 'down' else 'rise'} on {day}?",
+            f"What happened to {field_id.title()} oil production on {day}?",
+            f"Why did field oil {'fall' if direction == 'down' else 'increase'} on {day}?",
+        ][n % 3]
+        items.append(
+            {
+                "question": phrasing,
+                "kind": "field_day",
+                "refuse": False,
+                "direction": direction,
+                "dates": [day.isoformat()],
+                "driver": driver[0][0] if driver else None,
+                "wells": [driver[0][0]] if driver else [],
+                "sources": [
+                    chunk_id(FIELD_DAY_TABLE, field_id=field_id, production_date=day.isoformat()),
+                    *(
+                        [chunk_id(WELL_DAY_TABLE, well_id=driver[0][0], production_date=day.isoformat())]
+                        if driver
+                        else []
+                    ),
+                ],
+            }
+        )
+    return items
+
+
+def _well_day_questions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The two largest drops of each producer; the mechanism is whichever of on-stream hours and rate per
+    hour moved the volume more (midpoint split)."""
+    wells = _rows(
+        con,
+        f"""
+        WITH ranked AS (
+          SELECT production_date, well_id, oil_dod_change_sm3, on_stream_hrs,
+                 lag(on_stream_hrs) OVER (PARTITION BY well_id ORDER BY production_date) AS prev_hrs,
+                 lag(oil_sm3) OVER (PARTITION BY well_id ORDER BY production_date) AS prev_oil, oil_sm3
+          FROM {WELL_DAY_TABLE}
+        ), picked AS (
+          SELECT *, row_number() OVER (PARTITION BY well_id ORDER BY oil_dod_change_sm3, production_date) AS r
+          FROM ranked WHERE oil_dod_change_sm3 < -20 AND prev_hrs > 0 AND on_stream_hrs > 0
+        )
+        SELECT production_date, well_id, oil_sm3, prev_oil, on_stream_hrs, prev_hrs FROM picked
+        WHERE r <= 2 ORDER BY well_id, production_date
+        """,
+    )
+    items = []
+    for n, (day, well, oil, prev_oil, hrs, prev_hrs) in enumerate(wells):
+        rate, prev_rate = oil / hrs, prev_oil / prev_hrs
+        uptime_part = abs((hrs - prev_hrs) * (rate + prev_rate) / 2)
+        rate_part = abs((rate - prev_rate) * (hrs + prev_hrs) / 2)
+        short = well.split("-", 1)[1] if n % 2 else well
+        items.append(
+            {
+                "question": f"Why did oil from {short} drop on {day}?",
+                "kind": "well_day",
+                "refuse": False,
+                "direction": "down",
+                "dates": [day.isoformat()],
+                "driver": well,
+                "mechanism": "uptime" if uptime_part >= rate_part else "rate",
+                "wells": [well],
+                "sources": [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
+            }
+        )
+    return items
+
+
+def _field_month_questions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Months with the largest field oil changes against the previous month and the headline month; the
+    driver is the well whose monthly change has the field's sign and the largest size."""
+    months = _rows(
+        con,
+        f"""
+        WITH m AS (
+          SELECT month_start, field_id, oil_sm3,
+                 oil_sm3 - lag(oil_sm3) OVER (PARTITION BY field_id ORDER BY month_start) AS change
+          FROM {FIELD_MONTH_TABLE} WHERE oil_sm3 > 0
+        )
+        SELECT month_start, field_id, change FROM m WHERE change IS NOT NULL
+        ORDER BY abs(change) DESC LIMIT 14
+        """,
+    )
+    months += [
+        r
+        for r in _rows(
+            con,
+            f"""SELECT month_start, field_id, oil_sm3 - lag(oil_sm3) OVER (ORDER BY month_start)
+                FROM {FIELD_MONTH_TABLE} QUALIFY month_start = ?""",
+            [HEADLINE_MONTH],
+        )
+        if r not in months
+    ]
+    items = []
+    for n, (month, field_id, change) in enumerate(sorted(months)):
+        direction = "down" if change < 0 else "up"
+        previous = _rows(con, f"SELECT max(month_start) FROM {WELL_MONTH_TABLE} WHERE month_start < ?", [month])[0][0]
+        driver = _rows(
+            con,
+            f"""
+            SELECT coalesce(a.well_id, b.well_id) AS well_id,
+                   coalesce(a.oil_sm3, 0) - coalesce(b.oil_sm3, 0) AS d
+            FROM (SELECT * FROM {WELL_MONTH_TABLE} WHERE month_start = ? AND production_days > 0) a
+            FULL OUTER JOIN (SELECT * FROM {WELL_MONTH_TABLE} WHERE month_start = ? AND production_days > 0) b
+              ON a.well_id = b.well_id
+            WHERE sign(coalesce(a.oil_sm3, 0) - coalesce(b.oil_sm3, 0)) = ?
+            ORDER BY abs(d) DESC, well_id LIMIT 1
+            """,
+            [month, previous, -1 if change < 0 else 1],
+        )
+        label = month.strftime("%B %Y")
+        phrasing = [
+            f"Which wells drove the {'decline' if direction == 'down' else 'increase'} in {label}?",
+            f"Why did Volve oil {'fall' if direction == 'down' else 'rise'} in {label}?",
+        ][n % 2]
+        items.append(
+            {
+                "question": phrasing,
+                "kind": "field_month",
+                "refuse": False,
+                "direction": direction,
+                "dates": [month.isoformat()[:7]],
+                "driver": driver[0][0] if driver else None,
+                "wells": [driver[0][0]] if driver else [],
+                "sources": [
+                    chunk_id(FIELD_MONTH_TABLE, field_id=field_id, month=month.isoformat()[:7]),
+                    *(
+                        [chunk_id(WELL_MONTH_TABLE, well_id=driver[0][0], month=month.isoformat()[:7])]
+                        if driver
+                        else []
+                    ),
+                ],
+            }
+        )
+    return items
+
+
+def _value_questions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """A well's oil on a day: the 15th of March and September, first eight in date order."""
+    values = _rows(
+        con,
+        f"""SELECT production_date, well_id, oil_sm3 FROM {WELL_DAY_TABLE}
+            WHERE oil_sm3 > 0 AND day(production_date) = 15 AND month(production_date) IN (3, 9)
+            ORDER BY production_date, well_id LIMIT 8""",
+    )
+    return [
+        {
+            "question": f"How much oil did {well} produce on {day}?",
+            "kind": "value",
+            "refuse": False,
+            "dates": [day.isoformat()],
+            "wells": [well],
+            "value": round(oil, 4),
+            "sources": [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=day.isoformat())],
+        }
+        for day, well, oil in values
+    ]
+
+
+def _forecast_change_questions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Why a forecast changed, for the first three producers still reporting on gold's last day."""
+    last = _rows(con, f"SELECT max(production_date) FROM {WELL_DAY_TABLE}")[0][0]
+    wells = _rows(con, f"SELECT DISTINCT well_id FROM {WELL_DAY_TABLE} WHERE production_date = ? ORDER BY 1", [last])
+    return [
+        {
+            "question": f"Why is the forecast for {well} lower than last month's?",
+            "kind": "forecast",
+            "refuse": False,
+            "wells": [well],
+            "dates": [],
+            "sources": [chunk_id(WELL_DAY_TABLE, well_id=well, production_date=last.isoformat())],
+        }
+        for (well,) in wells[:3]
+    ]
+
+
+def _refusal_questions() -> list[dict[str, Any]]:
+    """The hand-written questions that must be refused, with why."""
+    return [{"question": q, "kind": "refusal", "refuse": True, "why": reason, "sources": []} for reason, q in REFUSALS]
+
+
+_LEGACY_QUERY_KINDS = {
+    "field_day": "change",
+    "well_day": "change",
+    "field_month": "change",
+    "value": "value",
+    "forecast": "forecast",
+}
+
+
+def _set_language_and_query_kind(items: list[dict[str, Any]]) -> None:
+    """The change-story family is English; an answerable item's query kind follows from its family."""
+    for item in items:
+        item.setdefault("language", "en")
+        if not item["refuse"]:
+            item.setdefault("query_kind", _LEGACY_QUERY_KINDS[item["kind"]])
+
+
+def _forecast_expected_questions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """What the stored forecast expects for a well or the field over the next days, in both languages, and
+    questions of that kind to refuse (a horizon past 90 days, an unknown well, an unsupported metric).
+
+    The expected total is not in the set: the forecast is made by the run, so the scorer sums the stored
+    forecast's P50 volumes itself (``expected_forecast_total``), with SQL independent of the engine.
+    """
+    last = _rows(con, f"SELECT max(production_date) FROM {WELL_DAY_TABLE}")[0][0]
+    wells = [
+        w
+        for (w,) in _rows(
+            con, f"SELECT DISTINCT well_id FROM {WELL_DAY_TABLE} WHERE production_date = ? ORDER BY 1", [last]
+        )
+    ]
+    first, second = wells[0], wells[1 % len(wells)]
+    asked = [
+        (f"What is the expected oil of {first} over the next 30 days?", "en", first, "oil", 30),
+        (f"What oil is forecast for {first} in the next 7 days?", "en", first, "oil", 7),
+        ("What is expected for Volve oil over the next 30 days?", "en", None, "oil", 30),
+        (f"What is the gas forecast for {first} for the next month?", "en", first, "gas", 30),
+        (f"What water is expected from {second} in the next 14 days?", "en", second, "water", 14),
+        (f"¿Cuánto petróleo se espera de {first} en los próximos 30 días?", "es", first, "oil", 30),
+        (f"¿Qué pronóstico de petróleo hay para {first} en la próxima semana?", "es", first, "oil", 7),
+        ("¿Qué se espera del petróleo de Volve en los próximos 30 días?", "es", None, "oil", 30),
+        (f"¿Cuál es el pronóstico de gas de {first} para el próximo mes?", "es", first, "gas", 30),
+        (f"¿Cuánta agua se espera de {second} en los próximos 14 días?", "es", second, "water", 14),
+    ]
+    items = [
+        {
+            "question": question,
+            "kind": "forecast_expected",
+            "query_kind": "forecast",
+            "language": language,
+            "refuse": False,
+            "sources": [],
+            "forecast": {"well": well, "product": product, "days": days},
+        }
+        for question, language, well, product, days in asked
+    ]
+    refused = [
+        ("horizon past 90 days", f"What is the expected oil of {first} over the next 200 days?", "en"),
+        ("unsupported metric", f"What is the expected pressure of {first} over the next 30 days?", "en"),
+        ("unknown well", "¿Cuánto petróleo se espera de 15/9-F-99 en los próximos 30 días?", "es"),
+        ("horizon past 90 days", f"¿Cuánto petróleo se espera de {first} en los próximos 400 días?", "es"),
+    ]
+    items += [
+        {"question": q, "kind": "refusal", "refuse": True, "why": why, "language": language, "sources": []}
+        for why, q, language in refused
+    ]
+    return items
+
+
+def expected_forecast_total(table: Any, spec: dict[str, Any]) -> float | None:
+    """The P50 volume a stored forecast expects over the first ``days`` days: one well's own, or the sum of
+    every well's per date (the sample has one field); None when the table has no such rows."""
+    well_filter = "AND well_id = $well" if spec.get("well") else ""
+    sql = f"""
+        SELECT sum(volume) FROM (
+          SELECT date, sum(volume_p50) AS volume FROM frame WHERE product = $product {well_filter}
+          GROUP BY date ORDER BY date LIMIT $days
+        )
+    """
+    params = {"product": spec["product"], "days": spec["days"], **({"well": spec["well"]} if spec.get("well") else {})}
+    with duckdb.connect() as con:
+        con.register("frame", table.select("well_id", "product", "date", "volume_p50").to_arrow())
+        total = con.execute(sql, params).fetchone()[0]
+    return None if total is None else float(total)
+
+
+def _runbook_questions() -> list[dict[str, Any]]:
+    """One question per runbook, scored on retrieving the runbook section it names."""
+    return [
+        {
+            "question": question,
+            "kind": "runbook",
+            "refuse": False,
+            "sources": [f"docs/runbooks/{section}"],
+            "language": "en",
+        }
+        for question, section in RUNBOOK_QUESTIONS
+    ]
 
 
 @dataclass
@@ -394,6 +517,14 @@ def _answer_ok(item: dict[str, Any], result) -> bool | None:
     return None
 
 
+def _forecast_ok(item: dict[str, Any], result, explainer) -> bool:
+    """Whether an expected-forecast answer carries the total the stored forecast gives (summed here)."""
+    table = explainer.stored_forecast_table()
+    expected = None if table is None else expected_forecast_total(table, item["forecast"])
+    numbers = [float(f.value) for f in result.facts if isinstance(f.value, int | float)]
+    return expected is not None and any(_close(n, round(expected, 4)) for n in numbers)
+
+
 def _ratio(good: int, total: int) -> float:
     return good / total if total else 1.0
 
@@ -440,7 +571,7 @@ def score(explainer, items: list[dict[str, Any]]) -> Scores:
                 }
             )
         if not item["refuse"] and not result.refused:
-            verdict = _answer_ok(item, result)
+            verdict = _answer_ok(item, result) if "forecast" not in item else _forecast_ok(item, result, explainer)
             if verdict is not None:
                 answer_total += 1
                 answer_ok += int(verdict)

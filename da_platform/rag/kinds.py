@@ -26,6 +26,7 @@ import polars as pl
 from da_platform.gold.deferment import deferment_by_cause
 from da_platform.rag.analysis import Fact, GoldFacts, events_for
 from da_platform.rag.documents import (
+    FACILITY_DAY_TABLE,
     FIELD_DAY_TABLE,
     FIELD_MONTH_TABLE,
     WELL_DAY_TABLE,
@@ -253,7 +254,11 @@ class KindAnalyses:
     def cards(self, period: Period, well: str | None, field_id: str | None) -> list[str]:
         """The report card of the scope at the period's own grain (a day or a month), if there is one."""
         if not well and field_id in self.facilities:
-            return []  # no report cards per facility
+            # Facilities have monthly report cards only (summed from gold's facility days): a month cites its
+            # card, a longer period the cards of its months; a day has none.
+            if period.grain == "day":
+                return []
+            return [chunk_id(FACILITY_DAY_TABLE, facility_id=field_id, month=m) for m in _months(period)]
         if period.grain == "day":
             day = period.start.isoformat()
             return [
@@ -642,7 +647,7 @@ FORECASTS = "forecast/well_daily_forecasts"
 
 
 def forecast_expected(
-    q: Query, table: pl.DataFrame, wells_of_field: list[str], field_id: str | None
+    q: Query, table: pl.DataFrame, wells_of_field: list[str], field_id: str | None, latest: date | None = None
 ) -> tuple[list[Fact], list[Line], Query] | str:
     """What the stored forecast expects over the next ``q.horizon_days`` days, with its P10–P90 band.
 
@@ -682,18 +687,25 @@ def forecast_expected(
     ]
     name = NAMES[lang][product]
     scope = scope_name(well, field_id, lang)
+    # A forecast made before gold's last day (a well that stopped reporting) must not read as a current one.
+    current = latest is None or answer.origin == latest
+    origin = answer.origin.isoformat()
+    origin_en = (
+        f"the latest day in gold, {origin}" if current else f"its origin {origin}, before the latest day in gold"
+    )
+    origin_es = f"el último día en gold, {origin}" if current else f"su origen {origin}, anterior al último día en gold"
     band = "rate on producing days" if well else "field volume per day"
     if lang == "es":
         band = "caudal en días de producción" if well else "volumen diario del campo"
         text = (
             f"Pronóstico de {name} de {scope} para los próximos {len(points)} días ({first.isoformat()} a "
-            f"{last.isoformat()}, desde el último día en gold, {answer.origin.isoformat()}): {num(total, lang)} Sm3 "
+            f"{last.isoformat()}, desde {origin_es}): {num(total, lang)} Sm3 "
             f"en total (P50); {band} medio P10 {num(p10, lang)}, P50 {num(p50, lang)}, P90 {num(p90, lang)} Sm3/d"
         ).replace(" de el ", " del ")
     else:
         text = (
             f"Expected {name} of {scope} over the next {len(points)} days ({first.isoformat()} to {last.isoformat()}, "
-            f"from the latest day in gold, {answer.origin.isoformat()}): {num(total, lang)} Sm3 in total (P50); "
+            f"from {origin_en}): {num(total, lang)} Sm3 in total (P50); "
             f"mean {band} P10 {num(p10, lang)}, P50 {num(p50, lang)}, P90 {num(p90, lang)} Sm3/d"
         )
     answered = Query(q.text, "forecast", product, (well,) if well else (), q.field, q.period, language=lang)
@@ -702,6 +714,15 @@ def forecast_expected(
 
 def _numbers_in(text: str) -> list[float]:
     return [float(m) for m in re.findall(r"-?\d+(?:\.\d+)?", text or "")]
+
+
+def _months(period: Period) -> list[str]:
+    """The months (``YYYY-MM``) a period overlaps, in order."""
+    months, year, month = [], period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def trailing_days(latest: date, n: int) -> tuple[date, date]:

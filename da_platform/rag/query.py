@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -619,36 +620,113 @@ def _exact(text: str, well_id: str) -> bool:
     return re.sub(r"\s+", "", text).upper() in {re.sub(r"\s+", "", well_id).upper()}
 
 
-_ES_REASONS: list[tuple[str, str]] = [
-    (r"^out of scope: .*", "fuera de alcance: la pregunta no trata de la producción de los pozos y campos de este lakehouse"),
-    (r"^unsupported kind of question: supported kinds are (.*)", r"tipo de pregunta no soportado: los tipos soportados son \1"),
-    (r"^unknown well (.*): known wells are (.*)", r"pozo desconocido \1: los pozos conocidos son \2"),
-    (r"^ambiguous well (.*): it matches (.*)", r"pozo ambiguo \1: coincide con \2"),
-    (r"^unsupported metric: supported metrics are (.*)", r"métrica no soportada: las métricas soportadas son \1"),
-    (r"^unsupported metric (\S+) for a (\S+) question: supported are (.*)", r"métrica \1 no soportada en una pregunta de tipo \2: se admiten \3"),
-    (r"^ambiguous metric: the question names (.*); ask about one", r"métrica ambigua: la pregunta nombra \1; pregunte por una"),
-    (r"^ambiguous period: (\S+) needs a year .*", r"periodo ambiguo: \1 necesita un año (p. ej. \1 de 2015)"),
-    (r"^the question needs a day .*", "la pregunta necesita un día (AAAA-MM-DD), un mes (mayo de 2015), un trimestre (2015-Q2), un año (2015), un rango (del 2015-03-01 al 2015-03-31) o un periodo relativo (los últimos 30 días) dentro de los datos"),
-    (r"^no production data for (\S+): data covers (\S+) to (\S+)$", r"no hay datos de producción para \1: los datos cubren del \2 al \3"),
-    (r"^the period ends \((\S+)\) before it starts \((\S+)\)$", r"el periodo termina (\1) antes de empezar (\2)"),
-    (r"^(\S+) is not a calendar date$", r"\1 no es una fecha del calendario"),
-    (r"^a why/change question compares .*", "una pregunta de por qué/cambio compara un día con el anterior o un mes con el anterior: indique un día (AAAA-MM-DD) o un mes (mayo de 2015)"),
-    (r"^a forecast question needs exactly one known well.*", "una pregunta de pronóstico necesita exactamente un pozo conocido, p. ej. 15/9-F-12"),
-    (r"^no stored forecasts in this environment yet.*", "todavía no hay pronósticos guardados en este entorno: materialice forecast_job"),
-    (r"^an events question needs one known well.*", "una pregunta de eventos necesita un pozo conocido, p. ej. 15/9-F-12"),
-    (r"^a comparison needs two wells.*", "una comparación necesita dos pozos, un pozo y el campo, o dos periodos"),
-    (r"^a ranking question is about all wells.*", "una clasificación trata de todos los pozos; no nombre un pozo"),
-    (r"^the question names (\d+) wells.*", r"la pregunta nombra \1 pozos; pregunte por uno (o compare dos)"),
-    (r"^the question names (\d+) periods \((.*)\); ask about one", r"la pregunta nombra \1 periodos (\2); pregunte por uno"),
-    (r"^empty question$", "pregunta vacía"),
-    (r"^a (\S+) question is about a well or the field, not a facility$", r"una pregunta de tipo \1 trata de un pozo o del campo, no de una instalación"),
-    (r"^name a well, a field or a facility, not several$", "nombre un pozo, un campo o una instalación, no varios"),
-]  # fmt: skip
+@dataclass(frozen=True)
+class Reason:
+    """One kind of refusal reason: how the engine writes it in English and its Spanish text."""
+
+    pattern: str  # the English reason as a regular expression, its variable parts as groups
+    spanish: str | Callable[[re.Match[str]], str]  # the replacement (``re.sub``) that writes it in Spanish
+    example: str  # a reason of this kind exactly as the engine writes it
+
+
+_METRIC_ES = {
+    "oil": "petróleo",
+    "water": "agua",
+    "liquid": "líquido",
+    "injection": "inyección",
+    "water cut": "corte de agua",
+    "gor": "RGP",
+    "on stream hours": "horas en producción",
+    "deferred oil": "petróleo diferido",
+}
+
+
+def _scope_es(text: str) -> str:
+    """ "<scope> on|in|from <period>" as the engine writes it, in Spanish."""
+    text = re.sub(r" from (\S+) to (\S+)$", r" del \1 al \2", text)
+    text = re.sub(r" on (\S+)$", r" el \1", text)
+    return re.sub(r" in (.+)$", r" en \1", text)
+
+
+def _no_data_es(m: re.Match[str]) -> str:
+    return f"no hay datos de {_METRIC_ES.get(m.group(1), m.group(1))} para {_scope_es(m.group(2))}"
+
+
+def _trend_es(m: re.Match[str]) -> str:
+    unit = {"day": "días", "month": "meses"}.get(m.group(1), m.group(1))
+    return f"una tendencia necesita al menos dos {unit} con datos de {_scope_es(m.group(2))}"
+
+
+def _no_change_data_es(m: re.Match[str]) -> str:
+    product = _METRIC_ES.get(m.group(1), m.group(1))
+    return f"no hay producción de {product} de {m.group(2)} para {m.group(3)} ni para el periodo anterior"
+
+
+def _no_forecast_es(m: re.Match[str]) -> str:
+    return f"no hay pronóstico guardado de {_METRIC_ES.get(m.group(1), m.group(1))} para {m.group(2)}"
+
+
+# Every refusal reason the engine gives, by code. The order matters only where two patterns could match
+# the same text: the first one wins.
+REASONS: dict[str, Reason] = {
+    "out_of_scope": Reason(r"^out of scope: .*", "fuera de alcance: la pregunta no trata de la producción de los pozos y campos de este lakehouse", "out of scope: the question is not about production of the wells and fields in this lakehouse"),
+    "unsupported_kind": Reason(r"^unsupported kind of question: supported kinds are (.*)", r"tipo de pregunta no soportado: los tipos soportados son \1", "unsupported kind of question: supported kinds are value, ranking"),
+    "unknown_well": Reason(r"^unknown well (.*): known wells are (.*)", r"pozo desconocido \1: los pozos conocidos son \2", "unknown well F-99: known wells are 15/9-F-12, 15/9-F-14"),
+    "ambiguous_well": Reason(r"^ambiguous well (.*): it matches (.*)", r"pozo ambiguo \1: coincide con \2", "ambiguous well F-1: it matches 15/9-F-1 A, 15/9-F-1 B"),
+    "unsupported_metric": Reason(r"^unsupported metric: supported metrics are (.*)", r"métrica no soportada: las métricas soportadas son \1", "unsupported metric: supported metrics are oil, gas"),
+    "metric_for_kind": Reason(r"^unsupported metric (\S+) for a (\S+) question: supported are (.*)", r"métrica \1 no soportada en una pregunta de tipo \2: se admiten \3", "unsupported metric gor for a deferment question: supported are deferred_oil"),
+    "ambiguous_metric": Reason(r"^ambiguous metric: the question names (.*); ask about one", r"métrica ambigua: la pregunta nombra \1; pregunte por una", "ambiguous metric: the question names oil, gas; ask about one"),
+    "ambiguous_period": Reason(r"^ambiguous period: (\S+) needs a year .*", r"periodo ambiguo: \1 necesita un año (p. ej. \1 de 2015)", "ambiguous period: March needs a year (e.g. March 2015)"),
+    "no_period": Reason(r"^the question needs a day .*", "la pregunta necesita un día (AAAA-MM-DD), un mes (mayo de 2015), un trimestre (2015-Q2), un año (2015), un rango (del 2015-03-01 al 2015-03-31) o un periodo relativo (los últimos 30 días) dentro de los datos", "the question needs a day (YYYY-MM-DD), a month (May 2015), a quarter (2015-Q2), a year (2015), a range (from 2015-03-01 to 2015-03-31) or a relative period (the last 30 days) within the data"),
+    "outside_data": Reason(r"^no production data for (\S+): data covers (\S+) to (\S+)$", r"no hay datos de producción para \1: los datos cubren del \2 al \3", "no production data for 2020-01-15: data covers 2007-09-01 to 2016-09-17"),
+    "end_before_start": Reason(r"^the period ends \((\S+)\) before it starts \((\S+)\)$", r"el periodo termina (\1) antes de empezar (\2)", "the period ends (2015-03-01) before it starts (2015-03-31)"),
+    "range_not_a_date": Reason(r"^(.*) contains a date that is not a calendar date$", r"\1 contiene una fecha que no es del calendario", "from 2015-02-30 to 2015-03-31 contains a date that is not a calendar date"),
+    "not_a_date": Reason(r"^(\S+) is not a calendar date$", r"\1 no es una fecha del calendario", "2016-02-30 is not a calendar date"),
+    "not_a_month": Reason(r"^(.*) is not a month$", r"\1 no es un mes", "2015-13 is not a month"),
+    "no_data_for_relative": Reason(r"^there is no data yet to take a relative period from$", "todavía no hay datos de los que tomar un periodo relativo", "there is no data yet to take a relative period from"),
+    "relative_too_long": Reason(r"^a relative period of (\d+) units is not supported$", r"un periodo relativo de \1 unidades no está soportado", "a relative period of 5000 units is not supported"),
+    "change_needs_day_or_month": Reason(r"^a why/change question compares .*", "una pregunta de por qué/cambio compara un día con el anterior o un mes con el anterior: indique un día (AAAA-MM-DD) o un mes (mayo de 2015)", "a why/change question compares a day with the previous day or a month with the previous month: give a day (YYYY-MM-DD) or a month (May 2015)"),
+    "forecast_one_well": Reason(r"^a forecast question needs exactly one known well.*", "una pregunta de pronóstico necesita exactamente un pozo conocido, p. ej. 15/9-F-12", "a forecast question needs exactly one known well, e.g. 15/9-F-12"),
+    "forecast_horizon": Reason(r"^a forecast covers the next 1 to 90 days \(3 months\)$", "un pronóstico cubre los próximos 1 a 90 días (3 meses)", "a forecast covers the next 1 to 90 days (3 months)"),
+    "no_stored_forecasts": Reason(r"^no stored forecasts in this environment yet.*", "todavía no hay pronósticos guardados en este entorno: materialice forecast_job", "no stored forecasts in this environment yet (no forecast table): materialize forecast_job"),
+    "no_stored_forecast": Reason(r"^no stored (\S+) forecast for (.*)$", _no_forecast_es, "no stored oil forecast for 15/9-F-4"),
+    "no_history": Reason(r"^no production history for (.*)$", r"no hay historial de producción de \1", "no production history for 15/9-F-4"),
+    "not_enough_history": Reason(r"^not enough producing history of (\S+) to forecast from both (\S+) and (\S+)$", r"no hay suficiente historial de producción de \1 para pronosticar desde \2 y desde \3", "not enough producing history of 15/9-F-4 to forecast from both 2016-08-18 and 2016-09-17"),
+    "events_one_well": Reason(r"^an events question needs one known well.*", "una pregunta de eventos necesita un pozo conocido, p. ej. 15/9-F-12", "an events question needs one known well, e.g. 15/9-F-12"),
+    "comparison_needs_two": Reason(r"^a comparison needs two wells.*", "una comparación necesita dos pozos, un pozo y el campo, o dos periodos", "a comparison needs two wells, a well and the field, or two periods"),
+    "comparison_at_most_two": Reason(r"^a comparison takes two wells at most$", "una comparación admite dos pozos como máximo", "a comparison takes two wells at most"),
+    "ranking_no_well": Reason(r"^a ranking question is about all wells.*", "una clasificación trata de todos los pozos; no nombre un pozo", "a ranking question is about all wells; do not name a well"),
+    "ranking_size": Reason(r"^a ranking lists 1 to 20 wells$", "una clasificación lista de 1 a 20 pozos", "a ranking lists 1 to 20 wells"),
+    "several_wells": Reason(r"^the question names (\d+) wells.*", r"la pregunta nombra \1 pozos; pregunte por uno (o compare dos)", "the question names 2 wells; ask about one (or compare two)"),
+    "several_periods": Reason(r"^the question names (\d+) periods \((.*)\); ask about one", r"la pregunta nombra \1 periodos (\2); pregunte por uno", "the question names 2 periods (2015, 2016); ask about one"),
+    "empty": Reason(r"^empty question$", "pregunta vacía", "empty question"),
+    "too_long": Reason(r"^question too long \(over (\d+) characters\)$", r"pregunta demasiado larga (más de \1 caracteres)", "question too long (over 1000 characters)"),
+    "not_for_facility": Reason(r"^a (\S+) question is about a well or the field, not a facility$", r"una pregunta de tipo \1 trata de un pozo o del campo, no de una instalación", "a trend question is about a well or the field, not a facility"),
+    "several_scopes": Reason(r"^name a well, a field or a facility, not several$", "nombre un pozo, un campo o una instalación, no varios", "name a well, a field or a facility, not several"),
+    "no_metric_data": Reason(r"^no ([a-z_ ]+) data for (.*)$", _no_data_es, "no water cut data for 15/9-F-12 on 2015-03-01"),
+    "trend_needs_two": Reason(r"^a trend needs at least two (\S+)s with data for (.*)$", _trend_es, "a trend needs at least two days with data for 15/9-F-12 on 2015-03-01"),
+    "no_change_data": Reason(r"^no (\S+) production of (.*) for (\S+) and the period before it$", _no_change_data_es, "no oil production of 15/9-F-4 for 2008-01-01 and the period before it"),
+    "warehouse_unreadable": Reason(r"^the gold warehouse cannot be read: (.*)$", r"no se puede leer el almacén gold: \1", "the gold warehouse cannot be read: IOException"),
+    "no_gold": Reason(r"^no gold data in this environment yet.*", "todavía no hay datos gold en este entorno: ejecute primero `datalive run`", "no gold data in this environment yet: run `datalive run` first"),
+    "no_index": Reason(r"^the explanation index is not built in this environment.*", "el índice de explicaciones no está construido en este entorno: ejecute `datalive index`", "the explanation index is not built in this environment: run `datalive index`"),
+    "composer_failed": Reason(r"^the composer failed: (.*)$", r"falló la redacción de la respuesta: \1", "the composer failed: ConnectError: refused"),
+    "check_failed": Reason(r"^the composed answer failed a check and was withheld: (.*)$", r"la respuesta redactada no pasó una comprobación y se retuvo: \1", "the composed answer failed a check and was withheld: 12.3 is not a cited number"),
+    "nothing_to_say": Reason(r"^nothing to say about this question from the data$", "los datos no dicen nada sobre esta pregunta", "nothing to say about this question from the data"),
+}  # fmt: skip
+
+
+def reason_code(reason: str) -> str | None:
+    """The code of an English refusal reason (None: a reason the registry does not know)."""
+    return next((code for code, r in REASONS.items() if re.match(r.pattern, reason)), None)
 
 
 def spanish_reason(reason: str) -> str:
-    """A refusal reason in Spanish: the known reasons translated, any other one introduced in Spanish."""
-    for pattern, replacement in _ES_REASONS:
-        if re.match(pattern, reason):
-            return re.sub(pattern, replacement, reason)
+    """A refusal reason in Spanish; several reasons joined by "; " are translated one by one."""
+    code = reason_code(reason)
+    if code is not None:
+        entry = REASONS[code]
+        return re.sub(entry.pattern, entry.spanish, reason)
+    parts = reason.split("; ")
+    if len(parts) > 1 and all(reason_code(p) for p in parts):
+        return "; ".join(spanish_reason(p) for p in parts)
     return f"pregunta rechazada ({reason})"

@@ -30,8 +30,9 @@ from da_platform.rag.documents import (
 from da_platform.rag.embedder import Embedder, MiniLMEmbedder
 from da_platform.rag.entities import ParsedQuestion
 from da_platform.rag.events import Event, events_from_raw
+from da_platform.rag.forecast_change import StoredForecasts
 from da_platform.rag.kinds import KindAnalyses
-from da_platform.rag.query import Period, Problem, Query, parse_query, spanish_reason
+from da_platform.rag.query import Period, Problem, Query, detect_language, parse_query, spanish_reason
 from da_platform.rag.retrieval import HybridRetriever
 from da_platform.rag.store import Filter, VectorStore, collection_name, open_store
 
@@ -94,6 +95,7 @@ class Explainer:
         events: list[Event] | None = None,
         composer: Composer | None = None,
         forecasts: Callable[[], Any] | None = None,
+        stored_forecasts: StoredForecasts | None = None,
     ) -> None:
         self.warehouse = warehouse
         self.store = store
@@ -102,6 +104,8 @@ class Explainer:
         self.composer = composer or DeterministicComposer()
         # The stored forecast table (the API's ForecastReader.table); None where none is configured.
         self._forecasts = forecasts
+        # The stored forecast's Delta versions: a forecast change compares the latest run with an earlier one.
+        self._stored_forecasts = stored_forecasts
 
     @cached_property
     def gold(self) -> GoldFacts:
@@ -126,6 +130,13 @@ class Explainer:
         """Operator events known to the engine."""
         return self._events or []
 
+    def stored_forecast_table(self) -> Any | None:
+        """The stored forecast table the answers read (what /forecasts serves); None when there is none."""
+        try:
+            return self._forecasts() if self._forecasts else None
+        except Exception:  # a missing or unreadable forecast table is "none yet", which callers need
+            return None
+
     def index_status(self) -> dict[str, Any]:
         """{"ready", "chunks", "collection"}; a missing index is ``ready: False``, never an error."""
         try:
@@ -141,17 +152,20 @@ class Explainer:
         question = (question or "").strip()
         if not question:
             return refusal("empty question")
+        language = detect_language(question[:1000])
         if len(question) > 1000:
-            return refusal("question too long (over 1000 characters)")
+            return refusal("question too long (over 1000 characters)", language=language)
         try:
             has_gold = self.warehouse.change_marker() is not None
         except Exception as exc:  # an unconfigured or unreachable warehouse server is a refusal, not a crash
             detail = str(exc) if isinstance(exc, SettingsError) else type(exc).__name__
-            return refusal(f"the gold warehouse cannot be read: {detail}")
+            return refusal(f"the gold warehouse cannot be read: {detail}", language=language)
         if not has_gold:
-            return refusal("no gold data in this environment yet: run `datalive run` first")
+            return refusal("no gold data in this environment yet: run `datalive run` first", language=language)
         if not self.index_status()["ready"]:
-            return refusal("the explanation index is not built in this environment: run `datalive index`")
+            return refusal(
+                "the explanation index is not built in this environment: run `datalive index`", language=language
+            )
         gold = self.gold
         parsed = parse_query(question, gold.wells, gold.fields, gold.last_day, self.facilities)
         if isinstance(parsed, Problem):
@@ -239,8 +253,12 @@ class Explainer:
             )
         field_id = q.field or (self.gold.fields[0] if len(self.gold.fields) == 1 else None)
         wells = [w for w, f in self.gold.field_of.items() if f == field_id]
-        out = forecast_expected(q, table, wells, field_id)
-        return self._answer(q, out, None)
+        out = forecast_expected(q, table, wells, field_id, self.gold.last_day)
+        # The forecast's own days lie after gold's last day: its first and last day may be named.
+        horizon = (
+            [] if isinstance(out, str) else [date.fromisoformat(f.keys[k]) for f in out[0][:1] for k in ("from", "to")]
+        )
+        return self._answer(q, out, None, horizon)
 
     def _kind(self, q: Query) -> Explanation:
         """The kinds with their own analysis (value, ranking, comparison, trend, deferment, quality, events)."""
@@ -256,7 +274,7 @@ class Explainer:
         }[q.kind]
         return self._answer(q, handler(q), analyses)
 
-    def _answer(self, q: Query, out, analyses: KindAnalyses | None) -> Explanation:
+    def _answer(self, q: Query, out, analyses: KindAnalyses | None, extra_dates: list[date] = ()) -> Explanation:
         """Compose the lines of an analysis, run every check (the query check too), or refuse."""
         if isinstance(out, str):
             return refusal(out, query=q, language=q.language)
@@ -278,7 +296,7 @@ class Explainer:
         chunks = self.store.get(wanted)
         lines = [(sentence, [i for i in ids if i in chunks]) for sentence, ids in lines]
         evidence = Evidence(q.text, None, facts, chunks, lines=lines, language=q.language)
-        allowed = [d for p in (q.period, q.period2) if p for d in (p.start, p.end)]
+        allowed = [d for p in (q.period, q.period2) if p for d in (p.start, p.end)] + list(extra_dates)
         result = self._finish(evidence, tuple(chunks), None, allowed)
         result = replace(
             result,
@@ -322,7 +340,10 @@ class Explainer:
             analysis = gold.month_change(q.month[0], q.month[1], q.product, field_id, well)  # type: ignore[index]
         if analysis is None:
             what = well or q.field or "the field"
-            return refusal(f"no {q.product} production of {what} for {q.day or q.month} and the period before it")
+            return refusal(
+                f"no {q.product} production of {what} for {q.day or q.month} and the period before it",
+                language=language,
+            )
         first, last = period_bounds(analysis)
         movers = [w.well_id for w in (analysis.drivers[:3] if analysis.scope_kind == "field" else analysis.wells)]
         analysis.events = events_for(self.events, movers, first, last)
@@ -405,15 +426,15 @@ class Explainer:
         )
 
     def _forecast(self, q: ParsedQuestion, language: str = "en") -> Explanation:
-        """Compare the forecast from the last landed day with the one made a month (30 days) earlier."""
+        """Compare the latest stored forecast with the previous run's (or one recomputed a month earlier)."""
         from da_platform.rag.forecast_change import forecast_change
 
         if len(q.wells) != 1:
-            return refusal("a forecast question needs exactly one known well, e.g. 15/9-F-12")
+            return refusal("a forecast question needs exactly one known well, e.g. 15/9-F-12", language=language)
         well = q.wells[0]
-        result = forecast_change(self.warehouse, well, q.product, language)
+        result = forecast_change(self.gold, well, q.product, language, self._stored_forecasts)
         if isinstance(result, str):
-            return refusal(result)
+            return refusal(result, language=language)
         facts, lines, first, last = result
         hits = self._retrieve(q, (well,), first, last, (last.isoformat(), "forecast"))
         wanted = [cid for _, ids in lines for cid in ids]
@@ -434,7 +455,7 @@ class Explainer:
         try:
             draft = self.composer.compose(evidence)
         except Exception as exc:  # an unreachable LLM endpoint must not break the answer contract
-            return refusal(f"the composer failed: {type(exc).__name__}: {exc}", retrieved)
+            return refusal(f"the composer failed: {type(exc).__name__}: {exc}", retrieved, language=evidence.language)
         try:
             resolved = self.store.get([c.id for c in draft.citations])
             check_citations(draft.citations, resolved)
@@ -442,9 +463,11 @@ class Explainer:
             used = check_numbers(draft.text, evidence.facts, cited, evidence.language)
             check_names(draft.text, self.gold.wells, self.gold.production_days(), cited, allowed_dates or ())
         except CheckFailed as exc:
-            return refusal(f"the composed answer failed a check and was withheld: {exc}", retrieved)
+            return refusal(
+                f"the composed answer failed a check and was withheld: {exc}", retrieved, language=evidence.language
+            )
         if not draft.text:
-            return refusal("nothing to say about this question from the data", retrieved)
+            return refusal("nothing to say about this question from the data", retrieved, language=evidence.language)
         top = analysis.drivers[0] if analysis and analysis.drivers and analysis.scope_kind == "field" else None
         single = analysis.wells[0] if analysis and analysis.scope_kind == "well" and analysis.wells else None
         chosen = top or single
@@ -478,7 +501,15 @@ def open_explainer(settings: Settings, embedder: Embedder | None = None, use_llm
         composer = LLMComposer(settings.llm_base_url, settings.llm_model or "default", settings.llm_api_key)
     from da_platform.api.forecasts import ForecastReader
 
-    return Explainer(warehouse, store, embedder or MiniLMEmbedder(), events, composer, ForecastReader(lake).table)
+    return Explainer(
+        warehouse,
+        store,
+        embedder or MiniLMEmbedder(),
+        events,
+        composer,
+        ForecastReader(lake).table,
+        StoredForecasts(lake),
+    )
 
 
 class _MissingStore:

@@ -9,7 +9,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from da_platform.rag.documents import event_chunks, field_day_cards, runbook_chunks, well_day_cards
+from da_platform.rag.documents import (
+    event_chunks,
+    facility_month_cards,
+    field_day_cards,
+    runbook_chunks,
+    well_day_cards,
+)
 from da_platform.rag.events import parse_events
 from da_platform.rag.synthetic_events import EVENTS_FILE, SAMPLE, generate_events, render_csv
 
@@ -89,3 +95,26 @@ def test_the_bundled_events_file_is_the_generator_output_and_labelled_synthetic(
     assert {e["category"] for e in events} <= {"downtime", "workover", "well_test"}
     parsed = parse_events(EVENTS_FILE.read_text(encoding="utf-8"), "landing/events/volve_events_synthetic.csv")
     assert len(parsed) == len(events) > 100
+
+
+def test_a_facility_month_card_names_the_facility_table_and_its_month_sums() -> None:
+    # MÆRSK INSPIRER in March 2015, summed from Volve gold's facility days.
+    months = pl.DataFrame(
+        {
+            "facility_id": ["MÆRSK INSPIRER"],
+            "month_start": [date(2015, 3, 1)],
+            "oil_sm3": [81739.4],
+            "gas_sm3": [12032559.4],
+            "water_sm3": [158014.5],
+            "water_injected_sm3": [264858.5],
+            "on_stream_hrs": [3138.8],
+            "n_wells_producing": [5],
+        }
+    )
+    (card,) = facility_month_cards(months)
+    assert card.id == "gold.fct_facility_daily_production:facility_id=MÆRSK INSPIRER;month=2015-03"
+    assert (card.kind, card.day_from, card.day_to) == ("facility_month", date(2015, 3, 1), date(2015, 3, 31))
+    assert card.text == (
+        "Monthly report card, facility MÆRSK INSPIRER, March 2015 (2015-03): oil 81739.4 Sm3; gas 12032559.4 Sm3; "
+        "water 158014.5 Sm3; water injected 264858.5 Sm3; on-stream 3138.8 h; up to 5 wells producing."
+    )
