@@ -25,7 +25,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.covariates import WellCovariates
+from da_platform.forecast.covariates import CandidateDeclined, WellCovariates, choke_change_days, event_break_days
 from da_platform.forecast.metrics import coverage, mase, naive_scale
 from da_platform.forecast.peers import PeerForecast, peer_forecasts
 from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, forecast_rate_candidates
@@ -183,16 +183,50 @@ def _on_days(name: str, pf: PeerForecast, producing: np.ndarray, n: int) -> _Pee
     return _PeerRate(name, pf.p10[step], pf.p50[step], pf.p90[step], pf.status)
 
 
-def well_covariates(rows: pl.DataFrame, series: DailySeries) -> WellCovariates | None:
+EVENTS_SCHEMA = {"well_id": pl.String(), "start": pl.Date(), "end": pl.Date(), "category": pl.String()}
+
+
+def well_covariates(
+    rows: pl.DataFrame, series: DailySeries, events: pl.DataFrame | None = None
+) -> WellCovariates | None:
     """The well's oil and water rates on the series' calendar (None when they do not line up, so the
-    covariate candidates decline). Operator events are not read from silver yet: none are passed."""
+    covariate candidates decline), its choke changes (from ``avg_choke_size_pct`` when present) and the
+    restart days of its operator events (``events``: rows of ``EVENTS_SCHEMA``, every well's; the
+    raw zone's events files, ``rag.events.events_from_raw``). Each break carries the day it is known, so
+    a fit at an origin uses only the breaks known by then."""
     if not {"oil_sm3", "water_sm3"} <= set(rows.columns):
         return None
     oil, water = (daily_series(rows, p, series.well_id) for p in ("oil", "water"))
     for other in (oil, water):
         if len(other.dates) != len(series.dates) or (other.dates != series.dates).any():
             return None
-    return WellCovariates(oil.rate, water.rate, np.zeros(0))
+    return WellCovariates(oil.rate, water.rate, _event_days(series, events), _choke_breaks(rows, series))
+
+
+def _event_days(series: DailySeries, events: pl.DataFrame | None) -> np.ndarray:
+    if events is None or events.is_empty() or len(series.dates) == 0:
+        return np.zeros(0)
+    mine = events.filter(pl.col("well_id") == series.well_id)
+    first = series.dates[0]
+    start, end = (
+        (mine[c].cast(pl.Date).to_numpy().astype("datetime64[D]") - first).astype(int) for c in ("start", "end")
+    )
+    return event_break_days(start, end, mine["category"].to_list())
+
+
+def _choke_breaks(rows: pl.DataFrame, series: DailySeries) -> np.ndarray:
+    """(day, known day) of the choke changes on the series' calendar; none (not an error) when the rows
+    carry no choke or a choke in other units (``choke_change_days`` declines on those)."""
+    if "avg_choke_size_pct" not in rows.columns or len(series.dates) == 0:
+        return np.zeros((2, 0))
+    day = (rows["production_date"].cast(pl.Date).to_numpy().astype("datetime64[D]") - series.dates[0]).astype(int)
+    keep = (day >= 0) & (day < len(series.dates))
+    choke = np.full(len(series.dates), np.nan)
+    choke[day[keep]] = rows["avg_choke_size_pct"].cast(pl.Float64).to_numpy()[keep]
+    try:
+        return choke_change_days(choke)
+    except CandidateDeclined:
+        return np.zeros((2, 0))
 
 
 def producing_wells(frame: pl.DataFrame) -> list[str]:
@@ -212,14 +246,17 @@ def backtest_windows(
     product: str = "oil",
     wells: Iterable[str] | None = None,
     config: BacktestConfig = BacktestConfig(),
+    events: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells)."""
+    """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells);
+    ``events`` (``EVENTS_SCHEMA``) are the operator events the fits may start after."""
     parts = []
     for well in wells if wells is not None else producing_wells(frame):
         rows = frame.filter(pl.col("well_id") == well)
         series = daily_series(rows, product, well)
         wanted = {"wor_liquid", "gor_gas"} & {*config.forecast.candidates, *config.scored_only}
-        part = backtest_series(series, config, well_covariates(rows, series) if wanted else None)
+        covariates = well_covariates(rows, series, events) if wanted or config.forecast.fit_after_breaks else None
+        part = backtest_series(series, config, covariates)
         if part.height:
             parts.append(part)
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
@@ -292,6 +329,7 @@ def backtest(
     product: str = "oil",
     wells: Iterable[str] | None = None,
     config: BacktestConfig = BacktestConfig(),
+    events: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Run the rolling-origin backtest and return the metrics table (see ``summarize``)."""
-    return summarize(backtest_windows(frame, product, wells, config))
+    return summarize(backtest_windows(frame, product, wells, config, events))

@@ -44,9 +44,14 @@ class DeclineFits:
     set shares one fit window (one change search), and ``prefit`` fits the windows of all of a forecast's
     origins together (``fit_arps_many``), which costs a fraction of fitting them one at a time."""
 
-    def __init__(self, window: float = 365.0, after_change: bool = True) -> None:
+    def __init__(
+        self, window: float = 365.0, after_change: bool = True, breaks: Callable[[float], float | None] | None = None
+    ) -> None:
+        """``breaks(origin)`` gives the latest known regime break (an operator event, a choke change) at
+        an origin, or None: the fit window then starts at it, and the change search runs on what follows."""
         self.window = window
         self.after_change = after_change
+        self.breaks = breaks
         self._windows: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         self._fits: dict[tuple[bytes, DeclineModel], ArpsFit] = {}
 
@@ -61,6 +66,9 @@ class DeclineFits:
         cached = self._windows.get(key)
         if cached is None:
             first = int(np.searchsorted(t, t[-1] - self.window))
+            known = self.breaks(float(t[-1])) if self.breaks is not None else None
+            if known is not None:
+                first = max(first, int(np.searchsorted(t, known)))
             if self.after_change:
                 first += last_change_index(t[first:], y[first:])
             cached = self._windows[key] = (t[first:], y[first:])
@@ -198,6 +206,15 @@ class ForecastConfig:
     # the chosen method's MASE went from 1.049 / 1.958 to 1.015 / 1.911 (30 / 90 d), and the same with
     # the change penalty halved or doubled.
     fit_after_change: bool = True
+    # Decline fits also start after the latest known break before the origin: an operator event (a long
+    # downtime, a workover) or a choke change, from the well's covariates (off when it did not help).
+    fit_after_breaks: bool = False
+
+
+def decline_fits(config: ForecastConfig, covariates: WellCovariates | None = None) -> DeclineFits:
+    """The decline fits of one series under ``config``, with the covariates' known breaks when asked."""
+    use_breaks = config.fit_after_breaks and covariates is not None
+    return DeclineFits(config.fit_window, config.fit_after_change, covariates.last_break if use_breaks else None)
 
 
 def safe_predict(fn: Forecaster, t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
@@ -287,7 +304,7 @@ def evaluate_inner(
     """Score every candidate, and the ``extra`` models, on the inner origins (training data only); the
     ensemble is built from the best ``names`` only. The decline curves of all origins are fitted in one
     batch, together with the final fit on all of (t, y) that the forecast itself will need."""
-    fits = DeclineFits(config.fit_window, config.fit_after_change) if fits is None else fits
+    fits = decline_fits(config, covariates) if fits is None else fits
     forecasters = candidate_forecasters(fits, covariates)
     ev = InnerEvaluation()
     origins = inner_origins(t, horizon, config)
@@ -375,7 +392,7 @@ def forecast_rate_candidates(
         reason = f"shut in: no producing day in the {int(t_origin - t[-1])} days before the origin"
         return {"selected": RateForecast("shut_in", zeros, zeros, zeros, "shut_in", reason, {})}
     noise = noise_scale(y)
-    fits = DeclineFits(config.fit_window, config.fit_after_change)
+    fits = decline_fits(config, covariates)
     forecasters = candidate_forecasters(fits, covariates)
     lead_idx = np.clip(np.ceil(lead).astype(int), 1, horizon)
 
