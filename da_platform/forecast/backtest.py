@@ -28,7 +28,8 @@ import polars as pl
 from da_platform.forecast.covariates import CandidateDeclined, WellCovariates, choke_change_days, event_break_days
 from da_platform.forecast.metrics import coverage, mase, naive_scale
 from da_platform.forecast.peers import PeerForecast, peer_forecasts
-from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, forecast_rate_candidates
+from da_platform.forecast.pooled import PooledModel, WellState
+from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, RateForecast, forecast_rate_candidates
 from da_platform.forecast.series import DailySeries, NotAProducerError, daily_series
 from da_platform.forecast.uptime import estimate_uptime
 
@@ -57,6 +58,9 @@ class BacktestConfig:
     forecast: ForecastConfig = ForecastConfig()  # noqa: RUF009 - frozen, safe to share
     scored_only: tuple[str, ...] = BENCHMARK_ONLY  # in the table for comparison, never selected
     peers: tuple[str, ...] = ()  # statistical peers (peers.PEERS) scored beside, never selected
+    # The global model pooled across wells (pooled.py), scored beside as "pooled_gbm", and its geometric
+    # mean with the selected forecast as "pooled_blend"; benchmark rows, never selected.
+    pooled: bool = False
 
 
 def protocol_for(frame: pl.DataFrame, config: BacktestConfig = BacktestConfig()) -> BacktestConfig:
@@ -90,15 +94,19 @@ def origins_for(series: DailySeries, config: BacktestConfig) -> list[np.datetime
 
 
 def backtest_series(
-    series: DailySeries, config: BacktestConfig = BacktestConfig(), covariates: WellCovariates | None = None
+    series: DailySeries,
+    config: BacktestConfig = BacktestConfig(),
+    covariates: WellCovariates | None = None,
+    pooled: PooledModel | None = None,
 ) -> pl.DataFrame:
     """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well.
-    ``covariates`` (the well's water on the same calendar) feed the ``wor_liquid`` candidate."""
+    ``covariates`` (the well's water on the same calendar) feed the ``wor_liquid`` candidate; ``pooled``
+    (trained per origin on every well's past) adds the ``pooled_gbm`` and ``pooled_blend`` rows."""
     rows: list[dict[str, object]] = []
     day = series.day_index
     # naive is always scored: every window's "beats naive" is measured against it.
     scored = tuple(dict.fromkeys(("naive", *config.scored_only)))
-    extra = set(scored) - set(config.forecast.candidates)
+    extra = set(scored) - set(config.forecast.candidates) | {"pooled_gbm", "pooled_blend"}
     for origin in origins_for(series, config):
         train = series.until(origin)
         t_origin = float(day[len(train.dates) - 1])
@@ -115,6 +123,8 @@ def backtest_series(
             )
             n = len(test.dates)
             forecasts.update({name: _on_days(name, pf, test.producing, n) for name, pf in peers.items()})
+            if pooled is not None:
+                forecasts.update(_pooled_rows(pooled.forecast(series.well_id, origin, horizon), forecasts["selected"]))
             actual_rate = test.rate
             vol_ok = test.observed
             actual_cum = float(test.volume[vol_ok].sum())
@@ -155,6 +165,19 @@ def backtest_series(
                     }
                 )
     return pl.DataFrame(rows, schema_overrides={"mase": pl.Float64, "naive_mase": pl.Float64}, strict=False)
+
+
+def _pooled_rows(band: tuple[np.ndarray, ...] | None, selected: RateForecast) -> dict[str, _PeerRate]:
+    """The pooled model's forecast and its geometric mean with the selected one (a fixed rule: nothing
+    is chosen after the fact); none when the pooled model has no forecast at this origin."""
+    if band is None:
+        return {}
+    mine = (selected.p10, selected.p50, selected.p90)
+    blend = [np.sqrt(np.maximum(a, 0) * np.maximum(b[: len(a)], 0)) for a, b in zip(band, mine, strict=True)]
+    return {
+        "pooled_gbm": _PeerRate("pooled_gbm", *band, "ok"),
+        "pooled_blend": _PeerRate("pooled_blend", *blend, selected.status),
+    }
 
 
 def _producing_steps(series: DailySeries, origin: np.datetime64, horizon: int) -> int:
@@ -251,12 +274,14 @@ def backtest_windows(
     """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells);
     ``events`` (``EVENTS_SCHEMA``) are the operator events the fits may start after."""
     parts = []
-    for well in wells if wells is not None else producing_wells(frame):
+    wells = list(wells if wells is not None else producing_wells(frame))
+    pooled = _pooled_model(frame, product, wells) if config.pooled else None
+    for well in wells:
         rows = frame.filter(pl.col("well_id") == well)
         series = daily_series(rows, product, well)
         wanted = {"wor_liquid", "gor_gas"} & {*config.forecast.candidates, *config.scored_only}
         covariates = well_covariates(rows, series, events) if wanted or config.forecast.fit_after_breaks else None
-        part = backtest_series(series, config, covariates)
+        part = backtest_series(series, config, covariates, pooled)
         if part.height:
             parts.append(part)
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
@@ -322,6 +347,17 @@ def _hindsight_best(windows: pl.DataFrame) -> pl.DataFrame:
 def _nanmean(col: pl.Series) -> tuple[float, int]:
     vals = col.drop_nulls().drop_nans()
     return (float(vals.mean()) if vals.len() else float("nan"), vals.len())
+
+
+def _pooled_model(frame: pl.DataFrame, product: str, wells: list[str]) -> PooledModel | None:
+    """The pooled model over ``wells`` (oil only: its features are the oil rate's state)."""
+    if product != "oil":
+        return None
+    states = {}
+    for well in wells:
+        rows = frame.filter(pl.col("well_id") == well)
+        states[well] = WellState.of(rows, daily_series(rows, product, well))
+    return PooledModel(states)
 
 
 def backtest(
