@@ -25,7 +25,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.covariates import CandidateDeclined, WellCovariates, choke_change_days, event_break_days
+from da_platform.forecast.covariates import WellCovariates, choke_breaks, event_break_days
 from da_platform.forecast.metrics import coverage, mase, naive_scale
 from da_platform.forecast.peers import PeerForecast, peer_forecasts
 from da_platform.forecast.pooled import PooledModel, WellState
@@ -223,7 +223,7 @@ def well_covariates(
     for other in (oil, water):
         if len(other.dates) != len(series.dates) or (other.dates != series.dates).any():
             return None
-    return WellCovariates(oil.rate, water.rate, _event_days(series, events), _choke_breaks(rows, series))
+    return WellCovariates(oil.rate, water.rate, _event_days(series, events), choke_breaks(rows, series.dates))
 
 
 def _event_days(series: DailySeries, events: pl.DataFrame | None) -> np.ndarray:
@@ -235,21 +235,6 @@ def _event_days(series: DailySeries, events: pl.DataFrame | None) -> np.ndarray:
         (mine[c].cast(pl.Date).to_numpy().astype("datetime64[D]") - first).astype(int) for c in ("start", "end")
     )
     return event_break_days(start, end, mine["category"].to_list())
-
-
-def _choke_breaks(rows: pl.DataFrame, series: DailySeries) -> np.ndarray:
-    """(day, known day) of the choke changes on the series' calendar; none (not an error) when the rows
-    carry no choke or a choke in other units (``choke_change_days`` declines on those)."""
-    if "avg_choke_size_pct" not in rows.columns or len(series.dates) == 0:
-        return np.zeros((2, 0))
-    day = (rows["production_date"].cast(pl.Date).to_numpy().astype("datetime64[D]") - series.dates[0]).astype(int)
-    keep = (day >= 0) & (day < len(series.dates))
-    choke = np.full(len(series.dates), np.nan)
-    choke[day[keep]] = rows["avg_choke_size_pct"].cast(pl.Float64).to_numpy()[keep]
-    try:
-        return choke_change_days(choke)
-    except CandidateDeclined:
-        return np.zeros((2, 0))
 
 
 def producing_wells(frame: pl.DataFrame) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 
 MIN_POINTS = 30  # producing days with valid oil and water in the fit window
 FIT_WINDOW = 180.0  # days: the recent trend decides
@@ -239,3 +240,26 @@ def oil_decline_forecast(
     recent = tt >= tt[-1] - 7
     level, t0 = float(np.median(oo[recent])), float(np.median(tt[recent]))
     return level * np.exp(-decline * (np.asarray(t_future, float) - t0))
+
+
+def choke_breaks(rows: pl.DataFrame, dates: np.ndarray) -> np.ndarray:
+    """(day, known day) of a well's choke changes on the calendar ``dates`` (day 0 = ``dates[0]``), from
+    silver's ``avg_choke_size_pct``; none (not an error) when the rows carry no choke, or a choke in other
+    units (``choke_change_days`` declines on those, and the fits then run without choke breaks)."""
+    if "avg_choke_size_pct" not in rows.columns or len(dates) == 0:
+        return np.zeros((2, 0))
+    day = (rows["production_date"].cast(pl.Date).to_numpy().astype("datetime64[D]") - dates[0]).astype(int)
+    keep = (day >= 0) & (day < len(dates))
+    choke = np.full(len(dates), np.nan)
+    choke[day[keep]] = rows["avg_choke_size_pct"].cast(pl.Float64).to_numpy()[keep]
+    try:
+        return choke_change_days(choke)
+    except CandidateDeclined:
+        return np.zeros((2, 0))
+
+
+def break_covariates(rows: pl.DataFrame, dates: np.ndarray) -> WellCovariates:
+    """Covariates carrying only the choke breaks (no water, no events): what the decline fits' known breaks
+    need, at the cost of one pass over the choke (the water candidates decline on them)."""
+    empty = np.zeros(0)
+    return WellCovariates(empty, empty, empty, choke_breaks(rows, dates))

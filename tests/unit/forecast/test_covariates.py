@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 import pytest
 
 from da_platform.forecast.covariates import (
@@ -16,7 +17,16 @@ from da_platform.forecast.covariates import (
     last_break_before,
     wor_liquid_forecast,
 )
-from da_platform.forecast.select import DeclineFits, ForecastConfig, forecast_rate_candidates, safe_predict
+from da_platform.forecast.select import (
+    DeclineFits,
+    ForecastConfig,
+    forecast,
+    forecast_rate_candidates,
+    known_breaks,
+    safe_predict,
+)
+from da_platform.forecast.series import daily_series
+from tests.unit.forecast.synthetic import declining_rates, well_frame
 
 B_LIQUID, D_WOR = 0.002, 2e-5  # liquid decline per day, ln WOR growth per Sm3 of cumulative oil
 
@@ -173,3 +183,25 @@ def test_the_decline_fit_starts_after_the_latest_known_break() -> None:
     tw, _ = fits.fit_window(t, y)
     assert tw[0] == 200.0
     assert DeclineFits(365.0, after_change=False).fit_window(t, y)[0][0] == 0.0
+
+
+def _choked_well(choke_after: float) -> pl.DataFrame:
+    """A well declining at 0.1 %/day whose choke steps from 40 % to ``choke_after`` on day 250."""
+    rows = well_frame(declining_rates(400, qi=800.0, di=0.001, noise=0.02))
+    return rows.with_columns(avg_choke_size_pct=pl.Series(np.where(np.arange(400) < 250, 40.0, choke_after)))
+
+
+def test_the_forecast_reads_the_choke_breaks_from_the_silver_rows() -> None:
+    rows = _choked_well(70.0)
+    series = daily_series(rows, "oil")
+    days, _ = known_breaks(rows, series, ForecastConfig()).choke_breaks
+    assert days.tolist() == [250.0]
+    assert known_breaks(rows, series, ForecastConfig(fit_after_breaks=False)) is None
+
+
+def test_a_choke_in_other_units_gives_no_breaks_and_the_forecast_still_runs() -> None:
+    rows = _choked_well(70.0).with_columns(avg_choke_size_pct=pl.col("avg_choke_size_pct") / 100.0)
+    assert known_breaks(rows, daily_series(rows, "oil"), ForecastConfig()).choke_breaks.shape == (2, 0)
+    result = forecast(rows, 30)
+    assert result.status == "ok"
+    assert np.isfinite(result.points["p50"].to_numpy()).all()
