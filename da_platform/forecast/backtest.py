@@ -25,10 +25,11 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.covariates import WellCovariates
+from da_platform.forecast.covariates import WellCovariates, choke_breaks, event_break_days
 from da_platform.forecast.metrics import coverage, mase, naive_scale
 from da_platform.forecast.peers import PeerForecast, peer_forecasts
-from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, forecast_rate_candidates
+from da_platform.forecast.pooled import PooledModel, WellState
+from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, RateForecast, forecast_rate_candidates
 from da_platform.forecast.series import DailySeries, NotAProducerError, daily_series
 from da_platform.forecast.uptime import estimate_uptime
 
@@ -57,6 +58,9 @@ class BacktestConfig:
     forecast: ForecastConfig = ForecastConfig()  # noqa: RUF009 - frozen, safe to share
     scored_only: tuple[str, ...] = BENCHMARK_ONLY  # in the table for comparison, never selected
     peers: tuple[str, ...] = ()  # statistical peers (peers.PEERS) scored beside, never selected
+    # The global model pooled across wells (pooled.py), scored beside as "pooled_gbm", and its geometric
+    # mean with the selected forecast as "pooled_blend"; benchmark rows, never selected.
+    pooled: bool = False
 
 
 def protocol_for(frame: pl.DataFrame, config: BacktestConfig = BacktestConfig()) -> BacktestConfig:
@@ -90,15 +94,19 @@ def origins_for(series: DailySeries, config: BacktestConfig) -> list[np.datetime
 
 
 def backtest_series(
-    series: DailySeries, config: BacktestConfig = BacktestConfig(), covariates: WellCovariates | None = None
+    series: DailySeries,
+    config: BacktestConfig = BacktestConfig(),
+    covariates: WellCovariates | None = None,
+    pooled: PooledModel | None = None,
 ) -> pl.DataFrame:
     """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well.
-    ``covariates`` (the well's water on the same calendar) feed the ``wor_liquid`` candidate."""
+    ``covariates`` (the well's water on the same calendar) feed the ``wor_liquid`` candidate; ``pooled``
+    (trained per origin on every well's past) adds the ``pooled_gbm`` and ``pooled_blend`` rows."""
     rows: list[dict[str, object]] = []
     day = series.day_index
     # naive is always scored: every window's "beats naive" is measured against it.
     scored = tuple(dict.fromkeys(("naive", *config.scored_only)))
-    extra = set(scored) - set(config.forecast.candidates)
+    extra = set(scored) - set(config.forecast.candidates) | {"pooled_gbm", "pooled_blend"}
     for origin in origins_for(series, config):
         train = series.until(origin)
         t_origin = float(day[len(train.dates) - 1])
@@ -115,6 +123,8 @@ def backtest_series(
             )
             n = len(test.dates)
             forecasts.update({name: _on_days(name, pf, test.producing, n) for name, pf in peers.items()})
+            if pooled is not None:
+                forecasts.update(_pooled_rows(pooled.forecast(series.well_id, origin, horizon), forecasts["selected"]))
             actual_rate = test.rate
             vol_ok = test.observed
             actual_cum = float(test.volume[vol_ok].sum())
@@ -157,6 +167,19 @@ def backtest_series(
     return pl.DataFrame(rows, schema_overrides={"mase": pl.Float64, "naive_mase": pl.Float64}, strict=False)
 
 
+def _pooled_rows(band: tuple[np.ndarray, ...] | None, selected: RateForecast) -> dict[str, _PeerRate]:
+    """The pooled model's forecast and its geometric mean with the selected one (a fixed rule: nothing
+    is chosen after the fact); none when the pooled model has no forecast at this origin."""
+    if band is None:
+        return {}
+    mine = (selected.p10, selected.p50, selected.p90)
+    blend = [np.sqrt(np.maximum(a, 0) * np.maximum(b[: len(a)], 0)) for a, b in zip(band, mine, strict=True)]
+    return {
+        "pooled_gbm": _PeerRate("pooled_gbm", *band, "ok"),
+        "pooled_blend": _PeerRate("pooled_blend", *blend, selected.status),
+    }
+
+
 def _producing_steps(series: DailySeries, origin: np.datetime64, horizon: int) -> int:
     """How many producing days follow ``origin`` within ``horizon`` days (at least 1): the peers forecast
     the producing-day series, so their step k is the k-th producing day after the origin."""
@@ -183,16 +206,35 @@ def _on_days(name: str, pf: PeerForecast, producing: np.ndarray, n: int) -> _Pee
     return _PeerRate(name, pf.p10[step], pf.p50[step], pf.p90[step], pf.status)
 
 
-def well_covariates(rows: pl.DataFrame, series: DailySeries) -> WellCovariates | None:
+EVENTS_SCHEMA = {"well_id": pl.String(), "start": pl.Date(), "end": pl.Date(), "category": pl.String()}
+
+
+def well_covariates(
+    rows: pl.DataFrame, series: DailySeries, events: pl.DataFrame | None = None
+) -> WellCovariates | None:
     """The well's oil and water rates on the series' calendar (None when they do not line up, so the
-    covariate candidates decline). Operator events are not read from silver yet: none are passed."""
+    covariate candidates decline), its choke changes (from ``avg_choke_size_pct`` when present) and the
+    restart days of its operator events (``events``: rows of ``EVENTS_SCHEMA``, every well's; the
+    raw zone's events files, ``rag.events.events_from_raw``). Each break carries the day it is known, so
+    a fit at an origin uses only the breaks known by then."""
     if not {"oil_sm3", "water_sm3"} <= set(rows.columns):
         return None
     oil, water = (daily_series(rows, p, series.well_id) for p in ("oil", "water"))
     for other in (oil, water):
         if len(other.dates) != len(series.dates) or (other.dates != series.dates).any():
             return None
-    return WellCovariates(oil.rate, water.rate, np.zeros(0))
+    return WellCovariates(oil.rate, water.rate, _event_days(series, events), choke_breaks(rows, series.dates))
+
+
+def _event_days(series: DailySeries, events: pl.DataFrame | None) -> np.ndarray:
+    if events is None or events.is_empty() or len(series.dates) == 0:
+        return np.zeros(0)
+    mine = events.filter(pl.col("well_id") == series.well_id)
+    first = series.dates[0]
+    start, end = (
+        (mine[c].cast(pl.Date).to_numpy().astype("datetime64[D]") - first).astype(int) for c in ("start", "end")
+    )
+    return event_break_days(start, end, mine["category"].to_list())
 
 
 def producing_wells(frame: pl.DataFrame) -> list[str]:
@@ -212,14 +254,19 @@ def backtest_windows(
     product: str = "oil",
     wells: Iterable[str] | None = None,
     config: BacktestConfig = BacktestConfig(),
+    events: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells)."""
+    """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells);
+    ``events`` (``EVENTS_SCHEMA``) are the operator events the fits may start after."""
     parts = []
-    for well in wells if wells is not None else producing_wells(frame):
+    wells = list(wells if wells is not None else producing_wells(frame))
+    pooled = _pooled_model(frame, product, wells) if config.pooled else None
+    for well in wells:
         rows = frame.filter(pl.col("well_id") == well)
         series = daily_series(rows, product, well)
         wanted = {"wor_liquid", "gor_gas"} & {*config.forecast.candidates, *config.scored_only}
-        part = backtest_series(series, config, well_covariates(rows, series) if wanted else None)
+        covariates = well_covariates(rows, series, events) if wanted or config.forecast.fit_after_breaks else None
+        part = backtest_series(series, config, covariates, pooled)
         if part.height:
             parts.append(part)
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
@@ -287,11 +334,23 @@ def _nanmean(col: pl.Series) -> tuple[float, int]:
     return (float(vals.mean()) if vals.len() else float("nan"), vals.len())
 
 
+def _pooled_model(frame: pl.DataFrame, product: str, wells: list[str]) -> PooledModel | None:
+    """The pooled model over ``wells`` (oil only: its features are the oil rate's state)."""
+    if product != "oil":
+        return None
+    states = {}
+    for well in wells:
+        rows = frame.filter(pl.col("well_id") == well)
+        states[well] = WellState.of(rows, daily_series(rows, product, well))
+    return PooledModel(states)
+
+
 def backtest(
     frame: pl.DataFrame,
     product: str = "oil",
     wells: Iterable[str] | None = None,
     config: BacktestConfig = BacktestConfig(),
+    events: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Run the rolling-origin backtest and return the metrics table (see ``summarize``)."""
-    return summarize(backtest_windows(frame, product, wells, config))
+    return summarize(backtest_windows(frame, product, wells, config, events))

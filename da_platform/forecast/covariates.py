@@ -14,9 +14,10 @@ Only training points (times up to the origin) are read, so the candidates are sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 
 MIN_POINTS = 30  # producing days with valid oil and water in the fit window
 FIT_WINDOW = 180.0  # days: the recent trend decides
@@ -137,21 +138,81 @@ def last_break_before(event_times: np.ndarray, origin: float) -> float | None:
     return float(ev.max()) if len(ev) else None
 
 
+CHOKE_STEP_PCT = 10.0  # a sustained change of the choke opening by this many percentage points is a break
+CHOKE_SPAN = 7  # days of choke medians compared on each side of a candidate change
+LONG_DOWNTIME_DAYS = 7  # a downtime event this long (inclusive days) or longer restarts a new regime
+BREAK_CATEGORIES = frozenset({"workover", "stimulation", "recompletion"})  # a break whatever their length
+
+
+def choke_change_days(choke: np.ndarray, step: float = CHOKE_STEP_PCT, span: int = CHOKE_SPAN) -> np.ndarray:
+    """Days where the choke opening (percent, one value per calendar day, NaN where not reported) steps by
+    at least ``step`` percentage points: the median of the ``span`` reported days from that day on differs
+    from the median of the ``span`` reported days before it. A change at day d is known only once its
+    ``span`` days after are in, so ``known`` (returned second) is the day the change can first be used.
+
+    Declines with a reason on a choke that is not in percent (every value within [0, 1] while some are
+    positive: a fraction; or values above 100): the step would be meaningless in other units."""
+    choke = np.asarray(choke, float)
+    idx = np.flatnonzero(np.isfinite(choke))
+    if len(idx) < 2 * span:
+        return np.zeros((2, 0))
+    vals = choke[idx]
+    if (vals > 100.0).any() or (vals < 0.0).any():
+        raise CandidateDeclined("choke: values outside 0..100: not a percent opening")
+    if vals.max() <= 1.0 and vals.max() > 0:
+        raise CandidateDeclined("choke: every value within [0, 1]: a fraction, not a percent opening")
+    med = np.median(np.lib.stride_tricks.sliding_window_view(vals, span), axis=1)  # med[k]: days k..k+span-1
+    # step[j]: the change at reported day k = j + span, the span after it against the span before it
+    step_at = np.abs(med[span:] - med[: len(med) - span])
+    over = np.concatenate([[False], step_at >= step, [False]])
+    runs = np.flatnonzero(np.diff(over.astype(int))).reshape(-1, 2)  # [first, end) of each run of big steps
+    # one change per run (a ramp over a few days is one change): the middle of the days where its step is
+    # largest (the medians make a clean step equally large for span - 1 days either side of it)
+    best = np.array(
+        [a + int(np.median(np.flatnonzero(step_at[a:b] >= step_at[a:b].max()))) for a, b in runs], dtype=int
+    )
+    best = best + span
+    days, known = idx[best], idx[np.minimum(best + span - 1, len(idx) - 1)]
+    return np.array([days, known], dtype=float).reshape(2, -1)
+
+
+def event_break_days(starts: np.ndarray, ends: np.ndarray, categories: list[str]) -> np.ndarray:
+    """Day indices where a new regime starts after an operator event: the day after a workover (or any
+    ``BREAK_CATEGORIES`` event), or after a downtime of at least ``LONG_DOWNTIME_DAYS`` days. Short
+    downtimes and well tests are no break: the well comes back on the same trend. An event is known (and
+    usable) only from the day it ended, so the day after it is both the break and when it is known."""
+    out = []
+    for start, end, category in zip(starts, ends, categories, strict=True):
+        long = category == "downtime" and end - start + 1 >= LONG_DOWNTIME_DAYS
+        if category in BREAK_CATEGORIES or long:
+            out.append(float(end) + 1.0)
+    return np.array(sorted(out), dtype=float)
+
+
 @dataclass(frozen=True)
 class WellCovariates:
     """A well's daily oil and water rates on the series' day index (NaN where not reported), and the day
-    indices of its operator events; the ``wor_liquid`` candidate reads them at the training times only."""
+    indices of its operator events; the ``wor_liquid`` candidate reads them at the training times only.
+    ``choke_breaks`` are (day, day it is known) pairs of choke changes (``choke_change_days``): the
+    decline fits start after the latest break known at their origin, event or choke change."""
 
     oil: np.ndarray
     water: np.ndarray
     event_days: np.ndarray
+    choke_breaks: np.ndarray = field(default_factory=lambda: np.zeros((2, 0)))
+
+    def last_break(self, origin: float) -> float | None:
+        """The latest regime break known at ``origin``: an event's restart day or a choke change whose
+        following days are in by then (never one that only later data would reveal)."""
+        known = self.choke_breaks[0][self.choke_breaks[1] <= origin]
+        return last_break_before(np.concatenate([np.asarray(self.event_days, float), known]), origin)
 
     def wor_liquid(self, t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
         """The ``Forecaster`` form: (t, oil rates, future t) -> oil rate, water looked up at the days t."""
         idx = np.asarray(t, int)
         if len(idx) == 0 or idx.max() >= len(self.water):
             raise CandidateDeclined("wor_liquid: training days outside the covariate calendar")
-        after = last_break_before(self.event_days, float(t[-1]))
+        after = self.last_break(float(t[-1]))
         return wor_liquid_forecast(fit_wor_liquid(t, y, self.water[idx], after=after), t_future)
 
     def gor_gas(self, t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
@@ -160,7 +221,7 @@ class WellCovariates:
         idx = np.asarray(t, int)
         if len(idx) == 0 or idx.max() >= len(self.oil):
             raise CandidateDeclined("gor_gas: training days outside the covariate calendar")
-        after = last_break_before(self.event_days, float(t[-1]))
+        after = self.last_break(float(t[-1]))
         oil = self.oil[idx]
         return gor_gas_forecast(t, oil, y, oil_decline_forecast(t, oil, t_future, after=after), t_future, after=after)
 
@@ -179,3 +240,26 @@ def oil_decline_forecast(
     recent = tt >= tt[-1] - 7
     level, t0 = float(np.median(oo[recent])), float(np.median(tt[recent]))
     return level * np.exp(-decline * (np.asarray(t_future, float) - t0))
+
+
+def choke_breaks(rows: pl.DataFrame, dates: np.ndarray) -> np.ndarray:
+    """(day, known day) of a well's choke changes on the calendar ``dates`` (day 0 = ``dates[0]``), from
+    silver's ``avg_choke_size_pct``; none (not an error) when the rows carry no choke, or a choke in other
+    units (``choke_change_days`` declines on those, and the fits then run without choke breaks)."""
+    if "avg_choke_size_pct" not in rows.columns or len(dates) == 0:
+        return np.zeros((2, 0))
+    day = (rows["production_date"].cast(pl.Date).to_numpy().astype("datetime64[D]") - dates[0]).astype(int)
+    keep = (day >= 0) & (day < len(dates))
+    choke = np.full(len(dates), np.nan)
+    choke[day[keep]] = rows["avg_choke_size_pct"].cast(pl.Float64).to_numpy()[keep]
+    try:
+        return choke_change_days(choke)
+    except CandidateDeclined:
+        return np.zeros((2, 0))
+
+
+def break_covariates(rows: pl.DataFrame, dates: np.ndarray) -> WellCovariates:
+    """Covariates carrying only the choke breaks (no water, no events): what the decline fits' known breaks
+    need, at the cost of one pass over the choke (the water candidates decline on them)."""
+    empty = np.zeros(0)
+    return WellCovariates(empty, empty, empty, choke_breaks(rows, dates))

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from da_platform.forecast.monthly import MONTHLY_SCHEMA, MonthlyForecast, forecast_monthly, forecast_well_monthly
-from da_platform.forecast.select import POINTS_SCHEMA, ForecastConfig, ForecastResult, forecast_series
+from da_platform.forecast.select import POINTS_SCHEMA, ForecastConfig, ForecastResult, forecast_series, known_breaks
 from da_platform.forecast.series import NotAProducerError, daily_series, forecast_rows, series_from_rows
 
 FORECAST_SCHEMA: dict[str, pl.DataType] = {
@@ -40,7 +40,9 @@ def forecast_well(
     production: pl.DataFrame, well_id: str, product: str, horizon_days: int, config: ForecastConfig
 ) -> ForecastResult:
     """Forecast one well and product from the last landed day; injectors raise NotAProducerError."""
-    return forecast_series(daily_series(well_history(production, well_id), product, well_id), horizon_days, config)
+    history = well_history(production, well_id)
+    series = daily_series(history, product, well_id)
+    return forecast_series(series, horizon_days, config, known_breaks(history, series, config))
 
 
 def input_fingerprint(history: pl.DataFrame) -> str:
@@ -89,7 +91,8 @@ def _forecast_wells(
                     rows = forecast_rows(history, well_id) if rows is None else rows
                 except NotAProducerError:
                     break
-                result = forecast_series(series_from_rows(rows, product, well_id), horizon_days, config)
+                series = series_from_rows(rows, product, well_id)
+                result = forecast_series(series, horizon_days, config, known_breaks(rows, series, config))
                 if well_id not in refitted:
                     refitted.append(well_id)
             results.append(result)

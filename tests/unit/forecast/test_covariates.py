@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 import pytest
 
 from da_platform.forecast.covariates import (
+    CHOKE_SPAN,
     CandidateDeclined,
     WellCovariates,
+    choke_change_days,
+    event_break_days,
     fit_wor_liquid,
     gor_gas_forecast,
     last_break_before,
     wor_liquid_forecast,
 )
-from da_platform.forecast.select import ForecastConfig, forecast_rate_candidates, safe_predict
+from da_platform.forecast.select import (
+    DeclineFits,
+    ForecastConfig,
+    forecast,
+    forecast_rate_candidates,
+    known_breaks,
+    safe_predict,
+)
+from da_platform.forecast.series import daily_series
+from tests.unit.forecast.synthetic import declining_rates, well_frame
 
 B_LIQUID, D_WOR = 0.002, 2e-5  # liquid decline per day, ln WOR growth per Sm3 of cumulative oil
 
@@ -129,3 +142,66 @@ def test_gor_gas_declines_without_oil_on_enough_days() -> None:
     oil = np.where(t < 90, np.nan, 500.0)  # oil reported on 10 days only
     with pytest.raises(CandidateDeclined, match="days with oil"):
         WellCovariates(oil, np.zeros(100), np.zeros(0)).gor_gas(t, np.full(100, 5e4), t[-10:] + 10)
+
+
+def test_a_sustained_choke_step_is_found_on_its_day_and_known_a_span_later() -> None:
+    choke = np.full(200, 40.0) + np.random.default_rng(1).normal(0, 1.0, 200)
+    choke[120:] += 30.0  # the operator opened the choke by 30 points on day 120
+    choke[50] = np.nan  # a day without a choke report
+    days, known = choke_change_days(choke)
+    assert len(days) == 1
+    assert abs(days[0] - 120.0) <= 1.0  # the noise can move the medians' step by a day
+    assert known[0] == days[0] + CHOKE_SPAN - 1
+
+
+def test_choke_noise_below_the_step_is_no_break() -> None:
+    choke = np.full(200, 40.0) + np.random.default_rng(2).normal(0, 2.0, 200)
+    assert choke_change_days(choke).shape == (2, 0)
+
+
+def test_a_choke_given_as_a_fraction_declines_with_a_reason() -> None:
+    with pytest.raises(CandidateDeclined, match="fraction"):
+        choke_change_days(np.full(100, 0.4))
+
+
+def test_only_long_downtimes_and_workovers_are_event_breaks() -> None:
+    starts, ends = np.array([10, 40, 80, 120]), np.array([10, 49, 81, 120])
+    breaks = event_break_days(starts, ends, ["well_test", "downtime", "downtime", "workover"])
+    assert breaks.tolist() == [50.0, 121.0]  # the day after the 10-day downtime and after the workover
+
+
+def test_a_choke_change_is_no_break_before_the_days_that_reveal_it() -> None:
+    cov = WellCovariates(np.zeros(0), np.zeros(0), np.array([30.0]), np.array([[120.0], [126.0]]))
+    assert cov.last_break(125.0) == 30.0
+    assert cov.last_break(126.0) == 120.0
+
+
+def test_the_decline_fit_starts_after_the_latest_known_break() -> None:
+    t = np.arange(300, dtype=float)
+    y = np.where(t < 200, 500.0, 900.0) * np.exp(-0.001 * t)  # a workover at day 200 lifted the rate
+    fits = DeclineFits(365.0, after_change=False, breaks=lambda origin: 200.0 if origin >= 200 else None)
+    tw, _ = fits.fit_window(t, y)
+    assert tw[0] == 200.0
+    assert DeclineFits(365.0, after_change=False).fit_window(t, y)[0][0] == 0.0
+
+
+def _choked_well(choke_after: float) -> pl.DataFrame:
+    """A well declining at 0.1 %/day whose choke steps from 40 % to ``choke_after`` on day 250."""
+    rows = well_frame(declining_rates(400, qi=800.0, di=0.001, noise=0.02))
+    return rows.with_columns(avg_choke_size_pct=pl.Series(np.where(np.arange(400) < 250, 40.0, choke_after)))
+
+
+def test_the_forecast_reads_the_choke_breaks_from_the_silver_rows() -> None:
+    rows = _choked_well(70.0)
+    series = daily_series(rows, "oil")
+    days, _ = known_breaks(rows, series, ForecastConfig()).choke_breaks
+    assert days.tolist() == [250.0]
+    assert known_breaks(rows, series, ForecastConfig(fit_after_breaks=False)) is None
+
+
+def test_a_choke_in_other_units_gives_no_breaks_and_the_forecast_still_runs() -> None:
+    rows = _choked_well(70.0).with_columns(avg_choke_size_pct=pl.col("avg_choke_size_pct") / 100.0)
+    assert known_breaks(rows, daily_series(rows, "oil"), ForecastConfig()).choke_breaks.shape == (2, 0)
+    result = forecast(rows, 30)
+    assert result.status == "ok"
+    assert np.isfinite(result.points["p50"].to_numpy()).all()
