@@ -31,7 +31,8 @@ FORECASTS = "forecast/well_daily_forecasts"
 MAX_VERSIONS_BACK = 30
 
 _HISTORY_SQL = f"""
-SELECT production_date, well_id, on_stream_hrs, oil_sm3, gas_sm3, water_sm3, 'production' AS flow_kind
+SELECT production_date, well_id, on_stream_hrs, oil_sm3, gas_sm3, water_sm3, avg_choke_size_pct,
+    'production' AS flow_kind
 FROM {WELL_DAY_TABLE} WHERE well_id = ? ORDER BY production_date
 """
 
@@ -136,11 +137,14 @@ def _signature(rows: pl.DataFrame) -> tuple:
 
 
 def _recomputed(history: pl.DataFrame, well_id: str, product: str) -> Side | None:
-    from da_platform.forecast.select import ForecastConfig, forecast_series
+    from da_platform.forecast.select import ForecastConfig, forecast_series, known_breaks
     from da_platform.forecast.series import daily_series
 
+    # The same policy as the forecast asset's, choke changes as known breaks included, so a recomputed side
+    # differs from a stored one only by the days it was computed from.
+    config = ForecastConfig()
     series = daily_series(history, product, well_id)
-    result = forecast_series(series, HORIZON_DAYS, ForecastConfig())
+    result = forecast_series(series, HORIZON_DAYS, config, known_breaks(history, series, config))
     if result.points.height == 0 or result.origin is None:
         return None
     points = result.points

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -115,3 +116,32 @@ def test_two_forecasts_from_the_same_day_put_the_change_on_the_policy_not_on_new
         "Both forecasts start from 2016-03-31: no production came in between them, so the change comes from the "
         "forecast policy"
     )
+
+
+def test_a_recomputed_forecast_uses_the_forecast_assets_policy_choke_breaks_included() -> None:
+    """A noisy well whose choke opened a year in: the recomputed side restarts its fit at the change, as the
+    forecast asset (``service.forecast_well``) does, so the two differ only by the days they start from."""
+    from da_platform.forecast.select import ForecastConfig
+    from da_platform.forecast.service import forecast_well
+    from da_platform.rag.forecast_change import HORIZON_DAYS, _recomputed
+
+    days, opened, start = 500, 365, date(2014, 1, 1)
+    rate = [(800.0 if n < opened else 880.0) * 0.999**n * (1 + 0.1 * math.sin(n * 1.7)) for n in range(days)]
+    history = pl.DataFrame(
+        {
+            "production_date": [start + timedelta(days=n) for n in range(days)],
+            "well_id": [WELL] * days,
+            "on_stream_hrs": [24.0] * days,
+            "oil_sm3": rate,
+            "gas_sm3": [r * 150 for r in rate],
+            "water_sm3": [10.0] * days,
+            "avg_choke_size_pct": [30.0 if n < opened else 45.0 for n in range(days)],
+            "flow_kind": ["production"] * days,
+        }
+    )
+    side = _recomputed(history, WELL, "oil")
+    asset = forecast_well(history, WELL, "oil", HORIZON_DAYS, ForecastConfig())
+    assert side is not None
+    assert side.rate == pytest.approx(float(asset.points["p50"].mean()))
+    without_choke = _recomputed(history.drop("avg_choke_size_pct"), WELL, "oil")
+    assert without_choke is not None and without_choke.rate != pytest.approx(side.rate)
