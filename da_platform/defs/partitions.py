@@ -1,14 +1,13 @@
 """The time partitions that silver and gold share.
 
 The data grain is always the well-day; the Dagster partition is a production day or a production
-month (``DATALIVE_PARTITION_GRAIN``, default ``monthly``). Measured here, Dagster's stock SQLite event
-log cost 11-19 ms per partition per asset in a range run: daily partitions made the first load of the
-Volve history (3,380 days x 20 assets) spend about 11 minutes writing events around 10 seconds of
-work, while monthly partitions took about a minute in all. The dev instance keeps its event-log
-connections open (``event_log_private.py``), but every event is still a few SQLite writes. A month is
-also the unit the operator reconciles against (the reported monthly sheet), and rerunning the month of a
-changed day costs about a second. Deployments whose event log is PostgreSQL (Dagster+) can choose daily
-partitions. Either way partitions are idempotent: each run replaces exactly the days of its window.
+month (``DATALIVE_PARTITION_GRAIN``, default ``monthly``). Dagster's SQLite event log writes a few rows per
+partition and asset in a range run, so daily partitions made the first load of the Volve history (3,380
+days x 20 assets) spend far longer writing events than doing the work (the README's benchmark section has
+the figures). The dev instance keeps its event-log connections open (``event_log_private.py``), but every
+event is still a few SQLite writes. A month is also the unit the operator reconciles against (the reported
+monthly sheet), and rerunning the month of a changed day costs about a second. Deployments whose event
+log is PostgreSQL (Dagster+) can choose daily partitions. Either way partitions are idempotent: each run replaces exactly the days of its window.
 """
 
 import dagster as dg

@@ -3,7 +3,7 @@ search, exponential smoothing's one-step errors and the drift's median slope.
 
 Each is a short loop over one series of a few hundred points, run dozens of times per well and product.
 In numpy every step of such a loop is a call with a fixed cost that dwarfs its arithmetic on so few
-values; compiled, each loop costs microseconds (one series' 27 decline fits went from ~14 ms to ~3 ms).
+values; compiled, each loop costs microseconds (the README's forecast section has the figures).
 The callers import this module on first use, so importing the forecast package does not load numba
 (~0.5 s). ``cache=True``: machine code is compiled once per machine and kept beside this file (numba
 falls back to the user's cache directory where that is read-only).
