@@ -7,7 +7,8 @@ days x 20 assets) spend far longer writing events than doing the work (the READM
 the figures). The dev instance keeps its event-log connections open (``event_log_private.py``), but every
 event is still a few SQLite writes. A month is also the unit the operator reconciles against (the reported
 monthly sheet), and rerunning the month of a changed day costs about a second. Deployments whose event
-log is PostgreSQL (Dagster+) can choose daily partitions. Either way partitions are idempotent: each run replaces exactly the days of its window.
+log is PostgreSQL (Dagster+) can choose daily partitions. Either way partitions are idempotent: each run
+replaces exactly the days of its window.
 """
 
 import dagster as dg
