@@ -15,7 +15,8 @@ LINEAGE: dict[str, pl.DataType] = {
     "source_row": pl.Int64(),
 }
 
-WELL_DAY_PRODUCTION: dict[str, pl.DataType] = {
+# The day, the well as the register knew it that day, and its hours: the same in both flows' tables.
+WELL_DAY_KEYS: dict[str, pl.DataType] = {
     "production_date": pl.Date(),
     "well_id": pl.String(),
     "wellbore_code": pl.String(),
@@ -27,6 +28,10 @@ WELL_DAY_PRODUCTION: dict[str, pl.DataType] = {
     "day_hours": pl.Float64(),
     "on_stream_hrs": pl.Float64(),
     "downtime_hrs": pl.Float64(),
+}
+
+WELL_DAY_PRODUCTION: dict[str, pl.DataType] = {
+    **WELL_DAY_KEYS,
     "oil_sm3": pl.Float64(),
     "gas_sm3": pl.Float64(),
     "water_sm3": pl.Float64(),
@@ -45,17 +50,7 @@ WELL_DAY_PRODUCTION: dict[str, pl.DataType] = {
 }
 
 WELL_DAY_INJECTION: dict[str, pl.DataType] = {
-    "production_date": pl.Date(),
-    "well_id": pl.String(),
-    "wellbore_code": pl.String(),
-    "npd_wellbore_code": pl.Int64(),
-    "field_id": pl.String(),
-    "facility_id": pl.String(),
-    "well_type": pl.String(),
-    "reported_well_type": pl.String(),
-    "day_hours": pl.Float64(),
-    "on_stream_hrs": pl.Float64(),
-    "downtime_hrs": pl.Float64(),
+    **WELL_DAY_KEYS,
     "water_injected_sm3": pl.Float64(),
     "avg_whp_bar": pl.Float64(),
     "avg_wht_c": pl.Float64(),

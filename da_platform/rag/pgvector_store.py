@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from da_platform.rag.documents import Chunk
-from da_platform.rag.store import Filter
+from da_platform.rag.store import Filter, SqlChunkReads
 
 if TYPE_CHECKING:
     import psycopg
 
-_COLUMNS = "id, source, kind, text, well_id, field_id, day_from, day_to"
 EF_SEARCH = 200  # candidates the HNSW scan keeps; above the largest k the retriever asks for
 
 
@@ -29,8 +28,10 @@ class CollectionOutsideEnvironmentError(PermissionError):
     """A store was pointed at another environment's collection."""
 
 
-class PgVectorStore:
+class PgVectorStore(SqlChunkReads):
     """A collection (``rag_dev``, ``rag_qa_pr12``, ``rag_prod``) in a PostgreSQL database with pgvector."""
+
+    ID_IN = "id = ANY(%s)"
 
     def __init__(self, dsn: str, collection: str, expected_collection: str, dimension: int = 384) -> None:
         if not re.fullmatch(r"rag_[a-z0-9_]+", collection):
@@ -126,31 +127,6 @@ class PgVectorStore:
         """Remove chunks by id."""
         if ids and self.exists():
             self._connection().execute(f"DELETE FROM {self.collection} WHERE id = ANY(%s)", [list(ids)])
-
-    def get(self, ids: list[str]) -> dict[str, Chunk]:
-        """Stored chunks by id."""
-        if not ids or not self.exists():
-            return {}
-        rows = (
-            self._connection()
-            .execute(f"SELECT {_COLUMNS} FROM {self.collection} WHERE id = ANY(%s)", [list(ids)])
-            .fetchall()
-        )
-        return {row[0]: Chunk(*row) for row in rows}
-
-    def all_chunks(self) -> list[Chunk]:
-        """Every stored chunk, ordered by id."""
-        if not self.exists():
-            return []
-        rows = self._connection().execute(f"SELECT {_COLUMNS} FROM {self.collection} ORDER BY id").fetchall()
-        return [Chunk(*row) for row in rows]
-
-    def count(self) -> int:
-        """Number of stored chunks (0 when the collection does not exist)."""
-        if not self.exists():
-            return 0
-        row = self._connection().execute(f"SELECT count(*) FROM {self.collection}").fetchone()
-        return int(row[0]) if row else 0
 
     def dense_search(self, vector: np.ndarray, where: Filter, k: int) -> list[tuple[str, float]]:
         """Cosine nearest neighbours among the chunks that pass ``where`` (HNSW, bound parameters)."""

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import duckdb
 import numpy as np
@@ -145,11 +145,49 @@ def index_built(settings: Settings) -> bool:
         store.close()
 
 
-_COLUMNS = "id, source, kind, text, well_id, field_id, day_from, day_to"
+CHUNK_COLUMNS = "id, source, kind, text, well_id, field_id, day_from, day_to"
 
 
-class DuckDBVectorStore:
+class SqlChunkReads:
+    """The reads by id every SQL store words alike; each store gives its ``_connection`` and ``exists``, and
+    ``ID_IN``, its test of ``id`` against one bound list of ids."""
+
+    collection: str
+    ID_IN: str
+
+    def _connection(self) -> Any:
+        raise NotImplementedError
+
+    def exists(self) -> bool:
+        raise NotImplementedError
+
+    def get(self, ids: list[str]) -> dict[str, Chunk]:
+        """Stored chunks by id."""
+        if not ids or not self.exists():
+            return {}
+        sql = f"SELECT {CHUNK_COLUMNS} FROM {self.collection} WHERE {self.ID_IN}"
+        rows = self._connection().execute(sql, [list(ids)]).fetchall()
+        return {row[0]: Chunk(*row) for row in rows}
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every stored chunk, ordered by id."""
+        if not self.exists():
+            return []
+        rows = self._connection().execute(f"SELECT {CHUNK_COLUMNS} FROM {self.collection} ORDER BY id").fetchall()
+        return [Chunk(*row) for row in rows]
+
+    def count(self) -> int:
+        """Number of stored chunks (0 when the collection does not exist)."""
+        if not self.exists():
+            return 0
+        row = self._connection().execute(f"SELECT count(*) FROM {self.collection}").fetchone()
+        return int(row[0]) if row else 0
+
+
+class DuckDBVectorStore(SqlChunkReads):
     """The embedded store: one DuckDB file per environment, one table per collection."""
+
+    ID_IN = "list_contains(?, id)"
 
     def __init__(self, path: Path, collection: str, env_key: str, dimension: int = 384, read_only: bool = False):
         if not re.fullmatch(r"rag_[a-z0-9_]+", collection):
@@ -253,30 +291,6 @@ class DuckDBVectorStore:
         """Remove chunks by id."""
         if ids:
             self._connection().execute(f"DELETE FROM {self.collection} WHERE list_contains(?, id)", [ids])
-
-    def get(self, ids: list[str]) -> dict[str, Chunk]:
-        """Stored chunks by id."""
-        if not ids or not self.exists():
-            return {}
-        rows = (
-            self._connection()
-            .execute(f"SELECT {_COLUMNS} FROM {self.collection} WHERE list_contains(?, id)", [list(ids)])
-            .fetchall()
-        )
-        return {row[0]: Chunk(*row) for row in rows}
-
-    def all_chunks(self) -> list[Chunk]:
-        """Every stored chunk, ordered by id."""
-        if not self.exists():
-            return []
-        rows = self._connection().execute(f"SELECT {_COLUMNS} FROM {self.collection} ORDER BY id").fetchall()
-        return [Chunk(*row) for row in rows]
-
-    def count(self) -> int:
-        """Number of stored chunks (0 when the collection does not exist)."""
-        if not self.exists():
-            return 0
-        return self._connection().execute(f"SELECT count(*) FROM {self.collection}").fetchone()[0]
 
     def dense_search(self, vector: np.ndarray, where: Filter, k: int) -> list[tuple[str, float]]:
         """Cosine nearest neighbours among the chunks that pass ``where`` (exact scan, bound parameters)."""
