@@ -343,14 +343,3 @@ def _pooled_model(frame: pl.DataFrame, product: str, wells: list[str]) -> Pooled
         rows = frame.filter(pl.col("well_id") == well)
         states[well] = WellState.of(rows, daily_series(rows, product, well))
     return PooledModel(states)
-
-
-def backtest(
-    frame: pl.DataFrame,
-    product: str = "oil",
-    wells: Iterable[str] | None = None,
-    config: BacktestConfig = BacktestConfig(),
-    events: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Run the rolling-origin backtest and return the metrics table (see ``summarize``)."""
-    return summarize(backtest_windows(frame, product, wells, config, events))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from da_platform.forecast.backtest import BacktestConfig, backtest, producing_wells, protocol_for
+from da_platform.forecast.backtest import BacktestConfig, backtest_windows, producing_wells, protocol_for, summarize
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.tracking import Candidate, TrackingTarget, champion, log_candidate, set_champion
 
@@ -42,7 +42,8 @@ def backtest_policy(
     """The rolling-origin backtest of ``config`` on every producing well of silver ``production`` (with the
     statistical ``peers`` scored beside it, never selected)."""
     protocol = protocol_for(production, BacktestConfig(forecast=config, peers=peers))
-    return PolicyBacktest(backtest(production, product, producing_wells(production), protocol), protocol)
+    windows = backtest_windows(production, product, producing_wells(production), protocol)
+    return PolicyBacktest(summarize(windows), protocol)
 
 
 def register_candidate(

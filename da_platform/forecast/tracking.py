@@ -266,7 +266,7 @@ def flatten_metrics(metrics: pl.DataFrame) -> dict[str, float]:
     """
     missing = [c for c in _REQUIRED_COLUMNS if c not in metrics.columns]
     if missing:
-        raise ValueError(f"metrics table is missing columns {missing} (expected the backtest() table)")
+        raise ValueError(f"metrics table is missing columns {missing} (expected the summarize() table of a backtest)")
     selected = metrics.filter(pl.col("model") == SELECTED_MODEL)
     if selected.is_empty():
         raise ValueError(f"metrics table has no rows for model {SELECTED_MODEL!r}: nothing describes the policy")

@@ -96,12 +96,6 @@ class PgVectorStore(SqlChunkReads):
         self._connection().execute(f"DROP TABLE IF EXISTS {self.collection}")
         self._created = False
 
-    def hashes(self) -> dict[str, str]:
-        """chunk id → content hash."""
-        if not self.exists():
-            return {}
-        return dict(self._connection().execute(f"SELECT id, content_hash FROM {self.collection}").fetchall())
-
     def upsert(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Insert or replace ``chunks`` in one transaction."""
         if not chunks:

@@ -176,6 +176,12 @@ class SqlChunkReads:
         rows = self._connection().execute(f"SELECT {CHUNK_COLUMNS} FROM {self.collection} ORDER BY id").fetchall()
         return [Chunk(*row) for row in rows]
 
+    def hashes(self) -> dict[str, str]:
+        """chunk id → content hash."""
+        if not self.exists():
+            return {}
+        return dict(self._connection().execute(f"SELECT id, content_hash FROM {self.collection}").fetchall())
+
     def count(self) -> int:
         """Number of stored chunks (0 when the collection does not exist)."""
         if not self.exists():
@@ -248,12 +254,6 @@ class DuckDBVectorStore(SqlChunkReads):
         if self._con is not None:
             self._con.close()
             self._con = None
-
-    def hashes(self) -> dict[str, str]:
-        """chunk id → content hash."""
-        if not self.exists():
-            return {}
-        return dict(self._connection().execute(f"SELECT id, content_hash FROM {self.collection}").fetchall())
 
     def upsert(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Replace or insert ``chunks`` in one transaction."""

@@ -8,10 +8,10 @@ import polars as pl
 from da_platform.forecast.backtest import (
     METRICS_SCHEMA,
     BacktestConfig,
-    backtest,
     backtest_windows,
     origins_for,
     producing_wells,
+    summarize,
 )
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.series import daily_series
@@ -42,7 +42,7 @@ def test_every_real_producer_gets_at_least_8_origins_in_2014_to_2016_with_a_full
 
 def test_backtest_returns_the_metrics_table_with_naive_never_beating_itself() -> None:
     frame = well_frame(declining_rates(700), start=date(2014, 6, 1))
-    table = backtest(frame, config=SMALL)
+    table = summarize(backtest_windows(frame, config=SMALL))
     assert dict(table.schema) == METRICS_SCHEMA
     assert set(table["metric"]) == {
         "mase",
@@ -60,7 +60,7 @@ def test_backtest_returns_the_metrics_table_with_naive_never_beating_itself() ->
 
 def test_a_clean_decline_is_forecast_better_than_naive_in_the_backtest() -> None:
     rates = 800.0 * np.exp(-0.003 * np.arange(700)) * np.exp(np.random.default_rng(2).normal(0, 0.01, 700))
-    table = backtest(well_frame(rates, start=date(2014, 6, 1)), config=SMALL)
+    table = summarize(backtest_windows(well_frame(rates, start=date(2014, 6, 1)), config=SMALL))
     mase = dict(table.filter(pl.col("metric") == "mase").select("model", "value").iter_rows())
     assert mase["arps_exponential"] < mase["naive"]
 
@@ -91,12 +91,12 @@ def test_a_record_that_starts_after_2016_is_backtested_over_its_own_span() -> No
     frame = well_frame(declining_rates(400), start=date(2021, 3, 1))
     protocol = protocol_for(frame)
     assert (protocol.start, protocol.end) == (date(2021, 3, 1), frame["production_date"].max())
-    assert backtest(frame, "oil", ["W-1"], protocol).filter(pl.col("model") == "selected").height > 0
+    assert summarize(backtest_windows(frame, "oil", ["W-1"], protocol)).filter(pl.col("model") == "selected").height > 0
 
 
 def test_hindsight_best_is_the_per_window_floor_of_the_pool_and_reports_rate_error_only() -> None:
     frame = well_frame(declining_rates(700), start=date(2014, 6, 1))
-    table = backtest(frame, config=SMALL)
+    table = summarize(backtest_windows(frame, config=SMALL))
     mase = {r["model"]: r["value"] for r in table.filter(pl.col("metric") == "mase").iter_rows(named=True)}
     pool = SMALL.forecast.candidates
     assert all(mase["hindsight_best"] <= mase[m] + 1e-12 for m in (*pool, "selected"))
