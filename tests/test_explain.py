@@ -272,6 +272,22 @@ def test_index_status_reports_the_collection_and_never_raises_for_a_missing_inde
             "change",
             "El petróleo del campo VOLVE bajó",
         ),
+        ("Which 50 wells produced the most oil in 2015?", "ranking", "Highest oil by well in 2015 (5 wells with data)"),
+        (
+            "¿Qué 50 pozos produjeron más petróleo en 2015?",
+            "ranking",
+            "Mayor petróleo por pozo en 2015 (5 pozos con dato)",
+        ),
+        (
+            "How did the oil of the Maersk Inspirer facility evolve in 2015?",
+            "trend",
+            "The MÆRSK INSPIRER facility oil in 2015 (12 months with data): fell",
+        ),
+        (
+            "¿Cómo evolucionó el petróleo de la instalación Maersk Inspirer en 2015?",
+            "trend",
+            "Petróleo de la instalación MÆRSK INSPIRER en 2015 (12 meses con dato): bajó",
+        ),
     ],
 )
 def test_the_issue_questions_get_the_kind_they_ask(explainer, question, kind, words) -> None:

@@ -131,7 +131,11 @@ _LAST_ONE_RE = re.compile(
 _NEXT_N_RE = re.compile(
     r"\b(?:next|coming|pr[oó]xim[oa]s)\s+(\d{1,3})\s+(days?|months?|d[ií]as|meses)\b", re.IGNORECASE
 )
-_TOP_N_RE = re.compile(r"\b(?:top|bottom|best|worst|los|las|mejores|peores)\s+(\d{1,2})\b", re.IGNORECASE)
+# The ranking size: "top 5", "los 3 mejores", or a number before "wells" ("which 50 wells", "qué 50 pozos").
+_TOP_N_RE = re.compile(
+    r"\b(?:(?:top|bottom|best|worst|los|las|mejores|peores)\s+(\d{1,3})|(\d{1,3})\s+(?:wells?|pozos?))\b", re.IGNORECASE
+)
+MAX_RANKING = 100  # a sanity bound, not the register's size: a longer ranking lists every well with data
 
 # Spanish markers weigh against English ones; accents and ¿¡ are strong evidence on their own.
 _ES_WORDS = {
@@ -177,8 +181,8 @@ _KIND_WORDS: list[tuple[str, str]] = [
     ("forecast", r"forecast|expected|prognos|predict|outlook|pron[oó]stico|previsi[oó]n|se espera|esperad[oa]|predicci[oó]n|next \d+|pr[oó]xim[oa]s \d+"),
     ("deferment", r"deferred|deferment|defer\b|lost to downtime|downtime by cause|diferid|diferimiento|difiri[oó]|p[eé]rdidas? por parada|por causa"),
     ("comparison", r"\bcompare|\bcompared|\bversus\b|\bvs\.?\s|\bcompara|\bcomparar|\bcomparaci[oó]n|frente a|\bcontra\b"),
-    ("ranking", r"\bwhich wells?\b.*\b(?:highest|lowest|most|least|largest|smallest|best|worst)\b|\btop \d|\bbottom \d|\brank|"
-                r"\bqu[eé] pozos?\b.*\b(?:mayor|menor|m[aá]s alt[oa]|m[aá]s baj[oa]|m[aá]s|menos)\b|\bclasifica|\branking\b|"
+    ("ranking", r"\bwhich (?:\d+ )?wells?\b.*\b(?:highest|lowest|most|least|largest|smallest|best|worst)\b|\btop \d|\bbottom \d|\brank|"
+                r"\bqu[eé] (?:\d+ )?pozos?\b.*\b(?:mayor|menor|m[aá]s alt[oa]|m[aá]s baj[oa]|m[aá]s|menos)\b|\bclasifica|\branking\b|"
                 r"\bmejores \d|\bpeores \d|\blos \d+ pozos\b|\blas \d+\b"),
     ("trend", r"\btrend\b|\bevolve|\bevolution\b|\bhow did .* (?:move|develop|evolve)|\btendencia\b|\bevoluci[oó]n\b|\bevolucion[oó]\b"),
     ("events", r"\bevents?\b|\bworkovers?\b|\beventos?\b|\bintervenci[oó]n|\bintervenciones\b|\bwhat happened on well\b|\bqu[eé] pas[oó] en el pozo\b"),
@@ -280,6 +284,11 @@ def _fold(text: str) -> str:
     """Upper case without accents, Æ as AE and Ø as O: "Maersk Inspirer" names "MÆRSK INSPIRER"."""
     text = text.upper().replace("Æ", "AE").replace("Ø", "O").replace("Å", "A")
     return " ".join(_strip_accents(text).split())
+
+
+def _names(name: str, lowered: str) -> bool:
+    """Whether ``lowered`` names ``name`` as a word: "evolve" does not name the field VOLVE."""
+    return re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) is not None
 
 
 def _strip_accents(text: str) -> str:
@@ -462,7 +471,7 @@ def parse_query(
     if (
         not _DOMAIN.search(text)
         and not mentions
-        and not any(f.lower() in lowered for f in fields)
+        and not any(_names(f, lowered) for f in fields)
         and not any(_fold(f) in _fold(text) for f in facilities)
     ):
         return Problem(
@@ -482,7 +491,7 @@ def parse_query(
             tuple(sorted(wells)),
         )
     known = tuple(dict.fromkeys(m.well_id for m in mentions if m.well_id))
-    field_id = next((f for f in fields if f.lower() in lowered), None)
+    field_id = next((f for f in fields if _names(f, lowered)), None)
     folded = _fold(text)
     facility = next((f for f in facilities if _fold(f) in folded), None)
     if facility and (known or field_id):
@@ -579,9 +588,9 @@ def parse_query(
     order = "top"
     if kind == "ranking":
         top = _TOP_N_RE.search(masked)
-        n = int(top.group(1)) if top else 1
-        if n < 1 or n > 20:
-            return Problem("a ranking lists 1 to 20 wells", language)
+        n = int(top.group(1) or top.group(2)) if top else 1
+        if n < 1 or n > MAX_RANKING:
+            return Problem(f"a ranking lists 1 to {MAX_RANKING} wells", language)
         order = "bottom" if _BOTTOM.search(lowered) else "top"
     direction = "down" if _DOWN.search(lowered) else "up" if _UP.search(lowered) else None
     return Query(
@@ -696,7 +705,7 @@ REASONS: dict[str, Reason] = {
     "comparison_needs_two": Reason(r"^a comparison needs two wells.*", "una comparación necesita dos pozos, un pozo y el campo, o dos periodos", "a comparison needs two wells, a well and the field, or two periods"),
     "comparison_at_most_two": Reason(r"^a comparison takes two wells at most$", "una comparación admite dos pozos como máximo", "a comparison takes two wells at most"),
     "ranking_no_well": Reason(r"^a ranking question is about all wells.*", "una clasificación trata de todos los pozos; no nombre un pozo", "a ranking question is about all wells; do not name a well"),
-    "ranking_size": Reason(r"^a ranking lists 1 to 20 wells$", "una clasificación lista de 1 a 20 pozos", "a ranking lists 1 to 20 wells"),
+    "ranking_size": Reason(r"^a ranking lists 1 to (\d+) wells$", r"una clasificación lista de 1 a \1 pozos", "a ranking lists 1 to 100 wells"),
     "several_wells": Reason(r"^the question names (\d+) wells.*", r"la pregunta nombra \1 pozos; pregunte por uno (o compare dos)", "the question names 2 wells; ask about one (or compare two)"),
     "several_periods": Reason(r"^the question names (\d+) periods \((.*)\); ask about one", r"la pregunta nombra \1 periodos (\2); pregunte por uno", "the question names 2 periods (2015, 2016); ask about one"),
     "empty": Reason(r"^empty question$", "pregunta vacía", "empty question"),

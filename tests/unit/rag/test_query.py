@@ -138,6 +138,39 @@ def test_a_facility_is_named_as_people_write_it_and_is_its_own_scope() -> None:
     assert isinstance(both, Problem) and "not several" in both.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("¿Qué 50 pozos produjeron más petróleo en 2015?", "top"),
+        ("¿Qué 50 pozos produjeron menos petróleo en 2015?", "bottom"),
+        ("Which 50 wells produced the most oil in 2015?", "top"),
+        ("Which 50 wells produced the least oil in 2015?", "bottom"),
+    ],
+)
+def test_a_number_before_wells_asks_for_a_ranking_of_that_many_wells(text: str, order: str) -> None:
+    q = parse(text)
+    assert isinstance(q, Query), q
+    assert (q.kind, q.metric, q.n, q.order, q.period.label) == ("ranking", "oil", 50, order, "2015")
+
+
+def test_a_ranking_longer_than_the_sanity_bound_is_refused() -> None:
+    q = parse("Which 500 wells produced the most oil in 2015?")
+    assert isinstance(q, Problem) and q.reason == "a ranking lists 1 to 100 wells"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How did the oil of the Maersk Inspirer facility evolve in 2015?",
+        "¿Cómo evolucionó el petróleo de la instalación Maersk Inspirer en 2015?",
+    ],
+)
+def test_evolve_does_not_name_the_volve_field_beside_a_facility(text: str) -> None:
+    q = parse_query(text, WELLS, ("VOLVE",), LATEST, ("MÆRSK INSPIRER",))
+    assert isinstance(q, Query), q
+    assert (q.kind, q.metric, q.facility, q.field, q.wells) == ("trend", "oil", "MÆRSK INSPIRER", None, ())
+
+
 def test_hand_written_questions_are_appended_to_the_generated_set(tmp_path) -> None:
     import json
 

@@ -45,7 +45,7 @@ def test_several_reasons_joined_are_translated_one_by_one() -> None:
     "question",
     [
         "¿Cuál será la producción de petróleo de 15/9-F-12 en los próximos 200 días?",
-        "¿Cuáles son los 50 pozos con mayor producción de petróleo en 2015?",
+        "¿Cuáles son los 500 pozos con mayor producción de petróleo en 2015?",
         "Compara el petróleo de 15/9-F-12, 15/9-F-14 y 15/9-F-1 C en 2015",
         "¿Cuánto petróleo produjo 15/9-F-12 el 2016-02-30?",
         "¿Cuánto petróleo produjo 15/9-F-12 del 2015-03-31 al 2015-03-01?",
