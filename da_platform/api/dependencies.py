@@ -56,6 +56,21 @@ class ExplainEngine:
         self.error: str | None = None
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _warm_up(explainer: Explainer) -> None:
+        """Load the engine's first-use costs (model, forecast kernels) beside the first question, not in it."""
+        warm = getattr(explainer, "warm_up", None)
+        if warm is None:
+            return
+
+        def run() -> None:
+            try:
+                warm()
+            except Exception as exc:  # a failed warm-up costs the first question its time, nothing more
+                log.warning("explain warm-up failed", extra={"event": "explain_warm_up_failed", "error": str(exc)})
+
+        threading.Thread(target=run, name="explain-warm-up", daemon=True).start()
+
     def get(self) -> Explainer:
         """The open engine; :class:`ApiProblem` 503 (``explain-unavailable``) when it cannot be opened."""
         if self._explainer is not None:
@@ -65,6 +80,7 @@ class ExplainEngine:
                 try:
                     self._explainer = self.factory(self.settings)
                     self.error = None
+                    self._warm_up(self._explainer)
                 except ExplainerUnavailable as exc:
                     self.error = str(exc)
                     raise ApiProblem(503, "Explain engine unavailable", str(exc), "explain-unavailable") from exc

@@ -107,6 +107,17 @@ class Explainer:
         # The stored forecast's Delta versions: a forecast change compares the latest run with an earlier one.
         self._stored_forecasts = stored_forecasts
 
+    def warm_up(self) -> None:
+        """Load what answering loads on first use, once per process: the embedding model, the keyword index
+        over the stored chunks, and the compiled forecast kernels a forecast-change question may need to
+        recompute a forecast (about a second each, otherwise charged to the first question needing them)."""
+        from da_platform.forecast.warm import warm_kernels
+
+        self.embedder.embed(["warm up"])
+        if self.store.count():
+            _ = self.retriever
+        warm_kernels()
+
     @cached_property
     def gold(self) -> GoldFacts:
         """Gold metadata (wells, fields, date span), read once."""
