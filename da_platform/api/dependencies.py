@@ -55,9 +55,9 @@ class ExplainEngine:
         self._explainer = explainer
         self.error: str | None = None
         self._lock = threading.Lock()
+        self.warming: threading.Thread | None = None  # the warm-up started when the engine opened
 
-    @staticmethod
-    def _warm_up(explainer: Explainer) -> None:
+    def _warm_up(self, explainer: Explainer) -> None:
         """Load the engine's first-use costs (model, forecast kernels) beside the first question, not in it."""
         warm = getattr(explainer, "warm_up", None)
         if warm is None:
@@ -69,7 +69,10 @@ class ExplainEngine:
             except Exception as exc:  # a failed warm-up costs the first question its time, nothing more
                 log.warning("explain warm-up failed", extra={"event": "explain_warm_up_failed", "error": str(exc)})
 
-        threading.Thread(target=run, name="explain-warm-up", daemon=True).start()
+        # Not a daemon: a server stopped mid warm-up waits for it (seconds) at exit, instead of finalising the
+        # interpreter under a thread inside the model runtime or numba's compiler, which aborts the process.
+        self.warming = threading.Thread(target=run, name="explain-warm-up", daemon=False)
+        self.warming.start()
 
     def get(self) -> Explainer:
         """The open engine; :class:`ApiProblem` 503 (``explain-unavailable``) when it cannot be opened."""
