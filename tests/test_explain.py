@@ -361,6 +361,22 @@ def test_a_facility_answer_cites_the_facility_month_cards_of_its_period(explaine
     assert [c.id for c in answer.citations] == cards
 
 
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("What was the oil of the Maersk Inspirer facility on 2015-03-15?", "2741.7 Sm3 [1]"),
+        ("¿Cuál fue el petróleo de la instalación Maersk Inspirer el 2015-03-15?", "2741,7 Sm3 [1]"),
+    ],
+)
+def test_a_facility_day_answer_cites_the_facility_day_card(explainer, question, words) -> None:
+    answer = explainer.explain(question)
+    assert not answer.refused, answer.reason
+    assert words in answer.answer
+    card = "gold.fct_facility_daily_production:facility_id=MÆRSK INSPIRER;production_date=2015-03-15"
+    assert [c.id for c in answer.citations] == [card]
+    assert "oil 2741.7 Sm3" in answer.citations[0].quote
+
+
 def test_markup_around_a_question_gets_the_answer_and_none_of_the_markup(explainer) -> None:
     answer = explainer.explain("<b>F-12</b> oil in <i>2015</i>?<script>alert(1)</script>")
     assert answer.answer == "15/9-F-12 oil in 2015: 200201.2 Sm3."  # 15/9-F-12's 2015 oil in gold

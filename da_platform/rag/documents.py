@@ -37,7 +37,8 @@ class Chunk:
 
     id: str
     source: str
-    kind: str  # field_day | well_day | well_month | field_month | facility_month | event | forecast | runbook
+    # field_day | well_day | facility_day | well_month | field_month | facility_month | event | forecast | runbook
+    kind: str
     text: str
     well_id: str | None = None
     field_id: str | None = None
@@ -87,6 +88,11 @@ _WELL_SQL = f"""
 SELECT production_date, well_id, field_id, on_stream_hrs, uptime, oil_sm3, gas_sm3, water_sm3, water_cut,
        oil_rate_sm3d, prev_day_oil_sm3, oil_dod_change_sm3
 FROM {WELL_DAY_TABLE} ORDER BY well_id, production_date
+"""
+_FACILITY_DAY_SQL = f"""
+SELECT production_date, facility_id, n_wells_reporting, n_wells_producing, on_stream_hrs, uptime, oil_sm3, gas_sm3,
+       water_sm3, water_injected_sm3, water_cut
+FROM {FACILITY_DAY_TABLE} WHERE facility_id IS NOT NULL ORDER BY facility_id, production_date
 """
 _FACILITY_MONTH_SQL = f"""
 SELECT facility_id, CAST(date_trunc('month', production_date) AS DATE) AS month_start, sum(oil_sm3) AS oil_sm3,
@@ -257,6 +263,29 @@ def field_month_cards(months: pl.DataFrame) -> Iterator[Chunk]:
         )
 
 
+def facility_day_cards(days: pl.DataFrame) -> Iterator[Chunk]:
+    """One card per facility and day, from gold's facility days: the evidence a facility day answer cites."""
+    for row in days.iter_rows(named=True):
+        day: date = row["production_date"]
+        text = (
+            f"Daily report card, facility {row['facility_id']}, {day.isoformat()}: oil {fmt(row['oil_sm3'])} Sm3; "
+            f"gas {fmt(row['gas_sm3'])} Sm3; water {fmt(row['water_sm3'])} Sm3; "
+            f"water injected {fmt(row['water_injected_sm3'])} Sm3; water cut {pct(row['water_cut'])}; "
+            f"on-stream {fmt(row['on_stream_hrs'])} h, uptime {pct(row['uptime'])}; "
+            f"{row['n_wells_producing']} of {row['n_wells_reporting']} wells producing."
+        )
+        yield Chunk(
+            id=chunk_id(FACILITY_DAY_TABLE, facility_id=row["facility_id"], production_date=day.isoformat()),
+            source=FACILITY_DAY_TABLE,
+            kind="facility_day",
+            text=text,
+            day_from=day,
+            day_to=day,
+            # One summary for every day, as for the month cards: a few thousand cards share one vector.
+            embed_text=f"Daily report card for facility {row['facility_id']}: daily oil, gas and water",
+        )
+
+
 def facility_month_cards(months: pl.DataFrame) -> Iterator[Chunk]:
     """One card per facility and month, summed from gold's facility days: the evidence a facility answer
     cites (a facility is not a field, so the field cards do not cover it)."""
@@ -356,11 +385,12 @@ def runbook_chunks(folder: Path = RUNBOOKS) -> Iterator[Chunk]:
 
 
 def gold_chunks(warehouse: Warehouse) -> Iterator[Chunk]:
-    """Report cards from gold: per field and day, per well and day, per well, field and facility and month."""
+    """Report cards from gold: per field, well and facility and day, per well, field and facility and month."""
     field_days = warehouse.query(_FIELD_SQL)
     well_days = warehouse.query(_WELL_SQL)
     yield from field_day_cards(field_days, well_days)
     yield from well_day_cards(well_days)
+    yield from facility_day_cards(warehouse.query(_FACILITY_DAY_SQL))
     yield from well_month_cards(warehouse.query(_MONTH_SQL))
     yield from field_month_cards(warehouse.query(_FIELD_MONTH_SQL))
     yield from facility_month_cards(warehouse.query(_FACILITY_MONTH_SQL))

@@ -254,10 +254,10 @@ class KindAnalyses:
     def cards(self, period: Period, well: str | None, field_id: str | None) -> list[str]:
         """The report card of the scope at the period's own grain (a day or a month), if there is one."""
         if not well and field_id in self.facilities:
-            # Facilities have monthly report cards only (summed from gold's facility days): a month cites its
-            # card, a longer period the cards of its months; a day has none.
+            # A facility day cites its daily card; a month its monthly card (summed from gold's facility days),
+            # a longer period the cards of its months.
             if period.grain == "day":
-                return []
+                return [chunk_id(FACILITY_DAY_TABLE, facility_id=field_id, production_date=period.start.isoformat())]
             return [chunk_id(FACILITY_DAY_TABLE, facility_id=field_id, month=m) for m in _months(period)]
         if period.grain == "day":
             day = period.start.isoformat()

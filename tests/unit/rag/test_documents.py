@@ -11,6 +11,7 @@ import pytest
 
 from da_platform.rag.documents import (
     event_chunks,
+    facility_day_cards,
     facility_month_cards,
     field_day_cards,
     runbook_chunks,
@@ -95,6 +96,33 @@ def test_the_bundled_events_file_is_the_generator_output_and_labelled_synthetic(
     assert {e["category"] for e in events} <= {"downtime", "workover", "well_test"}
     parsed = parse_events(EVENTS_FILE.read_text(encoding="utf-8"), "landing/events/volve_events_synthetic.csv")
     assert len(parsed) == len(events) > 100
+
+
+def test_a_facility_day_card_names_the_facility_table_and_that_days_volumes() -> None:
+    # MÆRSK INSPIRER on 2015-03-15 as Volve gold has it.
+    days = pl.DataFrame(
+        {
+            "production_date": [date(2015, 3, 15)],
+            "facility_id": ["MÆRSK INSPIRER"],
+            "n_wells_reporting": [5],
+            "n_wells_producing": [4],
+            "on_stream_hrs": [96.0],
+            "uptime": [0.8],
+            "oil_sm3": [2741.7],
+            "gas_sm3": [404687.9],
+            "water_sm3": [5039.6],
+            "water_injected_sm3": [8700.5],
+            "water_cut": [0.648],
+        }
+    )
+    (card,) = facility_day_cards(days)
+    assert card.id == "gold.fct_facility_daily_production:facility_id=MÆRSK INSPIRER;production_date=2015-03-15"
+    assert (card.kind, card.day_from, card.day_to) == ("facility_day", date(2015, 3, 15), date(2015, 3, 15))
+    assert card.text == (
+        "Daily report card, facility MÆRSK INSPIRER, 2015-03-15: oil 2741.7 Sm3; gas 404687.9 Sm3; "
+        "water 5039.6 Sm3; water injected 8700.5 Sm3; water cut 64.8%; on-stream 96.0 h, uptime 80.0%; "
+        "4 of 5 wells producing."
+    )
 
 
 def test_a_facility_month_card_names_the_facility_table_and_its_month_sums() -> None:
