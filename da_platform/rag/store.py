@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -148,18 +149,20 @@ def index_built(settings: Settings) -> bool:
 CHUNK_COLUMNS = "id, source, kind, text, well_id, field_id, day_from, day_to"
 
 
-class SqlChunkReads:
+class SqlChunkReads(ABC):
     """The reads by id every SQL store words alike; each store gives its ``_connection`` and ``exists``, and
     ``ID_IN``, its test of ``id`` against one bound list of ids."""
 
     collection: str
     ID_IN: str
 
+    @abstractmethod
     def _connection(self) -> Any:
-        raise NotImplementedError
+        """A connection (or cursor) whose ``execute(sql, params)`` returns rows to fetch."""
 
+    @abstractmethod
     def exists(self) -> bool:
-        raise NotImplementedError
+        """Whether the collection has been created."""
 
     def get(self, ids: list[str]) -> dict[str, Chunk]:
         """Stored chunks by id."""
