@@ -531,6 +531,9 @@ def _positive_int(environ: Mapping[str, str], name: str) -> int | None:
 # with the partition subset; the per-partition form cost minutes on long backfills here.
 _DAGSTER_PROCESS_DEFAULTS = {
     "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
+    # ...and stores a range run's materializations of one output (a dbt model over 60 monthly partitions)
+    # in one transaction per database rather than one per event (defs/event_log_private.py).
+    "DAGSTER_EVENT_BATCH_SIZE": "1000",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "DAGSTER_DISABLE_TELEMETRY": "true",
     "MLFLOW_DISABLE_TELEMETRY": "true",
