@@ -59,7 +59,8 @@ def _warehouse(settings: Settings) -> str:
 
     if not settings.warehouse_path.exists():
         raise FileNotFoundError("no warehouse file yet (run `datalive run`)")
-    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)  # refuses another env's file
+    # (refuses another environment's file)
+    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key, settings.duckdb_settings)
     return f"DuckDB opens read-only, {len(warehouse.gold_tables())} gold tables"
 
 

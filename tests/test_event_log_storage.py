@@ -139,3 +139,65 @@ def test_an_event_log_placed_outside_any_datalive_home_on_purpose_is_left_there(
     instance_home(settings)
 
     assert config.read_text() == chosen
+
+
+MONTHS = dg.MonthlyPartitionsDefinition(start_date="2024-01-01", end_date="2025-01-01")
+
+
+@dg.asset(partitions_def=MONTHS, backfill_policy=dg.BackfillPolicy.single_run())
+def monthly_wells() -> None:
+    """One run over a range of months: one materialization per month, which Dagster hands over as a batch."""
+
+
+def _range_run(instance: dg.DagsterInstance) -> str:
+    result = dg.materialize(
+        [monthly_wells],
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-12-01"},
+    )
+    return result.run_id
+
+
+def test_a_range_runs_materializations_are_stored_as_one_batch(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")
+    instance = pooled_instance(tmp_path / "dagster")
+    batches: list[int] = []
+    store_batch = PooledSqliteEventLogStorage.store_event_batch
+    monkeypatch.setattr(
+        PooledSqliteEventLogStorage,
+        "store_event_batch",
+        lambda self, events: (batches.append(len(events)), store_batch(self, events))[1],
+    )
+    _range_run(instance)
+    assert batches and set(batches) == {12}  # (the planned events, then the materializations: 12 months each)
+    stock = SqliteEventLogStorage(str(tmp_path / "dagster" / "history" / "runs"))
+    stored = stock.get_materialized_partitions(dg.AssetKey("monthly_wells"))
+    assert stored == set(MONTHS.get_partition_keys())
+
+
+def test_a_batch_that_fails_part_way_commits_none_of_its_events(tmp_path: Path, monkeypatch) -> None:
+    source = pooled_instance(tmp_path / "source")
+    run_id = _range_run(source)
+    events = [
+        r.event_log_entry
+        for r in source.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    ]
+    assert len(events) == 12
+    target = PooledSqliteEventLogStorage(str(tmp_path / "target"))
+    store_event = PooledSqliteEventLogStorage.store_event
+    calls = []
+
+    def failing_third(self, event):
+        calls.append(event)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        store_event(self, event)
+
+    monkeypatch.setattr(PooledSqliteEventLogStorage, "store_event", failing_third)
+    with pytest.raises(OSError, match="disk full"):
+        target.store_event_batch(events)
+    assert target.get_records_for_run(run_id).records == []
+    assert target.get_materialized_partitions(dg.AssetKey("monthly_wells")) == set()
+    monkeypatch.setattr(PooledSqliteEventLogStorage, "store_event", store_event)
+    target.store_event_batch(events)  # (what Dagster's fallback, one by one, would also leave)
+    assert len(target.get_records_for_run(run_id).records) == 12

@@ -1,5 +1,6 @@
 """Resources built from the settings object; one set per environment, chosen once."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,11 +49,17 @@ class WarehouseResource(dg.ConfigurableResource):
     snowflake_host: str = ""
     snowflake_port: int = 0
     snowflake_protocol: str = ""
+    duckdb_memory_limit: str = ""  # empty: DuckDB's default (Settings.duckdb_settings)
+    duckdb_threads: int = 0
+
+    def _duckdb_settings(self) -> dict[str, str | int]:
+        limits: dict[str, str | int] = {"memory_limit": self.duckdb_memory_limit, "threads": self.duckdb_threads}
+        return {k: v for k, v in limits.items() if v}
 
     def warehouse(self) -> Warehouse | SnowflakeWarehouse:
         """The guarded warehouse handle (nothing connects until it is used)."""
         if not self.snowflake_account:
-            return Warehouse(Path(self.path), self.env_key)
+            return Warehouse(Path(self.path), self.env_key, self._duckdb_settings())
         schemas = {"silver": self.silver_schema, "gold": self.gold_schema}
         return SnowflakeWarehouse(
             self._snowflake().get_connection, self.snowflake_database, schemas, self.env_key, self.dbt_schema or None
@@ -77,7 +84,10 @@ class WarehouseResource(dg.ConfigurableResource):
     def dbt_variables(self) -> dict[str, str]:
         """What profiles.yml reads for this warehouse, set around each dbt call."""
         if not self.snowflake_account:
-            return {"DATALIVE_DUCKDB_PATH": str(Path(self.path).resolve())}
+            return {
+                "DATALIVE_DUCKDB_PATH": str(Path(self.path).resolve()),
+                "DATALIVE_DUCKDB_SETTINGS": json.dumps(self._duckdb_settings()),
+            }
         endpoint = {
             "DATALIVE_SNOWFLAKE_HOST": self.snowflake_host,
             "DATALIVE_SNOWFLAKE_PORT": str(self.snowflake_port or ""),
@@ -178,7 +188,12 @@ def registry_resource(settings: Settings) -> ModelRegistryResource:
 def warehouse_resource(settings: Settings) -> WarehouseResource:
     """DuckDB in dev; in qa and prod the environment's Snowflake database and (per PR) schemas."""
     if settings.warehouse_backend == "duckdb":
-        return WarehouseResource(path=str(settings.warehouse_path), env_key=settings.isolation_key)
+        return WarehouseResource(
+            path=str(settings.warehouse_path),
+            env_key=settings.isolation_key,
+            duckdb_memory_limit=settings.duckdb_memory_limit or "",
+            duckdb_threads=settings.duckdb_threads or 0,
+        )
     return WarehouseResource(
         path=str(settings.warehouse_path),
         env_key=settings.isolation_key,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import beta as beta_dist
 
 from da_platform.forecast.series import DailySeries
 
@@ -48,6 +47,10 @@ def estimate_uptime(series: DailySeries, window_days: int = 90, prior_days: floa
     mean_frac = float(frac.mean())
     a = mean_frac * eff + prior_days / 2.0
     b = (1.0 - mean_frac) * eff + prior_days / 2.0
+    # (imported here: scipy.stats takes ~1.4 s to import, and every `datalive` process loads this module
+    # with the definitions, including the lakehouse-only runs that never estimate an uptime)
+    from scipy.stats import beta as beta_dist
+
     p10, p50, p90 = (float(v) for v in beta_dist.ppf([0.1, 0.5, 0.9], a, b))
     return Uptime(mean_frac, p10, p50, p90, window_days, n, a, b)
 

@@ -7,7 +7,7 @@ one transaction, so a rerun of a day gives the same rows and a concurrent reader
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -29,8 +29,10 @@ _SCHEMA = "silver"
 class Warehouse:
     """A DuckDB file owned by one environment."""
 
-    def __init__(self, path: Path, env_key: str) -> None:
+    def __init__(self, path: Path, env_key: str, duckdb_settings: Mapping[str, str | int] | None = None) -> None:
         self.path = path.resolve()
+        # The memory limit and threads the environment decided (``Settings.duckdb_settings``); none: DuckDB's.
+        self.duckdb_settings = dict(duckdb_settings or {})
         # <env root>/warehouse/<file>: the folder above "warehouse" must be the environment's own.
         require_environment_folder(self.path.parent.parent, env_key, f"warehouse {self.path}")
 
@@ -39,7 +41,7 @@ class Warehouse:
         if read_only and not self.path.exists():
             raise FileNotFoundError(f"no warehouse yet at {self.path}: run `datalive run` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.path), read_only=read_only)
+        return duckdb.connect(str(self.path), read_only=read_only, config=dict(self.duckdb_settings))
 
     @contextmanager
     def replacing_window(self, tables: tuple[str, ...], start: date, end: date) -> Iterator[WindowWriter]:
@@ -150,7 +152,7 @@ def open_warehouse(settings: Settings, login_timeout: int | None = None) -> Ware
     """The environment's warehouse outside Dagster: its DuckDB file, or its Snowflake database (credentials
     from the environment; nothing connects until a query runs)."""
     if settings.warehouse_backend == "duckdb":
-        return Warehouse(settings.warehouse_path, settings.isolation_key)
+        return Warehouse(settings.warehouse_path, settings.isolation_key, settings.duckdb_settings)
     from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse, connection_factory
 
     schemas = {layer: settings.warehouse_layer_schema(layer) for layer in ("silver", "gold")}

@@ -139,7 +139,7 @@ def rebuild_warehouse(settings: Settings, lake: Lake) -> WarehouseRebuild:
         )
     from da_platform.lakehouse.warehouse import Warehouse
 
-    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key)
+    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key, settings.duckdb_settings)
     missing = [t for t in WAREHOUSE_TABLES if not lake.exists(f"silver/{t}")]
     if missing:
         raise RestoreRefused(f"the lake has no silver {', '.join(missing)}: run `datalive run` first")

@@ -1,14 +1,27 @@
 -- Grain: one row per well_id x month_start. Daily silver volumes summed per month, full
 -- outer joined with the operator's reported monthly values, with the differences
--- (daily - reported). Every month intersecting the partition window is recomputed in full.
+-- (daily - reported). Every month intersecting the partition window is recomputed in full: its
+-- days in the window from the well facts just rebuilt, any others from silver.
 with production as (
-    select * from {{ ref('int_well_day_production') }}
-    where production_date between {{ window_month_start() }} and {{ window_month_end() }}
+    {{ window_days_from_fact(
+        'fct_well_daily_production',
+        'int_well_day_production',
+        ['well_id', 'production_date', 'field_id', 'facility_id', 'is_producing', 'day_hours', 'on_stream_hrs']
+            + production_volume_columns(),
+        window_month_start(),
+        window_month_end()
+    ) }}
 ),
 
 injection as (
-    select * from {{ ref('int_well_day_injection') }}
-    where production_date between {{ window_month_start() }} and {{ window_month_end() }}
+    {{ window_days_from_fact(
+        'fct_well_daily_injection',
+        'int_well_day_injection',
+        ['well_id', 'production_date', 'field_id', 'facility_id', 'is_injecting', 'on_stream_hrs',
+            'water_injected_sm3'],
+        window_month_start(),
+        window_month_end()
+    ) }}
 ),
 
 quarantine as (

@@ -1,0 +1,70 @@
+"""The embedded warehouse's DuckDB limits: decided once from the machine (or the environment), and applied to
+every connection, the dbt profile's included."""
+
+from __future__ import annotations
+
+import json
+import os
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from da_platform.defs.resources import warehouse_resource
+from da_platform.env import DUCKDB_MEMORY_SHARE, SettingsError, load_settings
+from da_platform.lakehouse.warehouse import Warehouse
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def _dev(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"DATALIVE_HOME": str(tmp_path), "DA_ENV": "dev", **extra}
+
+
+def test_memory_limit_defaults_to_a_share_of_the_machine(tmp_path: Path) -> None:
+    settings = load_settings(_dev(tmp_path), cwd=tmp_path)
+    total_mib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    assert settings.duckdb_settings == {
+        "memory_limit": f"{total_mib * DUCKDB_MEMORY_SHARE:.0f}MiB",
+        "threads": len(os.sched_getaffinity(0)),
+    }
+
+
+def test_the_environment_overrides_memory_limit_and_threads(tmp_path: Path) -> None:
+    environ = _dev(tmp_path, DATALIVE_DUCKDB_MEMORY_LIMIT="3GiB", DATALIVE_DUCKDB_THREADS="1")
+    assert load_settings(environ, cwd=tmp_path).duckdb_settings == {"memory_limit": "3GiB", "threads": 1}
+
+
+@pytest.mark.parametrize("value", ["lots", "80%", "3", "-1GiB"])
+def test_a_memory_limit_duckdb_cannot_read_is_refused_by_name(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match="DATALIVE_DUCKDB_MEMORY_LIMIT"):
+        load_settings(_dev(tmp_path, DATALIVE_DUCKDB_MEMORY_LIMIT=value), cwd=tmp_path)
+
+
+def test_warehouse_connections_open_with_the_limits(tmp_path: Path) -> None:
+    environ = _dev(tmp_path, DATALIVE_DUCKDB_MEMORY_LIMIT="1500MiB", DATALIVE_DUCKDB_THREADS="1")
+    warehouse = warehouse_resource(load_settings(environ, cwd=tmp_path)).warehouse()
+    assert isinstance(warehouse, Warehouse)
+    with warehouse.connect() as con:
+        limit, threads = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert (limit, threads) == ("1.4 GiB", 1)  # DuckDB prints 1500 MiB as 1.4 GiB
+
+
+def test_dbt_profile_gives_duckdb_the_limits_dbt_variables_carry(tmp_path: Path, monkeypatch) -> None:
+    from dbt.config.profile import Profile, read_profile
+    from dbt.config.renderer import ProfileRenderer
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    environ = _dev(tmp_path, DATALIVE_DUCKDB_MEMORY_LIMIT="2GiB", DATALIVE_DUCKDB_THREADS="1")
+    variables = warehouse_resource(load_settings(environ, cwd=tmp_path)).dbt_variables()
+    assert json.loads(variables["DATALIVE_DUCKDB_SETTINGS"]) == {"memory_limit": "2GiB", "threads": 1}
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    set_from_args(Namespace(), None)
+    set_invocation_context(os.environ)
+    profile = Profile.from_raw_profiles(
+        read_profile(str(DBT_PROJECT)), "datalive", ProfileRenderer({}), target_override="dev"
+    )
+    assert profile.credentials.settings == {"memory_limit": "2GiB", "threads": 1}
+    assert profile.credentials.path == variables["DATALIVE_DUCKDB_PATH"]
