@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from da_platform.lakehouse.snowflake_warehouse import SnowflakeWarehouse
 
 _SCHEMA = "silver"
+_DUCKDB_LIMITS = ("memory_limit", "threads")
 
 
 class Warehouse:
@@ -41,7 +42,15 @@ class Warehouse:
         if read_only and not self.path.exists():
             raise FileNotFoundError(f"no warehouse yet at {self.path}: run `datalive run` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.path), read_only=read_only, config=dict(self.duckdb_settings))
+        con = duckdb.connect(str(self.path), read_only=read_only)
+        # SET, not connect(config=...): both limits are the database's, shared by its connections in this
+        # process, and a connection opened with a config refuses any other connection to the same file
+        # opened without it ("different configuration"), such as the evaluation's or the drill's.
+        for name, value in self.duckdb_settings.items():
+            if name not in _DUCKDB_LIMITS:
+                raise ValueError(f"{name!r} is not a DuckDB limit the warehouse sets")
+            con.execute(f"SET {name} = '{str(value).replace(chr(39), '')}'")
+        return con
 
     @contextmanager
     def replacing_window(self, tables: tuple[str, ...], start: date, end: date) -> Iterator[WindowWriter]:

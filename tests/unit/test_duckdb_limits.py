@@ -8,6 +8,7 @@ import os
 from argparse import Namespace
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from da_platform.defs.resources import warehouse_resource
@@ -48,6 +49,15 @@ def test_warehouse_connections_open_with_the_limits(tmp_path: Path) -> None:
     with warehouse.connect() as con:
         limit, threads = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
     assert (limit, threads) == ("1.4 GiB", 1)  # DuckDB prints 1500 MiB as 1.4 GiB
+
+
+def test_a_plain_connection_beside_the_warehouses_shares_its_limits(tmp_path: Path) -> None:
+    # (the evaluation and the drill open the file with duckdb.connect directly, in the same process)
+    environ = _dev(tmp_path, DATALIVE_DUCKDB_MEMORY_LIMIT="1GiB", DATALIVE_DUCKDB_THREADS="1")
+    warehouse = warehouse_resource(load_settings(environ, cwd=tmp_path)).warehouse()
+    with warehouse.connect() as con, duckdb.connect(str(warehouse.path)) as plain:
+        con.execute("CREATE TABLE t AS SELECT 1 AS x")
+        assert plain.execute("SELECT x, current_setting('memory_limit') FROM t").fetchone() == (1, "1.0 GiB")
 
 
 def test_dbt_profile_gives_duckdb_the_limits_dbt_variables_carry(tmp_path: Path, monkeypatch) -> None:
