@@ -90,3 +90,24 @@ def test_overlapping_versions_give_one_row_per_well_day_from_the_latest(warehous
     assert {n for _, n, _ in days} == {1}
     assert {s for d, _, s in days if date(2014, 4, 10) <= d <= date(2014, 4, 20)} == {"second"}
     assert {s for d, _, s in days if d < date(2014, 4, 10)} == {"first"}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_day_after_a_nested_version_ends_takes_the_version_still_valid(warehouse, view: str) -> None:
+    well = _busiest_well(warehouse, view)
+    # 'first' is open-ended; 'second' starts later and ends first (10-20 April): after the 20th only
+    # 'first' covers the day, though 'second' started later.
+    warehouse.execute(
+        f"""
+        CREATE TEMP TABLE original AS SELECT * FROM silver.well_register WHERE well_id = '{well}';
+        DELETE FROM silver.well_register WHERE well_id = '{well}';
+        INSERT INTO silver.well_register
+            SELECT * REPLACE ('first' AS status, NULL AS valid_to) FROM original
+            UNION ALL
+            SELECT * REPLACE ('second' AS status, DATE '2014-04-10' AS valid_from, DATE '2014-04-20' AS valid_to)
+            FROM original;
+        """
+    )
+    days = _status_by_day(warehouse, view, well)
+    assert {s for d, s in days.items() if date(2014, 4, 10) <= d <= date(2014, 4, 20)} == {"second"}
+    assert {s for d, s in days.items() if d < date(2014, 4, 10) or d > date(2014, 4, 20)} == {"first"}
