@@ -21,6 +21,7 @@ from da_platform.forecast.covariates import CandidateDeclined, WellCovariates, b
 from da_platform.forecast.decline import ArpsFit, DeclineModel, fit_arps, fit_arps_many, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
 from da_platform.forecast.metrics import naive_scale, window_mase
+from da_platform.forecast.productivity import productivity_candidate
 from da_platform.forecast.series import DailySeries, daily_series
 from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
 
@@ -130,7 +131,7 @@ def _decline(name: str, anchored: bool, fits: DeclineFits) -> Forecaster:
 
 
 def _declined_without_covariates(t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
-    raise CandidateDeclined("no covariates (water, oil) for this series")
+    raise CandidateDeclined("no covariates (water, oil, pressure) for this series")
 
 
 def candidate_forecasters(
@@ -139,9 +140,9 @@ def candidate_forecasters(
     """The named candidates. ``fits`` holds the fit window (in the series' time unit: days for daily
     data; also the statistical models' window) and whether decline curves are fitted from the latest change
     of regime on; one ``DeclineFits`` per series lets ``prefit`` fit the decline curves of several origins
-    at once. ``covariates`` (the well's oil, water, events) enable ``wor_liquid`` (oil) and ``gor_gas`` (gas);
-    without them they decline, and
-    ``safe_predict`` scores it as the recent median."""
+    at once. ``covariates`` (the well's oil, water, pressures, events) enable ``wor_liquid`` and
+    ``productivity`` (oil) and ``gor_gas`` (gas); without them they decline, and ``safe_predict`` scores
+    a declined candidate as the recent median."""
     fits = DeclineFits() if fits is None else fits
     fit_window, recent = fits.window, fits.window / 4.0
     return {
