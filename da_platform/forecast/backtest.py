@@ -25,7 +25,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.covariates import WellCovariates, choke_breaks, event_break_days
+from da_platform.forecast.covariates import WellCovariates, choke_breaks, event_break_days, on_calendar
 from da_platform.forecast.metrics import coverage, mase, naive_scale
 from da_platform.forecast.peers import PeerForecast, peer_forecasts
 from da_platform.forecast.pooled import PooledModel, WellState
@@ -213,7 +213,9 @@ def well_covariates(
     rows: pl.DataFrame, series: DailySeries, events: pl.DataFrame | None = None
 ) -> WellCovariates | None:
     """The well's oil and water rates on the series' calendar (None when they do not line up, so the
-    covariate candidates decline), its choke changes (from ``avg_choke_size_pct`` when present) and the
+    covariate candidates decline), its downhole and wellhead pressures on that calendar (silver's
+    ``avg_downhole_pressure_bar`` and ``avg_whp_bar``, for ``productivity``), its choke changes (from
+    ``avg_choke_size_pct`` when present) and the
     restart days of its operator events (``events``: rows of ``EVENTS_SCHEMA``, every well's; the
     raw zone's events files, ``rag.events.events_from_raw``). Each break carries the day it is known, so
     a fit at an origin uses only the breaks known by then."""
@@ -223,7 +225,14 @@ def well_covariates(
     for other in (oil, water):
         if len(other.dates) != len(series.dates) or (other.dates != series.dates).any():
             return None
-    return WellCovariates(oil.rate, water.rate, _event_days(series, events), choke_breaks(rows, series.dates))
+    return WellCovariates(
+        oil.rate,
+        water.rate,
+        _event_days(series, events),
+        choke_breaks(rows, series.dates),
+        on_calendar(rows, series.dates, "avg_downhole_pressure_bar"),
+        on_calendar(rows, series.dates, "avg_whp_bar"),
+    )
 
 
 def _event_days(series: DailySeries, events: pl.DataFrame | None) -> np.ndarray:
@@ -264,7 +273,7 @@ def backtest_windows(
     for well in wells:
         rows = frame.filter(pl.col("well_id") == well)
         series = daily_series(rows, product, well)
-        wanted = {"wor_liquid", "gor_gas"} & {*config.forecast.candidates, *config.scored_only}
+        wanted = {"wor_liquid", "gor_gas", "productivity"} & {*config.forecast.candidates, *config.scored_only}
         covariates = well_covariates(rows, series, events) if wanted or config.forecast.fit_after_breaks else None
         part = backtest_series(series, config, covariates, pooled)
         if part.height:

@@ -38,7 +38,8 @@ class WorLiquidFit:
     t0: float
 
 
-def _window(t: np.ndarray, window: float, after: float | None) -> np.ndarray:
+def fit_window_mask(t: np.ndarray, window: float, after: float | None) -> np.ndarray:
+    """The points of the last ``window`` days, from ``after`` on when given (a known break)."""
     start = t[-1] - window if after is None else max(t[-1] - window, after)
     return t > start
 
@@ -55,7 +56,7 @@ def fit_wor_liquid(
     t, oil, water = (np.asarray(v, float) for v in (t, oil, water))
     if len(t) == 0:
         raise CandidateDeclined("wor_liquid: no training points")
-    sel = _window(t, window, after)
+    sel = fit_window_mask(t, window, after)
     t, oil, water = t[sel], oil[sel], water[sel]
     ok = np.isfinite(oil) & np.isfinite(water)
     if ok.sum() < MIN_POINTS:
@@ -115,7 +116,7 @@ def gor_gas_forecast(
     t, oil, gas = (np.asarray(v, float) for v in (t, oil, gas))
     if len(t) == 0:
         raise CandidateDeclined("gor_gas: no training points")
-    sel = _window(t, window, after)
+    sel = fit_window_mask(t, window, after)
     t, oil, gas = t[sel], oil[sel], gas[sel]
     ok = np.isfinite(oil) & np.isfinite(gas)
     if ((oil[ok] < 0) | (gas[ok] < 0)).any():
@@ -194,12 +195,16 @@ class WellCovariates:
     """A well's daily oil and water rates on the series' day index (NaN where not reported), and the day
     indices of its operator events; the ``wor_liquid`` candidate reads them at the training times only.
     ``choke_breaks`` are (day, day it is known) pairs of choke changes (``choke_change_days``): the
-    decline fits start after the latest break known at their origin, event or choke change."""
+    decline fits start after the latest break known at their origin, event or choke change. The downhole
+    and wellhead pressures (bar, NaN where not reported; empty when the rows have none) feed the
+    ``productivity`` candidate the same way the water feeds ``wor_liquid``."""
 
     oil: np.ndarray
     water: np.ndarray
     event_days: np.ndarray
     choke_breaks: np.ndarray = field(default_factory=lambda: np.zeros((2, 0)))
+    downhole_pressure: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    wellhead_pressure: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def last_break(self, origin: float) -> float | None:
         """The latest regime break known at ``origin``: an event's restart day or a choke change whose
@@ -232,7 +237,7 @@ def oil_decline_forecast(
     """Oil at ``t_future`` from its log-linear decline on the last ``window`` days, from the last week's
     median level (no growth: a rising oil rate is held flat). Declines on too few positive days."""
     t, oil = np.asarray(t, float), np.asarray(oil, float)
-    sel = _window(t, window, after) & np.isfinite(oil) & (oil > 0)
+    sel = fit_window_mask(t, window, after) & np.isfinite(oil) & (oil > 0)
     if sel.sum() < MIN_POINTS:
         raise CandidateDeclined(f"gor_gas: {int(sel.sum())} days with oil (< {MIN_POINTS}) to forecast the oil from")
     tt, oo = t[sel], oil[sel]
@@ -248,14 +253,22 @@ def choke_breaks(rows: pl.DataFrame, dates: np.ndarray) -> np.ndarray:
     units (``choke_change_days`` declines on those, and the fits then run without choke breaks)."""
     if "avg_choke_size_pct" not in rows.columns or len(dates) == 0:
         return np.zeros((2, 0))
-    day = (rows["production_date"].cast(pl.Date).to_numpy().astype("datetime64[D]") - dates[0]).astype(int)
-    keep = (day >= 0) & (day < len(dates))
-    choke = np.full(len(dates), np.nan)
-    choke[day[keep]] = rows["avg_choke_size_pct"].cast(pl.Float64).to_numpy()[keep]
     try:
-        return choke_change_days(choke)
+        return choke_change_days(on_calendar(rows, dates, "avg_choke_size_pct"))
     except CandidateDeclined:
         return np.zeros((2, 0))
+
+
+def on_calendar(rows: pl.DataFrame, dates: np.ndarray, column: str) -> np.ndarray:
+    """A silver column of one well's rows on the calendar ``dates`` (day 0 = ``dates[0]``), NaN on the
+    days it has no value; empty when the rows have no such column (nothing to look up)."""
+    if column not in rows.columns or len(dates) == 0:
+        return np.zeros(0)
+    day = (rows["production_date"].cast(pl.Date).to_numpy().astype("datetime64[D]") - dates[0]).astype(int)
+    keep = (day >= 0) & (day < len(dates))
+    out = np.full(len(dates), np.nan)
+    out[day[keep]] = rows[column].cast(pl.Float64).to_numpy()[keep]
+    return out
 
 
 def break_covariates(rows: pl.DataFrame, dates: np.ndarray) -> WellCovariates:

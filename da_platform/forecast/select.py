@@ -21,6 +21,7 @@ from da_platform.forecast.covariates import CandidateDeclined, WellCovariates, b
 from da_platform.forecast.decline import ArpsFit, DeclineModel, fit_arps, fit_arps_many, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
 from da_platform.forecast.metrics import naive_scale, window_mase
+from da_platform.forecast.productivity import productivity_candidate
 from da_platform.forecast.series import DailySeries, daily_series
 from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
 
@@ -130,7 +131,7 @@ def _decline(name: str, anchored: bool, fits: DeclineFits) -> Forecaster:
 
 
 def _declined_without_covariates(t: np.ndarray, y: np.ndarray, t_future: np.ndarray) -> np.ndarray:
-    raise CandidateDeclined("no covariates (water, oil) for this series")
+    raise CandidateDeclined("no covariates (water, oil, pressure) for this series")
 
 
 def candidate_forecasters(
@@ -139,9 +140,9 @@ def candidate_forecasters(
     """The named candidates. ``fits`` holds the fit window (in the series' time unit: days for daily
     data; also the statistical models' window) and whether decline curves are fitted from the latest change
     of regime on; one ``DeclineFits`` per series lets ``prefit`` fit the decline curves of several origins
-    at once. ``covariates`` (the well's oil, water, events) enable ``wor_liquid`` (oil) and ``gor_gas`` (gas);
-    without them they decline, and
-    ``safe_predict`` scores it as the recent median."""
+    at once. ``covariates`` (the well's oil, water, pressures, events) enable ``wor_liquid`` and
+    ``productivity`` (oil) and ``gor_gas`` (gas); without them they decline, and ``safe_predict`` scores
+    a declined candidate as the recent median."""
     fits = DeclineFits() if fits is None else fits
     fit_window, recent = fits.window, fits.window / 4.0
     return {
@@ -156,7 +157,15 @@ def candidate_forecasters(
         "auto_theta": lambda t, y, tf: statistical.auto_theta(y, len(tf), int(fit_window)),
         "wor_liquid": covariates.wor_liquid if covariates is not None else _declined_without_covariates,
         "gor_gas": covariates.gor_gas if covariates is not None else _declined_without_covariates,
+        "productivity": _productivity(covariates),
     }
+
+
+def _productivity(covariates: WellCovariates | None) -> Forecaster:
+    """``productivity.productivity_candidate`` bound to the well's pressures (declines without them)."""
+    if covariates is None:
+        return _declined_without_covariates
+    return lambda t, y, tf: productivity_candidate(covariates, t, y, tf)
 
 
 # The per-well selection pool. Not in it, though scored by the backtest (``BENCHMARK_ONLY``):
@@ -165,6 +174,9 @@ def candidate_forecasters(
 #   1.091 / 1.960 with it;
 # - AutoETS: taking it out moved that MASE from 1.092 to 1.095 (30 d) and 1.984 to 1.959 (90 d), while its
 #   fits were 55 % of a well's forecast time (benchmarks/forecast_speed.py).
+# - productivity (oil per bar of drawdown, ``forecast/productivity.py``): alone it beats naive on Volve
+#   (MASE 1.21 / 2.06 against 1.32 / 2.19, 30 / 90 d), but in the pool it moved the chosen method from
+#   1.027 / 1.871 to 1.031 / 1.884, so it is scored, not selected.
 # AutoTheta (~120 ms a fit) changed no selection that mattered and is only available on request.
 DEFAULT_CANDIDATES = (
     "mean_7",
@@ -179,7 +191,7 @@ DEFAULT_CANDIDATES = (
     "arps_hyperbolic_anchored",
 )
 # Scored next to the pool by the backtest, so the metrics table keeps showing how they compare.
-BENCHMARK_ONLY = ("naive", "auto_ets")
+BENCHMARK_ONLY = ("naive", "auto_ets", "productivity")
 # Used when there are not enough inner origins to choose: robust to a single partial day, no trend risk.
 FALLBACK_MODEL = "median_7"
 
