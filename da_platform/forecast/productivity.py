@@ -10,8 +10,9 @@ the fit window, Pr(t) = Pr0 - k (t - t_last), and the rate is regressed on [1, t
 The forecast holds Pwf at its recent level (the median of the last week of valid readings: the choke the
 operator last set) and lets Pr keep declining: q(t) = J (Pr0 - k (t - t_last) - Pwf_last), clipped at 0.
 Pwf is the downhole gauge (``avg_downhole_pressure_bar``); where it has too few readings in the window or
-none recent (a failed gauge: Volve's 15/9-F-12 and F-5 have none) the wellhead pressure ``avg_whp_bar`` stands in,
-since it moves with the bottomhole pressure by the roughly constant tubing head; the fit says which.
+none recent (a failed gauge: Volve's 15/9-F-12 reports one only until October 2010, 15/9-F-5 never) the
+wellhead pressure ``avg_whp_bar`` stands in, since it moves with the bottomhole pressure by the roughly
+constant tubing head; the fit says which.
 
 Every bad input is a ``CandidateDeclined`` with a reason, never NaN: too few days with a rate and a
 valid pressure, only zero (sentinel) pressures, pressures that look like another unit, a J that is not
