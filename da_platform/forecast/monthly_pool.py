@@ -8,9 +8,10 @@ Two things a single monthly series cannot learn alone, measured on the Sodir bac
   AutoETS and the monthly Arps fit scores 1.02 (gas 1.29 → 1.24), and it beat the pick on each half of
   the fields and on origins before and after 2005 alike.
 - **How wide the band is.** A series' own inner origins give a handful of errors per lead; its P10–P90
-  band covered 69–70 % of the months at 12 months (target 75–85 %); the union below covers 81–82 %. The band here is the union of that own band and the quantiles of
-  the log errors the same method made on *every* series of the pool whose target month is on or before
-  the origin (``PooledLogErrors.quantiles_as_of``), so it stays honest: only errors known at the origin.
+  band covered 69–70 % of the months at 12 months (target 75–85 %). The band here is the union of that
+  own band and the quantiles of the log errors the same method made on *every* series of the pool whose
+  target month is on or before the origin (``PooledLogErrors.quantiles_as_of``), so it stays honest:
+  only errors known at the origin. The union covered 81–82 %.
 
 The combination is the same function for the backtest and for ``forecast_monthly``; only a backtest
 has a pool of earlier windows to widen the band with.
