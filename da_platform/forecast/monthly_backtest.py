@@ -4,7 +4,10 @@ Per series (a field's or a well's oil or gas), cut-offs are spread evenly over e
 least ``min_history`` producing months before it and 12 months of record after it. At each cut-off the
 monthly candidates, selection and bands of ``monthly.py`` see only the months up to it (``MONTHLY_CONFIG``);
 the pool's ``arps_hyperbolic`` (a hyperbolic decline fitted on the monthly points from the latest change
-of regime in a 3-year window) and ``auto_ets`` are scored from the same run, and naive is added.
+of regime in a 3-year window) and ``auto_ets`` are scored from the same run, and naive is added. The
+chosen forecast (``selected``) is their median with the per-series pick (``inner_pick``, scored beside it),
+its band widened by the errors of every series' earlier windows (``monthly_pool``): every window of a
+source and product is forecast first, then each band is pooled as of its own origin.
 
 Scored per window, on the calendar-day rate of each month (volume / days in the month, so February's
 length is not an error): MASE with the plain one-step naive scale (``mase``) and with the seasonal
@@ -15,7 +18,7 @@ has no uptime of its own (1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +27,7 @@ import polars as pl
 
 from da_platform.forecast.metrics import coverage, naive_scale
 from da_platform.forecast.monthly import MIN_ON_STREAM_DAYS, MONTHLY_CONFIG, _days_in_month, monthly_from_daily
+from da_platform.forecast.monthly_pool import COMBINED_MEMBERS, PooledLogErrors, combined_forecast, widened
 from da_platform.forecast.select import ForecastConfig, forecast_rate_candidates
 from da_platform.forecast.series import NotAProducerError, daily_series
 
@@ -100,7 +104,22 @@ def _mase(actual: np.ndarray, forecast: np.ndarray, scale: float) -> float:
     return float(np.mean(np.abs(actual[ok] - forecast[ok])) / scale)
 
 
-def backtest_monthly_series(
+@dataclass(frozen=True)
+class MonthlyWindow:
+    """One cut-off of one series: the calendar-day rate after it, the MASE scales from before it, and each
+    model's P10/P50/P90 on the same months (rate x recent uptime)."""
+
+    source: str
+    series_id: str
+    product: str
+    origin: int
+    actual: np.ndarray
+    scale: float
+    seasonal_scale: float
+    bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def monthly_windows(
     source: str,
     series_id: str,
     product: str,
@@ -108,11 +127,13 @@ def backtest_monthly_series(
     volume: np.ndarray,
     on_stream_days: np.ndarray | None = None,
     config: MonthlyBacktestConfig = MonthlyBacktestConfig(),
-) -> list[dict[str, object]]:
-    """Window rows of one monthly series (months as month indices; missing months are gaps).
+) -> list[MonthlyWindow]:
+    """The cut-offs of one monthly series (months as month indices; missing months are gaps), forecast.
 
     A month producing less than ``MIN_ON_STREAM_DAYS`` on stream, or with a negative or missing volume, is
     not a training point; its actual calendar-day rate is still scored (a shut-in month is real output).
+    ``selected`` is the medium-term forecast (``monthly_pool.combined_forecast``, its own band) and
+    ``inner_pick`` the per-series pick it is the median around.
     """
     months = np.asarray(months, float)
     volume = np.asarray(volume, float)
@@ -127,7 +148,7 @@ def backtest_monthly_series(
     if not eligible:
         return []
     picks = np.unique(np.round(np.linspace(0, len(eligible) - 1, config.origins_per_series)).astype(int))
-    rows: list[dict[str, object]] = []
+    windows: list[MonthlyWindow] = []
     for k in picks:
         i = eligible[int(k)]
         origin = months[i]
@@ -135,36 +156,91 @@ def backtest_monthly_series(
         prod = producing[train]
         t_tr, y_tr = months[train][prod], rate[train][prod]
         cal_tr = calendar[train]
-        scale, s_scale = naive_scale(cal_tr[np.isfinite(cal_tr)]), seasonal_scale(cal_tr, months[train])
         recent = slice(max(0, i + 1 - int(config.forecast.uptime_window_days)), i + 1)
         uptime = float(np.clip(stream[recent].sum() / max(days[recent].sum(), 1.0), 0.0, 1.0))
         t_future = origin + np.arange(1, longest + 1, dtype=float)
-        extra = tuple(b for b in config.benchmarks if b not in config.forecast.candidates)
+        # Models outside the pool that the benchmarks or the combination need (naive), scored not selected.
+        wanted = dict.fromkeys((*config.benchmarks, *COMBINED_MEMBERS))
+        extra = tuple(m for m in wanted if m not in config.forecast.candidates and m != "selected")
         forecasts = forecast_rate_candidates(t_tr, y_tr, t_future, origin, config.forecast, True, extra)
+        forecasts = {**forecasts, "inner_pick": forecasts["selected"], "selected": combined_forecast(forecasts)}
         future = {int(m): c for m, c in zip(months[i + 1 :], calendar[i + 1 :], strict=True)}
-        actual = np.array([future.get(int(m), np.nan) for m in t_future])
-        for horizon in config.horizons:
-            for name in ("selected", *config.benchmarks):
-                rf = forecasts.get(name)
-                if rf is None:  # too short for the candidates: the fallback row stands for every model
-                    rf = forecasts["selected"]
-                up = 0.0 if rf.status == "shut_in" else uptime
-                p10, p50, p90 = (v[:horizon] * up for v in (rf.p10, rf.p50, rf.p90))
-                a = actual[:horizon]
+        bands = {}
+        for name in ("selected", "inner_pick", *config.benchmarks):
+            rf = forecasts.get(name)
+            if rf is None:  # too short for the candidates: the fallback row stands for every model
+                rf = forecasts["selected"]
+            up = 0.0 if rf.status == "shut_in" else uptime
+            bands[name] = (rf.p10 * up, rf.p50 * up, rf.p90 * up)
+        windows.append(
+            MonthlyWindow(
+                source,
+                series_id,
+                product,
+                int(origin),
+                np.array([future.get(int(m), np.nan) for m in t_future]),
+                naive_scale(cal_tr[np.isfinite(cal_tr)]),
+                seasonal_scale(cal_tr, months[train]),
+                bands,
+            )
+        )
+    return windows
+
+
+def pooled_bands(windows: list[MonthlyWindow]) -> list[MonthlyWindow]:
+    """Each window's ``selected`` band widened by the pooled errors of every window of the same source and
+    product known at its origin (``monthly_pool``); the other models keep their own bands."""
+    pools = {
+        key: PooledLogErrors.of(
+            (w.origin, w.actual, w.bands["selected"][1]) for w in windows if (w.source, w.product) == key
+        )
+        for key in {(w.source, w.product) for w in windows}
+    }
+    out = []
+    for w in windows:
+        p10, p50, p90 = w.bands["selected"]
+        q10, q90 = pools[(w.source, w.product)].quantiles_as_of(w.origin, len(p50))
+        low, high = widened(p10, p50, p90, q10, q90)
+        out.append(replace(w, bands={**w.bands, "selected": (low, p50, high)}))
+    return out
+
+
+def window_rows(windows: list[MonthlyWindow], horizons: tuple[int, ...] = HORIZONS_MONTHS) -> list[dict[str, object]]:
+    """The scored rows of windows: per horizon and model, MASE (plain and seasonal scale) and coverage."""
+    rows: list[dict[str, object]] = []
+    for w in windows:
+        for horizon in horizons:
+            a = w.actual[:horizon]
+            for name, band in w.bands.items():
+                p10, p50, p90 = (v[:horizon] for v in band)
                 rows.append(
                     {
-                        "source": source,
-                        "series_id": series_id,
-                        "product": product,
-                        "origin_month": int(origin),
+                        "source": w.source,
+                        "series_id": w.series_id,
+                        "product": w.product,
+                        "origin_month": w.origin,
                         "horizon_months": horizon,
                         "model": name,
-                        "mase": _mase(a, p50, scale),
-                        "mase_seasonal": _mase(a, p50, s_scale),
+                        "mase": _mase(a, p50, w.scale),
+                        "mase_seasonal": _mase(a, p50, w.seasonal_scale),
                         "coverage_p10_p90": coverage(a, p10, p90),
                     }
                 )
     return rows
+
+
+def backtest_monthly_series(
+    source: str,
+    series_id: str,
+    product: str,
+    months: np.ndarray,
+    volume: np.ndarray,
+    on_stream_days: np.ndarray | None = None,
+    config: MonthlyBacktestConfig = MonthlyBacktestConfig(),
+) -> list[dict[str, object]]:
+    """Window rows of one monthly series, its band pooled over its own earlier windows only."""
+    windows = monthly_windows(source, series_id, product, months, volume, on_stream_days, config)
+    return window_rows(pooled_bands(windows), config.horizons)
 
 
 def monthly_backtest_sodir(
@@ -173,13 +249,13 @@ def monthly_backtest_sodir(
     config: MonthlyBacktestConfig = MonthlyBacktestConfig(),
 ) -> pl.DataFrame:
     """Window rows of every Sodir field and product with enough history (``read_sodir_monthly`` rows)."""
-    rows: list[dict[str, object]] = []
+    windows: list[MonthlyWindow] = []
     for (field,), g in fields.group_by(["field"], maintain_order=True):
         for product in products:
-            rows += backtest_monthly_series(
+            windows += monthly_windows(
                 "sodir", str(field), product, g["month_index"].to_numpy(), g[f"{product}_sm3"].to_numpy(), None, config
             )
-    return pl.DataFrame(rows, schema=WINDOW_SCHEMA)
+    return pl.DataFrame(window_rows(pooled_bands(windows), config.horizons), schema=WINDOW_SCHEMA)
 
 
 def monthly_backtest_wells(
@@ -189,7 +265,7 @@ def monthly_backtest_wells(
 ) -> pl.DataFrame:
     """Window rows of every producing well's monthly series, built from its daily rows as the monthly
     forecast builds them (months with no report dropped, a last incomplete month dropped)."""
-    rows: list[dict[str, object]] = []
+    windows: list[MonthlyWindow] = []
     for well in sorted(production["well_id"].unique().to_list()):
         for product in products:
             try:
@@ -202,7 +278,7 @@ def monthly_backtest_wells(
             idx = (
                 monthly["month"].dt.year().cast(pl.Int64) * 12 + monthly["month"].dt.month().cast(pl.Int64) - 1
             ).to_numpy()
-            rows += backtest_monthly_series(
+            windows += monthly_windows(
                 "wells",
                 well,
                 product,
@@ -211,7 +287,7 @@ def monthly_backtest_wells(
                 monthly["on_stream_days"].to_numpy(),
                 config,
             )
-    return pl.DataFrame(rows, schema=WINDOW_SCHEMA)
+    return pl.DataFrame(window_rows(pooled_bands(windows), config.horizons), schema=WINDOW_SCHEMA)
 
 
 def summarize_monthly(windows: pl.DataFrame) -> pl.DataFrame:

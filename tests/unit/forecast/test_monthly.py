@@ -66,3 +66,9 @@ def test_monthly_forecasts_cover_every_producing_well_and_the_field_but_no_injec
     assert field["series_id"].unique().to_list() == ["VOLVE"] and field.height == 6
     assert field["month"][0] == date(2015, 1, 1)
     assert field.filter(pl.col("volume_p10") > pl.col("volume_p90")).height == 0
+
+
+def test_a_monthly_forecast_is_the_median_of_the_pick_and_its_three_peers(volve: pl.DataFrame) -> None:
+    f12 = volve.filter(pl.col("well_id") == "15/9-F-12", pl.col("production_date") <= date(2014, 12, 31))
+    result = forecast_well_monthly(daily_series(f12, "oil"), 12)
+    assert result.model.startswith("median(") and result.model.endswith(", naive, auto_ets, arps_hyperbolic)")

@@ -10,8 +10,11 @@ import pytest
 
 from da_platform.forecast.monthly_backtest import (
     MonthlyBacktestConfig,
+    MonthlyWindow,
     backtest_monthly_series,
     monthly_backtest_sodir,
+    monthly_windows,
+    pooled_bands,
     read_sodir_monthly,
     seasonal_scale,
     sodir_sample_path,
@@ -84,12 +87,40 @@ def test_summary_gives_each_benchmark_and_the_share_of_fields_ahead_of_it() -> N
     )
     table = summarize_monthly(monthly_backtest_sodir(frame, ("oil",), replace(FAST, horizons=(12,))))
     ahead = table.filter(pl.col("metric").str.starts_with("ahead_of_"))
-    assert set(ahead["metric"]) == {"ahead_of_naive", "ahead_of_auto_ets", "ahead_of_arps_hyperbolic"}
-    assert ahead["series"].to_list() == [2, 2, 2]
+    benchmarks = {"naive", "auto_ets", "arps_hyperbolic", "inner_pick"}
+    assert set(ahead["metric"]) == {f"ahead_of_{b}" for b in benchmarks}
+    assert ahead["series"].to_list() == [2, 2, 2, 2]
     assert ahead["value"].is_between(0, 1).all()
-    assert set(table.filter(pl.col("metric") == "mase")["model"]) == {
-        "selected",
-        "naive",
-        "auto_ets",
-        "arps_hyperbolic",
-    }
+    assert set(table.filter(pl.col("metric") == "mase")["model"]) == {"selected", *benchmarks}
+
+
+def _windows_of_two_fields() -> list[MonthlyWindow]:
+    return [
+        *monthly_windows("t", "A", "oil", START + np.arange(120), decline(120, noise=0.15, seed=1), None, FAST),
+        *monthly_windows("t", "B", "oil", START + np.arange(120), decline(120, noise=0.15, seed=2), None, FAST),
+    ]
+
+
+def test_the_chosen_monthly_forecast_is_the_median_around_the_inner_pick() -> None:
+    for w in _windows_of_two_fields():
+        members = [w.bands[m][1] for m in ("inner_pick", "naive", "auto_ets", "arps_hyperbolic")]
+        np.testing.assert_allclose(w.bands["selected"][1], np.median(members, axis=0))
+
+
+def test_a_pooled_band_is_never_narrower_than_the_own_band() -> None:
+    windows = _windows_of_two_fields()
+    for own, pooled in zip(windows, pooled_bands(windows), strict=True):
+        assert np.all(pooled.bands["selected"][0] <= own.bands["selected"][0])
+        assert np.all(pooled.bands["selected"][2] >= own.bands["selected"][2])
+        assert pooled.bands["naive"] is own.bands["naive"]  # benchmarks keep their own bands
+
+
+def test_a_pooled_band_reads_no_error_of_a_month_after_its_origin() -> None:
+    windows = _windows_of_two_fields()
+    first = min(w.origin for w in windows)
+    # Wreck every actual known after the earliest origin: that window's band must not move.
+    wrecked = [replace(w, actual=w.actual * 50) if w.origin > first else w for w in windows]
+    before = next(w for w in pooled_bands(windows) if w.origin == first)
+    after = next(w for w in pooled_bands(wrecked) if w.origin == first)
+    for a, b in zip(before.bands["selected"], after.bands["selected"], strict=True):
+        np.testing.assert_array_equal(a, b)
