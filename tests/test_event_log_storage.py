@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
@@ -201,3 +202,41 @@ def test_a_batch_that_fails_part_way_commits_none_of_its_events(tmp_path: Path, 
     monkeypatch.setattr(PooledSqliteEventLogStorage, "store_event", store_event)
     target.store_event_batch(events)  # (what Dagster's fallback, one by one, would also leave)
     assert len(target.get_records_for_run(run_id).records) == 12
+
+
+@dg.asset_check(asset=monthly_wells, partitions_def=MONTHS)
+def monthly_wells_reported() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True)
+
+
+def _check_rows(base_dir: Path) -> list[tuple]:
+    # (the index's own ids and insert times aside: what Dagster reads back)
+    with sqlite3.connect(base_dir / "index.db") as db:
+        return db.execute(
+            "SELECT asset_key, check_name, partition, run_id, execution_status, evaluation_event,"
+            " evaluation_event_timestamp, evaluation_event_storage_id, materialization_event_storage_id"
+            " FROM asset_check_executions ORDER BY id"
+        ).fetchall()
+
+
+def test_a_checks_planned_partitions_are_stored_as_dagsters_own_class_stores_them(tmp_path: Path) -> None:
+    source = pooled_instance(tmp_path / "source")
+    result = dg.materialize(
+        [monthly_wells, monthly_wells_reported],
+        instance=source,
+        tags={"dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-12-01"},
+    )
+    planned = [
+        r.event_log_entry
+        for r in source.get_records_for_run(
+            result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+        ).records
+    ]
+    assert len(planned) == 1  # one event for the range, one row per month
+    for storage_class, folder in ((PooledSqliteEventLogStorage, "pooled"), (SqliteEventLogStorage, "stock")):
+        storage = storage_class(str(tmp_path / folder))
+        for event in planned:
+            storage.store_event(event)
+    pooled, stock = _check_rows(tmp_path / "pooled"), _check_rows(tmp_path / "stock")
+    assert [row[2] for row in pooled] == MONTHS.get_partition_keys()
+    assert pooled == stock

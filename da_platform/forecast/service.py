@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -23,6 +24,8 @@ FORECAST_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     "input_sha256": pl.String(),  # of the well's rows the forecast was made from: unchanged input, reuse
 }
+T = TypeVar("T")
+ChunkT = TypeVar("ChunkT")
 # What labels a series' points in the table: well_id, product, model, status, reason, input_sha256.
 _LABEL_COLUMNS = [c for c in FORECAST_SCHEMA if c not in POINTS_SCHEMA]
 
@@ -147,7 +150,7 @@ def forecast_all(
     chunks = _chunks(production, previous if reusable else None)
     n_wells = production["well_id"].n_unique() if production.height else 0
     if workers > 1 and n_wells >= PARALLEL_MIN_WELLS:
-        outputs: Iterable[ChunkOutput] = _in_workers(chunks, products, horizon_days, config, workers)
+        outputs: Iterable[ChunkOutput] = _in_workers(_forecast_wells, chunks, workers, products, horizon_days, config)
     else:
         outputs = (_forecast_wells(chunk, products, horizon_days, config) for chunk in chunks)
     frames, results, refitted = [], [], []
@@ -161,14 +164,10 @@ def forecast_all(
 
 
 def _in_workers(
-    chunks: Iterator[list[WellInput]],
-    products: tuple[str, ...],
-    horizon_days: int,
-    config: ForecastConfig,
-    workers: int,
-) -> Iterator[ChunkOutput]:
-    """Chunk outputs in submission order, with at most two chunks per worker in flight, so the inputs
-    are not all copied to the workers at once.
+    forecast_chunk: Callable[..., ChunkT], chunks: Iterable[Any], workers: int, *args: Any
+) -> Iterator[ChunkT]:
+    """``forecast_chunk(chunk, *args)`` of every chunk, in submission order, with at most two chunks per
+    worker in flight, so the inputs are not all copied to the workers at once.
 
     joblib's loky workers: fresh processes (a forked child could deadlock on the parent's polars or BLAS
     thread pools) that, unlike multiprocessing's spawn, do not re-run the caller's ``__main__``, so this
@@ -178,7 +177,7 @@ def _in_workers(
     from joblib import Parallel, delayed
 
     run = Parallel(n_jobs=workers, backend="loky", return_as="generator", pre_dispatch="2*n_jobs")
-    yield from run(delayed(_forecast_wells)(chunk, products, horizon_days, config) for chunk in chunks)
+    yield from run(delayed(forecast_chunk)(chunk, *args) for chunk in chunks)
 
 
 MONTHLY_FORECAST_SCHEMA: dict[str, pl.DataType] = {
@@ -220,20 +219,31 @@ def field_monthly_history(production: pl.DataFrame, field_id: str, product: str)
     return monthly.select("month", "volume_sm3")
 
 
-def forecast_monthly_all(production: pl.DataFrame, products: tuple[str, ...], horizon_months: int) -> pl.DataFrame:
+def forecast_monthly_all(
+    production: pl.DataFrame, products: tuple[str, ...], horizon_months: int, workers: int = 1
+) -> pl.DataFrame:
     """Medium-term monthly forecasts: every producing well from its daily history and every field from
-    its wells' summed monthly volumes (a field total has no uptime of its own: calendar-month volumes)."""
-    frames = []
-    for well_id in sorted(production["well_id"].unique().to_list()):
+    its wells' summed monthly volumes (a field total has no uptime of its own: calendar-month volumes).
+
+    Wells are split from the table in one pass and, with ``workers`` > 1 and at least
+    ``PARALLEL_MIN_WELLS`` wells, forecast in that many worker processes, as :func:`forecast_all` does;
+    the table is the same, in the same order.
+    """
+    histories = production.partition_by("well_id", as_dict=True) if production.height else {}
+    chunks = _batched([(key[0], histories[key]) for key in sorted(histories)], CHUNK_WELLS)
+    if workers > 1 and len(histories) >= PARALLEL_MIN_WELLS:
+        outputs: Iterable[list[pl.DataFrame]] = _in_workers(
+            _forecast_wells_monthly, chunks, workers, products, horizon_months
+        )
+    else:
+        outputs = (_forecast_wells_monthly(chunk, products, horizon_months) for chunk in chunks)
+    frames = [frame for output in outputs for frame in output]
+    located = production.filter(pl.col("field_id").is_not_null()) if production.height else production
+    fields = located.partition_by("field_id", as_dict=True) if located.height else {}
+    for key in sorted(fields):
+        field_id = key[0]
         for product in products:
-            try:
-                series = daily_series(well_history(production, well_id), product, well_id)
-            except NotAProducerError:
-                break
-            frames.append(_monthly_row_frame("well", product, forecast_well_monthly(series, horizon_months)))
-    for field_id in sorted(production["field_id"].drop_nulls().unique().to_list()):
-        for product in products:
-            history = field_monthly_history(production, field_id, product)
+            history = field_monthly_history(fields[key], field_id, product)
             result = forecast_monthly(
                 history["month"], history["volume_sm3"].to_numpy(), horizon_months, series_id=field_id
             )
@@ -241,3 +251,24 @@ def forecast_monthly_all(production: pl.DataFrame, products: tuple[str, ...], ho
     if not frames:
         return pl.DataFrame(schema=MONTHLY_FORECAST_SCHEMA)
     return pl.concat(frames).cast(MONTHLY_FORECAST_SCHEMA)
+
+
+def _forecast_wells_monthly(
+    wells: list[tuple[str, pl.DataFrame]], products: tuple[str, ...], horizon_months: int
+) -> list[pl.DataFrame]:
+    """The monthly rows of a batch of wells, in this process (injectors are skipped)."""
+    frames = []
+    for well_id, history in wells:
+        for product in products:
+            try:
+                series = daily_series(history, product, well_id)
+            except NotAProducerError:
+                break
+            frames.append(_monthly_row_frame("well", product, forecast_well_monthly(series, horizon_months)))
+    return frames
+
+
+def _batched(items: list[T], size: int) -> Iterator[list[T]]:
+    """``items`` in consecutive lists of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

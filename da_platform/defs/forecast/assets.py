@@ -114,7 +114,7 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
 )
 def monthly_forecasts(lake: LakeResource):
     """Forecast every producing well and every field month by month from the last complete month."""
-    table = forecast_monthly_all(_production(lake), PRODUCTS, HORIZON_MONTHS)
+    table = forecast_monthly_all(_production(lake), PRODUCTS, HORIZON_MONTHS, workers=available_cores())
     lake.lake().overwrite(catalog.FORECAST_MONTHLY.path, table)
     fields = table.filter((pl.col("level") == "field") & (pl.col("product") == "oil"))
     return dg.MaterializeResult(

@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from da_platform.forecast import service
 from da_platform.forecast.monthly import forecast_monthly, forecast_well_monthly, monthly_from_daily
 from da_platform.forecast.series import daily_series
 from da_platform.forecast.service import field_monthly_history, forecast_monthly_all
@@ -72,3 +73,23 @@ def test_a_monthly_forecast_is_the_median_of_the_pick_and_its_three_peers(volve:
     f12 = volve.filter(pl.col("well_id") == "15/9-F-12", pl.col("production_date") <= date(2014, 12, 31))
     result = forecast_well_monthly(daily_series(f12, "oil"), 12)
     assert result.model.startswith("median(") and result.model.endswith(", naive, auto_ets, arps_hyperbolic)")
+
+
+def test_monthly_forecasts_from_worker_processes_are_the_same_table_in_the_same_order(
+    volve: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every Volve well (injectors are skipped) in two fields, one well per batch, so the batches really
+    # are spread over the two workers and would come back out of order unless the merge kept it.
+    recent = volve.filter(pl.col("production_date").is_between(date(2013, 1, 1), date(2014, 12, 31)))
+    fields = recent.with_columns(
+        field_id=pl.when(pl.col("well_id") == "15/9-F-14").then(pl.lit("EAST")).otherwise(pl.lit("VOLVE"))
+    )
+    serial = forecast_monthly_all(fields, ("oil", "gas"), 6)
+    monkeypatch.setattr(service, "PARALLEL_MIN_WELLS", 2)
+    monkeypatch.setattr(service, "CHUNK_WELLS", 1)
+    parallel = forecast_monthly_all(fields, ("oil", "gas"), 6, workers=2)
+    assert parallel.equals(serial)
+    assert serial.filter(pl.col("level") == "field")["series_id"].unique(maintain_order=True).to_list() == [
+        "EAST",
+        "VOLVE",
+    ]
