@@ -19,6 +19,7 @@ import resource
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import numpy as np
@@ -79,22 +80,22 @@ def synthetic_wells(n_wells: int, days: int = DAYS, seed: int = 7) -> pl.DataFra
     return pl.concat(frames)
 
 
-def _timed(production: pl.DataFrame, products: tuple[str, ...], workers: int, repeat: int) -> list[float]:
+def _seconds(run: Callable[[], object], repeat: int) -> list[float]:
+    """Wall seconds of ``repeat`` calls of ``run``."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        forecast_all(production, products, 90, ForecastConfig(), workers=workers)
+        run()
         times.append(time.perf_counter() - started)
     return times
+
+
+def _timed(production: pl.DataFrame, products: tuple[str, ...], workers: int, repeat: int) -> list[float]:
+    return _seconds(lambda: forecast_all(production, products, 90, ForecastConfig(), workers=workers), repeat)
 
 
 def _timed_monthly(production: pl.DataFrame, workers: int, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        forecast_monthly_all(production, PRODUCTS, HORIZON_MONTHS, workers=workers)
-        times.append(time.perf_counter() - started)
-    return times
+    return _seconds(lambda: forecast_monthly_all(production, PRODUCTS, HORIZON_MONTHS, workers=workers), repeat)
 
 
 class WorkerMemory:

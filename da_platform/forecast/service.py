@@ -119,14 +119,7 @@ def _chunks(production: pl.DataFrame, previous: pl.DataFrame | None) -> Iterator
     filter per well (which made the step quadratic in the number of wells)."""
     histories = production.partition_by("well_id", as_dict=True)
     earlier = previous.partition_by("well_id", as_dict=True) if previous is not None else {}
-    batch: list[WellInput] = []
-    for key in sorted(histories):
-        batch.append((key[0], histories[key], earlier.get(key)))
-        if len(batch) == CHUNK_WELLS:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    yield from _batched([(key[0], histories[key], earlier.get(key)) for key in sorted(histories)], CHUNK_WELLS)
 
 
 def forecast_all(
