@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.monthly_pool import combined_forecast
+from da_platform.forecast.monthly_pool import COMBINED_MEMBERS, combined_forecast
 from da_platform.forecast.select import BAND_SCHEMA, DEFAULT_CANDIDATES, ForecastConfig, forecast_rate_candidates
 from da_platform.forecast.series import DailySeries
 
@@ -134,8 +134,11 @@ def forecast_monthly(
     origin = float(idx[-1])
     t_future = origin + np.arange(1, horizon_months + 1, dtype=float)
     # The median of the pick, naive, AutoETS and Arps (monthly_pool.py): the pick alone is noisy here.
-    candidates = forecast_rate_candidates(idx[producing], rate[producing], t_future, origin, config, True, ("naive",))
-    rf = combined_forecast(candidates)
+    # Only the members' P50 enter it, so the pick's rivals are not forecast to the end.
+    members = tuple(m for m in COMBINED_MEMBERS if m != "selected")
+    rf = combined_forecast(
+        forecast_rate_candidates(idx[producing], rate[producing], t_future, origin, config, also=members)
+    )
 
     # Uptime: recent months' share on stream (1 for series without hours); zero when shut in.
     recent = slice(-int(config.uptime_window_days), None)
