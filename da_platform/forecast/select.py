@@ -382,15 +382,18 @@ def forecast_rate_candidates(
     include_candidates: bool = False,
     scored_only: tuple[str, ...] = (),
     covariates: WellCovariates | None = None,
+    also: tuple[str, ...] = (),
 ) -> dict[str, RateForecast]:
     """Forecast rates at ``t_future`` from producing points (t, y) known at ``t_origin``.
 
     Always returns ``"selected"``: the candidate (or the ensemble of the best few) with the lowest mean
     inner MASE. With ``include_candidates`` every candidate is returned too, each with its own band, from
     the same inner evaluation (the backtest scores them all at the cost of one), and so are the
-    ``scored_only`` models, which are evaluated the same way but never selected. Defined outcomes instead
-    of errors: too few points, or a well shut in for the whole recent window, give a status and reason
-    with finite, non-negative numbers.
+    ``scored_only`` models, which are evaluated the same way but never selected. ``also`` names models
+    returned besides, at no inner-origin cost when they are neither candidates nor scored: their point
+    forecast on all of (t, y), with the pool's band (a combination that needs only their P50, such as
+    the medium-term median, pays one fit each). Defined outcomes instead of errors: too few points, or a
+    well shut in for the whole recent window, give a status and reason with finite, non-negative numbers.
     """
     t = np.asarray(t, float)
     y = np.asarray(y, float)
@@ -419,7 +422,7 @@ def forecast_rate_candidates(
         band = fallback_quantiles(horizon, noise)
         names = (FALLBACK_MODEL, *config.candidates, *scored_only) if include_candidates else (FALLBACK_MODEL,)
         out = {}
-        for name in dict.fromkeys(names):
+        for name in dict.fromkeys((*names, *also)):
             p10, p50, p90 = _band(safe_predict(forecasters[name], t, y, t_future), band, lead_idx)
             out[name] = RateForecast(name, p10, p50, p90, "fallback", reason, {})
         out["selected"] = out[FALLBACK_MODEL]
@@ -436,6 +439,7 @@ def forecast_rate_candidates(
     wanted = [chosen, *names, *extra] if include_candidates else [chosen]
     if include_candidates and "ensemble" in scores:
         wanted.append("ensemble")
+    wanted += also
     points: dict[str, np.ndarray] = {}
     out: dict[str, RateForecast] = {}
     for name in dict.fromkeys(wanted):

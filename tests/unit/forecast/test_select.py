@@ -75,6 +75,20 @@ def test_a_scored_only_model_is_forecast_and_scored_but_never_selected() -> None
     assert not out["selected"].model.startswith("mean_30") and "mean_30" not in out["selected"].model
 
 
+def test_a_model_asked_for_also_gets_its_point_forecast_without_being_scored_or_selected() -> None:
+    rng = np.random.default_rng(5)
+    y = 500.0 + rng.normal(0, 20.0, 300)
+    t, t_future = np.arange(300.0), 299.0 + np.arange(1, 31)
+    config = ForecastConfig(inner_origins=4, inner_spacing=20, candidates=("naive", "mean_7"))
+    plain = forecast_rate_candidates(t, y, t_future, 299.0, config)
+    out = forecast_rate_candidates(t, y, t_future, 299.0, config, also=("mean_30",))
+    assert "mean_30" not in out["selected"].inner_scores
+    np.testing.assert_allclose(out["mean_30"].p50, np.mean(y[-30:]))
+    assert out["selected"].model == plain["selected"].model and "mean_30" not in plain
+    for band in ("p10", "p50", "p90"):
+        np.testing.assert_array_equal(getattr(out["selected"], band), getattr(plain["selected"], band))
+
+
 def test_the_band_pools_the_inner_errors_of_the_whole_candidate_pool() -> None:
     rng = np.random.default_rng(5)
     y = 500.0 + rng.normal(0, 20.0, 300)  # mean_30 wins; naive's errors are larger and widen the pooled band
