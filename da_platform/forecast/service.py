@@ -11,7 +11,13 @@ from typing import Any, TypeVar
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.monthly import MONTHLY_SCHEMA, MonthlyForecast, forecast_monthly, forecast_well_monthly
+from da_platform.forecast.monthly import (
+    MONTHLY_SCHEMA,
+    MonthlyForecast,
+    forecast_monthly,
+    forecast_well_monthly,
+    monthly_by_product,
+)
 from da_platform.forecast.select import POINTS_SCHEMA, ForecastConfig, ForecastResult, forecast_series, known_breaks
 from da_platform.forecast.series import NotAProducerError, daily_series, forecast_rows, series_from_rows
 
@@ -252,12 +258,13 @@ def _forecast_wells_monthly(
     """The monthly rows of a batch of wells, in this process (injectors are skipped)."""
     frames = []
     for well_id, history in wells:
-        for product in products:
-            try:
-                series = daily_series(history, product, well_id)
-            except NotAProducerError:
-                break
-            frames.append(_monthly_row_frame("well", product, forecast_well_monthly(series, horizon_months)))
+        try:
+            rows = forecast_rows(history, well_id)  # once per well, shared by its products
+        except NotAProducerError:
+            continue
+        series = [series_from_rows(rows, product, well_id) for product in products]
+        for product, one, monthly in zip(products, series, monthly_by_product(series), strict=True):
+            frames.append(_monthly_row_frame("well", product, forecast_well_monthly(one, horizon_months, monthly)))
     return frames
 
 
