@@ -11,6 +11,7 @@ Sodir backtest showed to be steadier than the pick alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -70,36 +71,62 @@ def _days_in_month(index: int) -> int:
     return (nxt - _month_start(index)).days
 
 
+_MONTHLY_FROM_DAILY = {
+    "month": pl.Date(),
+    "volume_sm3": pl.Float64(),
+    "on_stream_days": pl.Float64(),
+    "observed_days": pl.Int64(),
+    "days": pl.Int64(),
+}
+
+
 def monthly_from_daily(series: DailySeries) -> pl.DataFrame:
     """Aggregate a daily series to months: month, volume_sm3, on_stream_days, observed_days, days."""
-    if len(series.dates) == 0:
-        return pl.DataFrame(
-            schema={
-                "month": pl.Date(),
-                "volume_sm3": pl.Float64(),
-                "on_stream_days": pl.Float64(),
-                "observed_days": pl.Int64(),
-                "days": pl.Int64(),
-            }
-        )
+    return monthly_by_product([series])[0]
+
+
+def monthly_by_product(series: Sequence[DailySeries]) -> list[pl.DataFrame]:
+    """:func:`monthly_from_daily` of each of one well's products, in one group-by.
+
+    The products of a well share its days and hours (``series_from_rows`` on the same rows), so one
+    group-by with a volume column per product does what one per product did: on a few hundred days its
+    fixed cost is most of the time. The sums are polars' own, so the months are the same to the bit.
+    """
+    if not series:
+        return []
+    base = series[0]
+    for other in series[1:]:
+        if not (
+            np.array_equal(other.dates, base.dates)
+            and np.array_equal(other.hours, base.hours)
+            and np.array_equal(other.observed, base.observed)
+        ):
+            raise ValueError(f"{other.well_id} {other.product} is not on the same days as {base.product}")
+    if len(base.dates) == 0:
+        return [pl.DataFrame(schema=_MONTHLY_FROM_DAILY) for _ in series]
+    volumes = [f"volume_{i}" for i in range(len(series))]
     frame = pl.DataFrame(
         {
-            "date": pl.Series(series.dates.astype("datetime64[D]"), dtype=pl.Date),
-            "volume": series.volume,
-            "hours": series.hours,
-            "observed": series.observed,
+            "date": pl.Series(base.dates.astype("datetime64[D]"), dtype=pl.Date),
+            "hours": base.hours,
+            "observed": base.observed,
+            **{name: s.volume for name, s in zip(volumes, series, strict=True)},
         }
     )
-    return (
+    months = (
         frame.group_by(pl.col("date").dt.truncate("1mo").alias("month"))
         .agg(
-            volume_sm3=pl.col("volume").sum(),
+            *(pl.col(name).sum() for name in volumes),
             on_stream_days=pl.col("hours").sum() / 24.0,
             observed_days=pl.col("observed").sum().cast(pl.Int64),
         )
         .with_columns(days=pl.col("month").dt.month_end().dt.day().cast(pl.Int64))
         .sort("month")
     )
+    return [
+        months.select("month", pl.col(name).alias("volume_sm3"), "on_stream_days", "observed_days", "days")
+        for name in volumes
+    ]
 
 
 def forecast_monthly(
@@ -166,13 +193,16 @@ def forecast_monthly(
     return MonthlyForecast(series_id, rf.model, rf.status, rf.reason, points)
 
 
-def forecast_well_monthly(series: DailySeries, horizon_months: int) -> MonthlyForecast:
+def forecast_well_monthly(
+    series: DailySeries, horizon_months: int, monthly: pl.DataFrame | None = None
+) -> MonthlyForecast:
     """Monthly forecast of one well from its daily history (months with no report at all are dropped).
 
+    ``monthly`` is ``monthly_from_daily(series)`` when the caller has it already (``monthly_by_product``).
     The last month is dropped when it is incomplete, because a partial month's volume would read as a
     collapse in production.
     """
-    monthly = monthly_from_daily(series).filter(pl.col("observed_days") > 0)
+    monthly = (monthly_from_daily(series) if monthly is None else monthly).filter(pl.col("observed_days") > 0)
     if monthly.height and monthly["observed_days"][-1] < monthly["days"][-1]:
         monthly = monthly.slice(0, monthly.height - 1)
     return forecast_monthly(

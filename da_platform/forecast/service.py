@@ -11,7 +11,13 @@ from typing import Any, TypeVar
 import numpy as np
 import polars as pl
 
-from da_platform.forecast.monthly import MONTHLY_SCHEMA, MonthlyForecast, forecast_monthly, forecast_well_monthly
+from da_platform.forecast.monthly import (
+    MONTHLY_SCHEMA,
+    MonthlyForecast,
+    forecast_monthly,
+    forecast_well_monthly,
+    monthly_by_product,
+)
 from da_platform.forecast.select import POINTS_SCHEMA, ForecastConfig, ForecastResult, forecast_series, known_breaks
 from da_platform.forecast.series import NotAProducerError, daily_series, forecast_rows, series_from_rows
 
@@ -184,15 +190,23 @@ MONTHLY_FORECAST_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _monthly_row_frame(level: str, product: str, result: MonthlyForecast) -> pl.DataFrame:
-    return result.points.with_columns(
-        level=pl.lit(level),
-        series_id=pl.lit(result.series_id),
-        product=pl.lit(product),
-        model=pl.lit(result.model),
-        status=pl.lit(result.status),
-        reason=pl.lit(result.reason),
-    ).select(list(MONTHLY_FORECAST_SCHEMA))
+_MONTHLY_LABELS = {c: pl.String() for c in ("level", "series_id", "product", "model", "status", "reason")}
+
+
+def _monthly_table(level: str, forecasts: list[tuple[str, MonthlyForecast]]) -> pl.DataFrame:
+    """The table rows of (product, forecast) pairs, built once (labels gathered to each series' points),
+    not with a polars operation per series."""
+    if not forecasts:
+        return pl.DataFrame(schema=MONTHLY_FORECAST_SCHEMA)
+    points = [result.points for _, result in forecasts]
+    labels = pl.DataFrame(
+        [(level, r.series_id, product, r.model, r.status, r.reason) for product, r in forecasts],
+        schema=_MONTHLY_LABELS,
+        orient="row",
+    )
+    series_of_row = np.repeat(np.arange(len(points)), [p.height for p in points])
+    table = pl.concat([pl.concat(points), labels[series_of_row]], how="horizontal")
+    return table.select(list(MONTHLY_FORECAST_SCHEMA))
 
 
 def field_monthly_history(production: pl.DataFrame, field_id: str, product: str) -> pl.DataFrame:
@@ -233,6 +247,7 @@ def forecast_monthly_all(
     frames = [frame for output in outputs for frame in output]
     located = production.filter(pl.col("field_id").is_not_null()) if production.height else production
     fields = located.partition_by("field_id", as_dict=True) if located.height else {}
+    field_forecasts = []
     for key in sorted(fields):
         field_id = key[0]
         for product in products:
@@ -240,9 +255,8 @@ def forecast_monthly_all(
             result = forecast_monthly(
                 history["month"], history["volume_sm3"].to_numpy(), horizon_months, series_id=field_id
             )
-            frames.append(_monthly_row_frame("field", product, result))
-    if not frames:
-        return pl.DataFrame(schema=MONTHLY_FORECAST_SCHEMA)
+            field_forecasts.append((product, result))
+    frames.append(_monthly_table("field", field_forecasts))
     return pl.concat(frames).cast(MONTHLY_FORECAST_SCHEMA)
 
 
@@ -250,15 +264,16 @@ def _forecast_wells_monthly(
     wells: list[tuple[str, pl.DataFrame]], products: tuple[str, ...], horizon_months: int
 ) -> list[pl.DataFrame]:
     """The monthly rows of a batch of wells, in this process (injectors are skipped)."""
-    frames = []
+    forecasts = []
     for well_id, history in wells:
-        for product in products:
-            try:
-                series = daily_series(history, product, well_id)
-            except NotAProducerError:
-                break
-            frames.append(_monthly_row_frame("well", product, forecast_well_monthly(series, horizon_months)))
-    return frames
+        try:
+            rows = forecast_rows(history, well_id)  # once per well, shared by its products
+        except NotAProducerError:
+            continue
+        series = [series_from_rows(rows, product, well_id) for product in products]
+        for product, one, monthly in zip(products, series, monthly_by_product(series), strict=True):
+            forecasts.append((product, forecast_well_monthly(one, horizon_months, monthly)))
+    return [_monthly_table("well", forecasts)]
 
 
 def _batched(items: list[T], size: int) -> Iterator[list[T]]:

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from da_platform.forecast import service
-from da_platform.forecast.monthly import forecast_monthly, forecast_well_monthly, monthly_from_daily
+from da_platform.forecast.monthly import forecast_monthly, forecast_well_monthly, monthly_by_product, monthly_from_daily
 from da_platform.forecast.series import daily_series
 from da_platform.forecast.service import field_monthly_history, forecast_monthly_all
 
@@ -19,6 +19,22 @@ def test_daily_history_aggregates_to_monthly_volumes_and_on_stream_days(volve: p
     jan = f12.filter(pl.col("production_date").dt.month() == 1)
     assert monthly["volume_sm3"][0] == pytest.approx(jan["oil_sm3"].fill_null(0).sum())
     assert monthly["on_stream_days"][0] == pytest.approx(jan["on_stream_hrs"].sum() / 24)
+
+
+def test_a_wells_products_aggregated_together_are_each_the_same_months_to_the_bit(volve: pl.DataFrame) -> None:
+    f12 = volve.filter(pl.col("well_id") == "15/9-F-12")
+    series = [daily_series(f12, product) for product in ("oil", "gas", "water")]
+    together = monthly_by_product(series)
+    assert len(together) == 3
+    for one, monthly in zip(series, together, strict=True):
+        assert monthly.equals(monthly_from_daily(one))
+
+
+def test_products_on_different_days_are_refused_rather_than_aggregated_together(volve: pl.DataFrame) -> None:
+    f12 = volve.filter(pl.col("well_id") == "15/9-F-12")
+    shorter = f12.filter(pl.col("production_date") <= date(2014, 12, 31))
+    with pytest.raises(ValueError, match="not on the same days"):
+        monthly_by_product([daily_series(f12, "oil"), daily_series(shorter, "gas")])
 
 
 def test_a_real_well_gets_a_12_month_forecast_from_its_daily_history(volve: pl.DataFrame) -> None:
