@@ -190,7 +190,7 @@ class Settings:
 
     @property
     def warehouse_path(self) -> Path:
-        """The DuckDB file that holds the warehouse copy of silver and the dbt gold models."""
+        """The DuckDB file that holds silver (views over the lake, or copies) and the dbt gold models."""
         return self.env_root / "warehouse" / f"datalive_{self.env}.duckdb"
 
     @property

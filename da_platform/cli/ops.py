@@ -136,11 +136,15 @@ def cmd_restore(args: argparse.Namespace, settings) -> int:
 def cmd_retention(args: argparse.Namespace, settings) -> int:
     """Show (or with --apply carry out) this environment's retention: vacuum, MLflow runs, quarantine."""
     from da_platform.lakehouse.delta_lake import open_lake
+    from da_platform.ops.restore import republish_silver_views
     from da_platform.ops.retention import retention
 
     lake = open_lake(settings)
+    if args.apply:  # the views on the current version first: a vacuum never deletes a file they name
+        republish_silver_views(settings, lake)
     plan = retention(lake, settings.retention, registry(settings).target(), apply=args.apply)
     if args.apply:
+        republish_silver_views(settings, lake)  # and without the quarantined rows retention deleted
         audit(settings, "retention", settings.isolation_key, "applied", plan.counts())
     print(f"retention · {settings.isolation_key}" + ("" if args.apply else " (dry run: --apply to remove)"))
     print(plan.describe())

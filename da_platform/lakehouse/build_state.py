@@ -3,7 +3,7 @@
 A run can die anywhere between bronze and gold. Instead of trusting a "last success" flag, every silver
 build records, per partition of its window, how many admitted bronze rows it conformed and which
 register and reported monthly totals it used (``silver/_build_state``). The record is written last, after
-the three silver tables and the warehouse copy: if the run dies before it, the partition still reads as
+the three silver tables and the warehouse's silver: if the run dies before it, the partition still reads as
 not conformed and the next run rebuilds it (a window replace is idempotent). Bronze daily rows are only
 ever appended, so a partition whose bronze row count differs from its record has rows silver never saw.
 

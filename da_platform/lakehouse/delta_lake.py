@@ -35,6 +35,15 @@ def require_environment_folder(folder: Path, env_key: str, what: str) -> None:
         raise OutsideEnvironmentError(f"{what} is not inside the {env_key!r} environment's folder")
 
 
+class NotPlainParquet(ValueError):
+    """A Delta table whose current data files do not hold it alone, so a Parquet reader would misread it."""
+
+
+# Reader features a plain Parquet reader honours anyway; any other (deletion vectors, column mapping, ...)
+# changes what the files mean.
+_PLAIN_READER_FEATURES = frozenset({"timestampNtz"})
+
+
 class Lake(ABC):
     """Delta tables and immutable files of one environment, addressed by relative names (``silver/x``)."""
 
@@ -93,6 +102,24 @@ class Lake(ABC):
         if not self.exists(table):
             return None
         return DeltaTable(self.uri(table), storage_options=self.storage_options).version()
+
+    def data_files(self, table: str) -> list[str]:
+        """The Parquet files of ``table``'s current version, for a reader that does not speak Delta.
+
+        Only where those files alone are the table: refused (:class:`NotPlainParquet`) for a partitioned
+        table (its values live in the paths) or a protocol whose reader features change what the files
+        mean (deletion vectors hide rows, column mapping renames columns). Reading the table's folder as
+        plain Parquet instead would also read every file that older versions removed.
+        """
+        dt = DeltaTable(self.uri(table), storage_options=self.storage_options)
+        protocol = dt.protocol()
+        features = set(protocol.reader_features or ()) - _PLAIN_READER_FEATURES
+        if protocol.min_reader_version == 2 or features:
+            found = ", ".join(sorted(features)) or "column mapping"
+            raise NotPlainParquet(f"{table}: its Delta protocol needs a Delta reader ({found})")
+        if dt.metadata().partition_columns:
+            raise NotPlainParquet(f"{table}: partitioned by {', '.join(dt.metadata().partition_columns)}")
+        return dt.file_uris()
 
     def change_marker(self, table: str) -> object | None:
         """Changes whenever ``table`` is written (for caches on a hot path); None if it does not exist."""

@@ -90,6 +90,10 @@ class SnowflakeWarehouse:
                 )
             yield SnowflakeWindowWriter(self, cur, tables)
 
+    def reads_lake_files(self, lake: object) -> bool:
+        """Never: Snowflake receives a copy of silver (an external stage over the lake is not set up)."""
+        return False
+
     def replace_all(self, table: str, frame: pl.DataFrame) -> None:
         """Replace every row of ``silver.<table>``."""
         with self._transaction((table,)) as cur:

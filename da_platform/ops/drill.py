@@ -140,7 +140,8 @@ def _warehouse_fingerprints(settings: Settings) -> dict[str, Fingerprint]:
     with duckdb.connect(str(path), read_only=True) as con:
         tables = con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' AND table_schema IN ('silver', 'gold') ORDER BY 1, 2"
+            "WHERE (table_type = 'BASE TABLE' AND table_schema = 'gold') OR table_schema = 'silver' "
+            "ORDER BY 1, 2"  # silver's well-day views are its data; gold's views only derive from it
         ).fetchall()
         for schema, name in tables:
             # Names come from the catalogue, quoted as identifiers.

@@ -122,13 +122,14 @@ class WarehouseRebuild:
 
     def describe(self) -> str:
         """One line for the CLI and the audit trail."""
-        copied = ", ".join(f"{t} {n}" for t, n in self.silver_rows.items())
-        return f"silver copied from the lake ({copied}); gold rebuilt by dbt build for {self.window}"
+        rows = ", ".join(f"{t} {n}" for t, n in self.silver_rows.items())
+        return f"silver published from the lake ({rows} rows); gold rebuilt by dbt build for {self.window}"
 
 
 def rebuild_warehouse(settings: Settings, lake: Lake) -> WarehouseRebuild:
-    """Rebuild the DuckDB warehouse from the lake's silver tables: copy each silver table whole (the same
-    tables ``defs.lakehouse.silver`` publishes), then build every gold model with dbt over the window silver covers.
+    """Rebuild the DuckDB warehouse from the lake's silver tables: publish each one whole as
+    ``defs.lakehouse.silver`` does (views over the well-day tables' current files on a local lake, copies
+    otherwise), then build every gold model with dbt over the window silver covers.
 
     Only the embedded DuckDB warehouse: on Snowflake (qa, prod) rebuild with ``datalive run --full``.
     """
@@ -144,13 +145,41 @@ def rebuild_warehouse(settings: Settings, lake: Lake) -> WarehouseRebuild:
     if missing:
         raise RestoreRefused(f"the lake has no silver {', '.join(missing)}: run `datalive run` first")
     counts = {}
+    # What the silver asset publishes: views over the well-day tables' files where the warehouse reads
+    # the lake in place, copies of the rest.
+    views = tuple(DESTINATIONS) if warehouse.reads_lake_files(lake) else ()
     for table, schema in WAREHOUSE_TABLES.items():
+        if table in views:
+            counts[table] = lake.scan(f"silver/{table}").select(pl.len()).collect().item()
+            continue
         frame = lake.read(f"silver/{table}", schema)
         warehouse.replace_all(table, frame.select(list(schema)))
         counts[table] = frame.height
+    warehouse.publish_lake_views(views, lambda table: _silver_files(lake, table))
     start, end = _silver_window(settings, lake)
     target_path = _run_dbt_build(settings, start, end)
     return WarehouseRebuild(counts, target_path, f"{start}..{end}")
+
+
+def republish_silver_views(settings: Settings, lake: Lake) -> dict[str, int]:
+    """Point an existing DuckDB warehouse's silver views at the lake's current snapshot; returns the files
+    each view reads, or nothing where silver is a copy (Snowflake, an object-store lake, no warehouse yet).
+
+    For what changes the lake outside a silver run: a vacuum deletes only files that no current version
+    holds, so a view published on the current version never names a file a vacuum may delete.
+    """
+    if settings.warehouse_backend != "duckdb" or not settings.warehouse_path.exists():
+        return {}
+    from da_platform.lakehouse.warehouse import Warehouse
+
+    warehouse = Warehouse(settings.warehouse_path, settings.isolation_key, settings.duckdb_settings)
+    if not warehouse.reads_lake_files(lake) or not warehouse.silver_views():
+        return {}
+    return warehouse.publish_lake_views(DESTINATIONS, lambda table: _silver_files(lake, table))
+
+
+def _silver_files(lake: Lake, table: str) -> list[str]:
+    return lake.data_files(f"silver/{table}") if lake.exists(f"silver/{table}") else []
 
 
 def _silver_window(settings: Settings, lake: Lake) -> tuple[date, date]:

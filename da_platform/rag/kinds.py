@@ -191,14 +191,23 @@ class KindAnalyses:
         tail = f" GROUP BY {group} ORDER BY {group}" if group else ""
         if metric == "injection":
             sql = (
-                f"SELECT {select_group}sum(water_injected_sm3) AS injection, count(*) AS n FROM {INJECTION_TABLE} "
-                "WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) "
+                f"SELECT {select_group}{_exact_sum('water_injected_sm3')} AS injection, count(*) AS n "
+                f"FROM {INJECTION_TABLE} WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) "
                 f"AND (? IS NULL OR {self._col(field_id)} = ?)" + tail
             )
         else:
+            sums = ", ".join(
+                f"{_exact_sum(column)} AS {name}"
+                for column, name in (
+                    ("oil_sm3", "oil"),
+                    ("gas_sm3", "gas"),
+                    ("water_sm3", "water"),
+                    ("on_stream_hrs", "hours"),
+                    ("day_hours", "day_hours"),
+                )
+            )
             sql = (
-                f"SELECT {select_group}sum(oil_sm3) AS oil, sum(gas_sm3) AS gas, sum(water_sm3) AS water, "
-                "sum(on_stream_hrs) AS hours, sum(day_hours) AS day_hours, count(*) AS n "
+                f"SELECT {select_group}{sums}, count(*) AS n "
                 f"FROM {WELL_DAY_TABLE} WHERE production_date BETWEEN ? AND ? AND (? IS NULL OR well_id = ?) "
                 f"AND (? IS NULL OR {self._col(field_id)} = ?) AND well_type = 'OP'" + tail
             )
@@ -728,3 +737,10 @@ def _months(period: Period) -> list[str]:
 def trailing_days(latest: date, n: int) -> tuple[date, date]:
     """The ``n`` days ending on ``latest``."""
     return latest - timedelta(days=n - 1), latest
+
+
+def _exact_sum(column: str) -> str:
+    """SQL for the sum of ``column`` in DECIMAL(38, 9), as gold's own sums: a float sum depends on the order
+    the rows are added in (the warehouse's threads, a table's storage order), and a month whose volumes
+    add up to exactly x.x5 would then be written with one last digit on one build and another on the next."""
+    return f"CAST(sum(CAST({column} AS DECIMAL(38, 9))) AS DOUBLE)"

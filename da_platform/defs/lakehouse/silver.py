@@ -1,6 +1,7 @@
 """Silver assets: the register, reported monthly totals, and conformed well-days with quarantine."""
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -185,19 +186,32 @@ def _conform_window(
     warehouse: WarehouseResource,
     platform: PlatformResource,
 ) -> tuple["_WindowTally", str]:
-    """Conform the window span by span into silver (the engine writes it) and the warehouse (replaced for
-    exactly the window), tallying each span's checks; returns the tally and the engine's name."""
+    """Conform the window span by span into silver (the engine writes it), tallying each span's checks,
+    and publish it to the warehouse; returns the tally and the engine's name.
+
+    A warehouse that reads the lake's files gets views over the new snapshot once every span is written;
+    any other gets a copy, replaced for exactly the window in one transaction. Either way a crash part-way
+    leaves the warehouse on the old window, and the unrecorded build makes the next run redo it.
+    """
     tally = _WindowTally()
-    with (
-        silver_engine.engine() as engine,
-        warehouse.warehouse().replacing_window(tuple(DESTINATIONS), first, last) as wh,
-    ):
+    wh = warehouse.warehouse()
+    in_place = wh.reads_lake_files(store)
+    copy = nullcontext(None) if in_place else wh.replacing_window(tuple(DESTINATIONS), first, last)
+    with silver_engine.engine() as engine, copy as writer:
         for part in engine.conform_window(store, register, first, last):
-            for table, frame in by_destination(part.result).items():
-                wh.add(table, frame)
+            if writer is not None:
+                for table, frame in by_destination(part.result).items():
+                    writer.add(table, frame)
             tally.add(part)
             crash_here("in_silver", platform.crash_at)
-        return tally, engine.name
+    if in_place:
+        wh.publish_lake_views(DESTINATIONS, lambda table: _snapshot_files(store, table))
+    return tally, engine.name
+
+
+def _snapshot_files(store: Lake, table: str) -> list[str]:
+    name = catalog.Table("silver", table).path
+    return store.data_files(name) if store.exists(name) else []
 
 
 def _record_build(store: Lake, context: dg.AssetExecutionContext, sources: _BuildSources) -> None:
