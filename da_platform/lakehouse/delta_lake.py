@@ -109,8 +109,11 @@ class Lake(ABC):
         Only where those files alone are the table: refused (:class:`NotPlainParquet`) for a partitioned
         table (its values live in the paths) or a protocol whose reader features change what the files
         mean (deletion vectors hide rows, column mapping renames columns). Reading the table's folder as
-        plain Parquet instead would also read every file that older versions removed.
+        plain Parquet instead would also read every file that older versions removed. A table not created
+        yet has no files.
         """
+        if not self.exists(table):
+            return []
         dt = DeltaTable(self.uri(table), storage_options=self.storage_options)
         protocol = dt.protocol()
         features = set(protocol.reader_features or ()) - _PLAIN_READER_FEATURES

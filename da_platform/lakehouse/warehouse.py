@@ -113,13 +113,6 @@ class Warehouse:
                 con.execute("ROLLBACK")
                 raise
 
-    def silver_views(self) -> set[str]:
-        """The silver tables that are views over the lake's files (none before the first run)."""
-        if not self.path.exists():
-            return set()
-        with self.connect(read_only=True) as con:
-            return {table for table, kind in _silver_objects(con).items() if kind == "VIEW"}
-
     def replace_all(self, table: str, frame: pl.DataFrame) -> None:
         """Replace every row of ``silver.<table>``."""
         self._write(table, frame, "DELETE FROM {t}", [])

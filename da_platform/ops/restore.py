@@ -155,7 +155,8 @@ def rebuild_warehouse(settings: Settings, lake: Lake) -> WarehouseRebuild:
         frame = lake.read(f"silver/{table}", schema)
         warehouse.replace_all(table, frame.select(list(schema)))
         counts[table] = frame.height
-    warehouse.publish_lake_views(views, lambda table: _silver_files(lake, table))
+    if views:
+        warehouse.publish_lake_views(views, lambda table: lake.data_files(f"silver/{table}"))
     start, end = _silver_window(settings, lake)
     target_path = _run_dbt_build(settings, start, end)
     return WarehouseRebuild(counts, target_path, f"{start}..{end}")
@@ -173,13 +174,9 @@ def republish_silver_views(settings: Settings, lake: Lake) -> dict[str, int]:
     from da_platform.lakehouse.warehouse import Warehouse
 
     warehouse = Warehouse(settings.warehouse_path, settings.isolation_key, settings.duckdb_settings)
-    if not warehouse.reads_lake_files(lake) or not warehouse.silver_views():
+    if not warehouse.reads_lake_files(lake):
         return {}
-    return warehouse.publish_lake_views(DESTINATIONS, lambda table: _silver_files(lake, table))
-
-
-def _silver_files(lake: Lake, table: str) -> list[str]:
-    return lake.data_files(f"silver/{table}") if lake.exists(f"silver/{table}") else []
+    return warehouse.publish_lake_views(DESTINATIONS, lambda table: lake.data_files(f"silver/{table}"))
 
 
 def _silver_window(settings: Settings, lake: Lake) -> tuple[date, date]:

@@ -205,13 +205,8 @@ def _conform_window(
             tally.add(part)
             crash_here("in_silver", platform.crash_at)
     if in_place:
-        wh.publish_lake_views(DESTINATIONS, lambda table: _snapshot_files(store, table))
+        wh.publish_lake_views(DESTINATIONS, lambda table: store.data_files(catalog.Table("silver", table).path))
     return tally, engine.name
-
-
-def _snapshot_files(store: Lake, table: str) -> list[str]:
-    name = catalog.Table("silver", table).path
-    return store.data_files(name) if store.exists(name) else []
 
 
 def _record_build(store: Lake, context: dg.AssetExecutionContext, sources: _BuildSources) -> None:
