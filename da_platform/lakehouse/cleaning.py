@@ -352,19 +352,25 @@ def _keep_latest_report(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
 
     Returns ``(winners, superseded)``.
     """
+    # Only well-days reported more than once need ranking: sorting every row of a window by the four keys
+    # (every column moves with them) was most of the conform step's time, and repeats are rare.
+    keys = ["well_id", "production_date"]
+    repeated = candidates.select(keys).is_duplicated()
+    single = candidates.filter(~repeated).with_columns(_rank=pl.lit(0, dtype=pl.Int64()))
     # Latest report wins: the newest arrival, then the newest file version, then the last row in the file;
     # the file name breaks a tie between files landed together, so reruns always pick the same winner.
-    ranked = candidates.sort(
-        ["arrived_at", "source_version", "source_row", "source_file"], descending=True
-    ).with_columns(_rank=pl.int_range(pl.len()).over("well_id", "production_date"))
+    ranked = (
+        candidates.filter(repeated)
+        .sort(["arrived_at", "source_version", "source_row", "source_file"], descending=True)
+        .with_columns(_rank=pl.int_range(pl.len(), dtype=pl.Int64()).over(keys))
+    )
     winners_meta = ranked.filter(pl.col("_rank") == 0).select(
-        "well_id",
-        "production_date",
+        *keys,
         pl.col("source_file").alias("_win_file"),
         pl.col("source_version").alias("_win_version"),
         pl.col("source_row").alias("_win_row"),
     )
-    superseded = ranked.filter(pl.col("_rank") > 0).join(winners_meta, on=["well_id", "production_date"])
+    superseded = ranked.filter(pl.col("_rank") > 0).join(winners_meta, on=keys)
     quarantined = quarantine_rows(
         superseded,
         "DUPLICATE_SUPERSEDED",
@@ -372,7 +378,7 @@ def _keep_latest_report(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
         pl.format("replaced by {} version {} row {}", pl.col("_win_file"), pl.col("_win_version"), pl.col("_win_row")),
         SUPERSEDED,
     )
-    return ranked.filter(pl.col("_rank") == 0), quarantined
+    return pl.concat([single, ranked.filter(pl.col("_rank") == 0)]), quarantined
 
 
 def _reject_values(winners: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

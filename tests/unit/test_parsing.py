@@ -220,3 +220,63 @@ def test_blank_lines_bad_cells_and_extra_columns_parse_the_same_as_through_a_csv
     assert plain.frame["parse_errors"].drop_nulls().len() == 1
     assert plain.frame["source_row"].to_list()[9:11] == [11, 14]  # two blank lines skipped, numbers kept
     assert_frame_equal(plain.frame, through_reader.frame)
+
+
+def test_a_plain_file_is_read_by_the_polars_reader_into_the_same_cells_as_split_at_the_delimiter(
+    volve_daily_lines: tuple[str, ...],
+) -> None:
+    from da_platform.ingest.parsing import _read_plain_csv, _split_plain_csv
+
+    data = csv_bytes(list(volve_daily_lines))
+
+    read = _read_plain_csv(data, ",")
+    split = _split_plain_csv(data.decode(), ",")
+
+    assert read is not None and split is not None
+    assert read.header == split.header and read.lines == split.lines
+    assert [c.to_list() for c in read.columns] == [c.to_list() for c in split.columns]
+
+
+MISREAD_VARIANTS = (
+    "blank line",
+    "whitespace line",
+    "short row",
+    "long row",
+    "short and long rows whose fields add up",
+    "header only",
+)
+
+
+def _volve_variants(lines: tuple[str, ...]) -> dict[str, list[str]]:
+    """Files the polars reader would misread (it keeps blank lines as rows and fills short rows)."""
+    head, rows = lines[0], list(lines[1:30])
+    short, long = rows[4].rsplit(",", 1)[0], rows[5] + ",extra"
+    return {
+        "blank line": [head, *rows[:3], "", *rows[3:]],
+        "whitespace line": [head, *rows[:3], "   ", *rows[3:]],
+        "short row": [head, *rows[:4], short, *rows[5:]],
+        "long row": [head, *rows[:5], long, *rows[6:]],
+        "short and long rows whose fields add up": [head, *rows[:4], short, long, *rows[6:]],
+        "header only": [head],
+    }
+
+
+@pytest.mark.parametrize("variant", MISREAD_VARIANTS)
+def test_a_file_the_polars_reader_would_misread_is_not_read_by_it(
+    volve_daily_lines: tuple[str, ...], variant: str
+) -> None:
+    from da_platform.ingest.parsing import _read_plain_csv
+
+    assert _read_plain_csv(csv_bytes(_volve_variants(volve_daily_lines)[variant]), ",") is None
+
+
+@pytest.mark.parametrize("variant", MISREAD_VARIANTS[:-1])
+def test_a_file_the_polars_reader_declines_parses_the_same_as_through_a_csv_reader(
+    volve_daily_lines: tuple[str, ...], variant: str
+) -> None:
+    lines = _volve_variants(volve_daily_lines)[variant]
+
+    plain = parse_file(csv_bytes(lines), "d.csv", DAILY)
+    through_reader = parse_file(csv_bytes(_with_first_field_quoted(lines)), "d.csv", DAILY)
+
+    assert_frame_equal(plain.frame, through_reader.frame)
