@@ -119,9 +119,14 @@ class _Cells:
         return self.records[i]
 
 
-def _is_plain(text: str) -> bool:
-    """Whether nothing in the text needs a CSV reader's interpretation: no quotes, carriage returns or NULs."""
-    return not ('"' in text or "\r" in text or "\x00" in text)
+_NEEDS_A_READER = ('"', "\r", "\x00")
+
+
+def _is_plain(data: str | bytes) -> bool:
+    """Whether nothing in a file, as text or as its UTF-8 bytes, needs a CSV reader's interpretation: no
+    quotes, carriage returns or NULs."""
+    marks = _NEEDS_A_READER if isinstance(data, str) else tuple(m.encode() for m in _NEEDS_A_READER)
+    return not any(mark in data for mark in marks)
 
 
 def _read_plain_csv(content: bytes, delimiter: str) -> _Cells | None:
@@ -135,10 +140,8 @@ def _read_plain_csv(content: bytes, delimiter: str) -> _Cells | None:
     files, and they are read several times faster than by :func:`_split_plain_csv`, which handles the rest.
     The bytes are counted in place: a copy of a day's report costs as much as the checks.
     """
-    if b'"' in content or b"\r" in content or b"\x00" in content:
-        return None
     header_end = content.find(b"\n")
-    if header_end < 0:
+    if header_end < 0 or not _is_plain(content):
         return None
     end = len(content)
     while end > header_end and content[end - 1] == 0x0A:  # trailing newlines end the file, they hold no rows
