@@ -28,6 +28,7 @@ from da_platform.ingest.bronze import DAILY_TABLE as BRONZE_DAILY
 from da_platform.lakehouse import silver_schema as schema
 from da_platform.lakehouse.cleaning import SilverResult, conform_daily
 from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.write_behind import WriteBehind
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -105,6 +106,12 @@ def spans_of(months: list[tuple[date, date]], rows: Mapping[date, int], limit: i
     return spans
 
 
+def _replace_span(lake: Lake, result: SilverResult, predicate: str) -> None:
+    """Replace one span's rows in the three silver tables."""
+    for table, frame in by_destination(result).items():
+        lake.replace_where(f"silver/{table}", frame, predicate)
+
+
 class EmbeddedSilverEngine:
     """polars in this process: the dev default, and the reference the Spark path is compared with."""
 
@@ -129,17 +136,23 @@ class EmbeddedSilverEngine:
         if admitted is not None:
             by_month = admitted.group_by(pl.col("production_date").dt.truncate("1mo").alias("m")).len().collect()
             counts = dict(by_month.iter_rows())
-        for start, end in spans_of(months_of(first, last), counts, self.batch_rows):
-            bronze = (
-                admitted.filter(pl.col("production_date").is_between(start, end)).collect()
-                if admitted is not None
-                else pl.DataFrame()
-            )
-            result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
-            predicate = window_predicate(start, end)
-            for table, frame in by_destination(result).items():
-                lake.replace_where(f"silver/{table}", frame, predicate)
-            yield ConformedMonths(start, end, bronze.height, result)
+        # A span is conformed while the previous one is written (write_behind says why), and handed to the
+        # caller only once its writes are done.
+        previous: ConformedMonths | None = None
+        with WriteBehind() as writes:
+            for start, end in spans_of(months_of(first, last), counts, self.batch_rows):
+                bronze = (
+                    admitted.filter(pl.col("production_date").is_between(start, end)).collect()
+                    if admitted is not None
+                    else pl.DataFrame()
+                )
+                result = conform_daily(bronze, register) if bronze.height else SilverResult.empty()
+                writes.submit(_replace_span, lake, result, window_predicate(start, end))  # after the last write
+                if previous is not None:
+                    yield previous  # the submit above waited for its writes
+                previous = ConformedMonths(start, end, bronze.height, result)
+        if previous is not None:
+            yield previous
 
 
 class SparkSilverEngine:

@@ -17,6 +17,7 @@ from da_platform.ingest.layouts import DAILY, MONTHLY, REGISTER, Layout
 from da_platform.ingest.parsing import FileRejected
 from da_platform.lakehouse.cleaning import admission_rejects, file_rejection
 from da_platform.lakehouse.delta_lake import OutsideEnvironmentError
+from da_platform.lakehouse.write_behind import WriteBehind
 
 BRONZE_DAILY = catalog.BRONZE_DAILY.path
 BRONZE_REJECTIONS = catalog.BRONZE_REJECTIONS.path
@@ -180,33 +181,41 @@ def bronze_daily(context: dg.AssetExecutionContext, lake: LakeResource, platform
     rejected_files: list[str] = []
     rows_added, dates = 0, []
     batch: list[tuple[pl.DataFrame, pl.DataFrame]] = []  # parsed files not yet written: (rows, rejections)
-    for entry in _pending(store, "daily", parsed, rejected_shas):
-        data = store.read_bytes(entry["raw_path"])
-        try:
-            frame, extra = bronze_rows(
-                data, DAILY, entry["file_name"], entry["sha256"], entry["version"], entry["arrived_at"]
-            )
-        except FileRejected as exc:
-            context.log.error(str(exc))
-            rejected_files.append(str(exc))
-            store.append(BRONZE_REJECTIONS, file_rejection(exc.file, entry["sha256"], exc.rule, exc.detail, exc.row))
-            continue
-        if extra:
-            drift[entry["file_name"]] = extra
-            context.log.warning(f"{entry['file_name']}: unknown columns kept in extra_columns: {', '.join(extra)}")
-        dated, rejected = admission_rejects(frame, first_day, as_of)
-        rejected_keys = rejected.select("source_row")
-        frame = frame.with_columns(admitted=~pl.col("source_row").is_in(rejected_keys["source_row"].implode()))
-        for row in rejected.head(20).iter_rows(named=True):
-            context.log.warning(f"{row['source_file']}, row {row['source_row']}: [{row['rule_id']}] {row['reason']}")
-        batch.append((frame, rejected))
-        if sum(f.height for f, _ in batch) >= BATCH_ROWS:
-            _append_parsed(store, batch)
-            batch = []
-        rows_added += frame.height
-        if dated.height:
-            dates += [dated["production_date"].min(), dated["production_date"].max()]
-    _append_parsed(store, batch)
+    # Each batch is written while the next files are parsed (write_behind says why); the writes keep their
+    # order, and the step ends only when the last one has.
+    with WriteBehind() as writes:
+        for entry in _pending(store, "daily", parsed, rejected_shas):
+            data = store.read_bytes(entry["raw_path"])
+            try:
+                frame, extra = bronze_rows(
+                    data, DAILY, entry["file_name"], entry["sha256"], entry["version"], entry["arrived_at"]
+                )
+            except FileRejected as exc:
+                context.log.error(str(exc))
+                rejected_files.append(str(exc))
+                writes.submit(
+                    store.append,
+                    BRONZE_REJECTIONS,
+                    file_rejection(exc.file, entry["sha256"], exc.rule, exc.detail, exc.row),
+                )
+                continue
+            if extra:
+                drift[entry["file_name"]] = extra
+                context.log.warning(f"{entry['file_name']}: unknown columns kept in extra_columns: {', '.join(extra)}")
+            dated, rejected = admission_rejects(frame, first_day, as_of)
+            rejected_keys = rejected.select("source_row")
+            frame = frame.with_columns(admitted=~pl.col("source_row").is_in(rejected_keys["source_row"].implode()))
+            for row in rejected.head(20).iter_rows(named=True):
+                where = f"{row['source_file']}, row {row['source_row']}"
+                context.log.warning(f"{where}: [{row['rule_id']}] {row['reason']}")
+            batch.append((frame, rejected))
+            if sum(f.height for f, _ in batch) >= BATCH_ROWS:
+                writes.submit(_append_parsed, store, batch)
+                batch = []
+            rows_added += frame.height
+            if dated.height:
+                dates += [dated["production_date"].min(), dated["production_date"].max()]
+        writes.submit(_append_parsed, store, batch)
     crash_here("after_bronze", platform.crash_at)
     yield dg.MaterializeResult(
         asset_key=DAILY_KEY,
