@@ -48,8 +48,24 @@
     cast(avg(cast({{ expr }} as decimal(38, 9))) over (
         partition by {{ partition_by }}
         order by {{ order_by }}
-        range between interval '{{ days - 1 }} days' preceding and current row
+        range between {{ trailing_days_offset(days) }} preceding and current row
     ) as double)
+{%- endmacro %}
+
+{#- The RANGE offset of a frame of `days` calendar days on a DATE order key. -#}
+{% macro trailing_days_offset(days) -%}
+    {{ return(adapter.dispatch('trailing_days_offset', 'datalive')(days)) }}
+{%- endmacro %}
+
+{% macro default__trailing_days_offset(days) -%}
+    interval '{{ days - 1 }} days'
+{%- endmacro %}
+
+{#- DuckDB subtracts an interval from a DATE as a TIMESTAMP, so an interval frame orders the window by
+    cast(date as timestamp): a second sort of every row, beside the one lag() over the DATE needs. A
+    whole number of days keeps the DATE key; the frame holds the same days. -#}
+{% macro duckdb__trailing_days_offset(days) -%}
+    {{ days - 1 }}
 {%- endmacro %}
 
 {#-
