@@ -14,16 +14,19 @@ import math
 import os
 import stat as stat_mode
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from da_platform.ingest.layouts import LAYOUTS
 from da_platform.lakehouse.delta_lake import Lake
+from da_platform.lakehouse.write_behind import WriteBehind
 
 MANIFEST_TABLE = "raw/manifest"
 MANIFEST_SCHEMA: dict[str, pl.DataType] = {
@@ -61,6 +64,17 @@ LAND_RETRIES = 3
 LAND_RETRY_SECONDS = 0.5
 
 SNIFF_BYTES = 65_536  # enough for any layout's header line
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _each_in_parallel(work: Callable[[_T], _R], items: Iterable[_T]) -> Iterator[_R]:
+    """``work`` on every item, in order, on one thread per core: reading a file and hashing it both run
+    outside the GIL, so a landing of gigabytes hashes on every core instead of one (each call holds one
+    file, so memory stays at one file per core)."""
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="raw-hash") as pool:
+        yield from pool.map(work, items)
 
 
 def belongs_in(path: Path) -> str:
@@ -232,29 +246,37 @@ def scan_landing(
         oldest_first = sorted(trusted, key=lambda p: (_hashed_at(trusted[p]), p))
         recheck = set(oldest_first[: math.ceil(rehash_fraction * len(oldest_first))])
 
+    to_hash = [path for path, _, _ in candidates if str(path) not in trusted or str(path) in recheck]
+    hashes = dict(zip(to_hash, _each_in_parallel(_sha256_or_reason, to_hash), strict=True))
     found: list[LandedFile] = []
     stale: list[Path] = []
     for path, kind, lstat in candidates:
         seen = trusted.get(str(path))
         identity = (lstat.st_dev, lstat.st_ino)
-        if seen is not None and str(path) not in recheck:
+        if path not in hashes:
+            assert seen is not None
             found.append(LandedFile(path, kind, seen[2], lstat.st_size, lstat.st_mtime_ns, _hashed_at(seen), identity))
             continue
-        try:
-            sha = sha256_of(path)
-        except _NotARegularFile as exc:
-            skipped.append(Skipped(path, str(exc)))
-            continue
-        except FileNotFoundError:
-            skipped.append(Skipped(path, "disappeared while the landing folder was read"))
-            continue
-        except OSError as exc:  # e.g. no read permission: this file waits, the others land
-            skipped.append(Skipped(path, f"cannot be read ({exc.strerror or type(exc).__name__})"))
+        sha, problem = hashes[path]
+        if sha is None:
+            skipped.append(Skipped(path, problem or "cannot be read"))
             continue
         if seen is not None and sha != seen[2]:
             stale.append(path)
         found.append(LandedFile(path, kind, sha, lstat.st_size, lstat.st_mtime_ns, now, identity))
     return LandingScan(found, sorted(skipped, key=lambda s: s.path), len(recheck), stale)
+
+
+def _sha256_or_reason(path: Path) -> tuple[str, None] | tuple[None, str]:
+    """(sha256, None), or (None, why the file cannot be hashed now: it waits and the others land)."""
+    try:
+        return sha256_of(path), None
+    except _NotARegularFile as exc:
+        return None, str(exc)
+    except FileNotFoundError:
+        return None, "disappeared while the landing folder was read"
+    except OSError as exc:  # e.g. no read permission
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
 
 
 def _hashed_at(seen: tuple) -> datetime:
@@ -366,37 +388,40 @@ def land_files(
     added: list[dict[str, object]] = []
     landed_files: list[LandedFile] = []
     unstable: list[Skipped] = []
-    for landed in files:
-        key = (landed.kind, landed.path.name)
-        if (landed.kind, landed.sha256) in known and not (key in latest and latest[key] != landed.sha256):
-            landed_files.append(landed)
-            continue
-        data, read = _read_stable(landed, retries, wait_seconds)
-        if data is None:
-            assert isinstance(read, str)
-            unstable.append(Skipped(landed.path, read))
-            continue
-        assert isinstance(read, LandedFile)
-        landed_files.append(read)
-        if (read.kind, read.sha256) in known and not (key in latest and latest[key] != read.sha256):
-            continue  # it changed back to bytes raw already holds
-        raw_path = f"raw/files/{read.kind}/{read.sha256}/{read.path.name}"
-        lake.write_bytes_once(raw_path, data)
-        versions[key] = versions.get(key, 0) + 1
-        latest[key] = read.sha256
-        known.add((read.kind, read.sha256))
-        added.append(
-            {
-                "sha256": read.sha256,
-                "kind": read.kind,
-                "file_name": read.path.name,
-                "source_path": str(read.path),
-                "raw_path": raw_path,
-                "size_bytes": read.size_bytes,
-                "version": versions[key],
-                "arrived_at": arrived_at,
-            }
-        )
+    # Each copy is written while the next file is read and hashed (write_behind says why); the manifest
+    # rows are appended only once every copy is written.
+    with WriteBehind() as writes:
+        for landed in files:
+            key = (landed.kind, landed.path.name)
+            if (landed.kind, landed.sha256) in known and not (key in latest and latest[key] != landed.sha256):
+                landed_files.append(landed)
+                continue
+            data, read = _read_stable(landed, retries, wait_seconds)
+            if data is None:
+                assert isinstance(read, str)
+                unstable.append(Skipped(landed.path, read))
+                continue
+            assert isinstance(read, LandedFile)
+            landed_files.append(read)
+            if (read.kind, read.sha256) in known and not (key in latest and latest[key] != read.sha256):
+                continue  # it changed back to bytes raw already holds
+            raw_path = f"raw/files/{read.kind}/{read.sha256}/{read.path.name}"
+            writes.submit(lake.write_bytes_once, raw_path, data)
+            versions[key] = versions.get(key, 0) + 1
+            latest[key] = read.sha256
+            known.add((read.kind, read.sha256))
+            added.append(
+                {
+                    "sha256": read.sha256,
+                    "kind": read.kind,
+                    "file_name": read.path.name,
+                    "source_path": str(read.path),
+                    "raw_path": raw_path,
+                    "size_bytes": read.size_bytes,
+                    "version": versions[key],
+                    "arrived_at": arrived_at,
+                }
+            )
     new_rows = pl.DataFrame(added, schema=MANIFEST_SCHEMA)
     lake.append(MANIFEST_TABLE, new_rows)
     return LandingOutcome(new_rows, landed_files, unstable)
@@ -410,20 +435,20 @@ def verify(lake: Lake, rehash: Collection[str] | None = None) -> list[str]:
     copies it wrote; reading back every copy ever landed grows with the history (3 GB a run at 10,000
     wells x 5 years) and is the full audit, ``verify(lake)``.
     """
-    problems: list[str] = []
     manifest = lake.read(MANIFEST_TABLE, MANIFEST_SCHEMA)
     entries = manifest.select("raw_path", "sha256", "size_bytes").unique("raw_path", keep="first").sort("raw_path")
-    for raw_path, sha, size in entries.iter_rows():
+
+    def problem_of(entry: tuple[str, str, int]) -> str | None:
+        raw_path, sha, size = entry
         try:
             if rehash is not None and raw_path not in rehash:
                 actual = lake.file_size(raw_path)
-                if actual != size:
-                    problems.append(f"{raw_path}: {actual} bytes in the raw zone, {size} in the manifest")
-                continue
+                return None if actual == size else f"{raw_path}: {actual} bytes in the raw zone, {size} in the manifest"
             data = lake.read_bytes(raw_path)
         except FileNotFoundError:
-            problems.append(f"{raw_path}: missing from the raw zone")
-            continue
+            return f"{raw_path}: missing from the raw zone"
         if hashlib.sha256(data).hexdigest() != sha:
-            problems.append(f"{raw_path}: content no longer matches sha256 {sha[:12]}…")
-    return problems
+            return f"{raw_path}: content no longer matches sha256 {sha[:12]}…"
+        return None
+
+    return [problem for problem in _each_in_parallel(problem_of, entries.iter_rows()) if problem is not None]

@@ -150,6 +150,62 @@ def test_landing_copies_bytes_and_records_their_sha256(tmp_path: Path, lake: Loc
     assert (added["kind"], added["version"]) == ("daily", 1)
 
 
+def several_months(tmp_path: Path, volve_daily_lines, months: int = 5) -> list[Path]:
+    """``months`` small daily reports, each with different rows of the Volve sample."""
+    folder = tmp_path / "landing" / "daily"
+    folder.mkdir(parents=True)
+    paths = []
+    for month in range(1, months + 1):
+        path = folder / f"volve_2014-{month:02d}.csv"
+        path.write_text(
+            "\n".join([volve_daily_lines[0], *volve_daily_lines[month : month + 3]]) + "\n", encoding="utf-8"
+        )
+        paths.append(path)
+    return paths
+
+
+def test_landing_several_files_records_them_in_path_order_each_with_its_own_bytes(
+    tmp_path: Path, lake: LocalLake, volve_daily_lines
+) -> None:
+    paths = several_months(tmp_path, volve_daily_lines)
+    files, _ = raw_zone.discover(tmp_path / "landing")
+
+    added = raw_zone.land(lake, files)
+
+    assert added["file_name"].to_list() == [path.name for path in paths]
+    for row, path in zip(added.iter_rows(named=True), paths, strict=True):
+        assert lake.read_bytes(row["raw_path"]) == path.read_bytes()
+        assert raw_zone.sha256_of(path) == row["sha256"]
+
+
+def test_a_raw_copy_that_cannot_be_written_fails_the_landing_before_any_manifest_row(
+    tmp_path: Path, lake: LocalLake, volve_daily_lines
+) -> None:
+    several_months(tmp_path, volve_daily_lines)
+    files, _ = raw_zone.discover(tmp_path / "landing")
+    third = files[2]
+    lake.write_bytes_once(f"raw/files/daily/{third.sha256}/{third.path.name}", b"other bytes")
+
+    with pytest.raises(FileExistsError):
+        raw_zone.land(lake, files)
+
+    assert not lake.exists(raw_zone.MANIFEST_TABLE)
+
+
+def test_verify_reports_every_damaged_copy_in_raw_path_order(
+    tmp_path: Path, lake: LocalLake, volve_daily_lines
+) -> None:
+    several_months(tmp_path, volve_daily_lines)
+    files, _ = raw_zone.discover(tmp_path / "landing")
+    raw_paths = sorted(raw_zone.land(lake, files)["raw_path"].to_list())
+    for raw_path in (raw_paths[3], raw_paths[1]):
+        lake.path(raw_path).write_bytes(b"damaged")
+
+    problems = raw_zone.verify(lake)
+
+    assert [problem.split(":")[0] for problem in problems] == [raw_paths[1], raw_paths[3]]
+
+
 def test_verify_finds_nothing_wrong_after_landing(tmp_path: Path, lake: LocalLake, volve_daily_lines) -> None:
     landed(tmp_path, lake, volve_daily_lines)
 
