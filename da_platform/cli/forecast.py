@@ -71,15 +71,18 @@ def cmd_forecast(args: argparse.Namespace, settings) -> int:
 def cmd_backtest(args: argparse.Namespace, settings) -> int:
     """Run the rolling-origin backtest on silver, log it to MLflow as a candidate, print the metrics."""
     from da_platform.forecast.peers import PEERS
-    from da_platform.forecast.policy_backtest import backtest_policy, register_candidate
+    from da_platform.forecast.policy_backtest import backtest_policy, logged_events, register_candidate
     from da_platform.forecast.select import ForecastConfig
+    from da_platform.lakehouse.delta_lake import open_lake
 
     if args.monthly:
         return _backtest_monthly(args, settings)
     production = _silver_production(settings)
     config = ForecastConfig()
     # The peers (Theta, log-ARIMA, SCUM) are scored beside the policy in every CLI run, never selected.
-    scored = backtest_policy(production, args.product, config, peers=() if args.no_peers else PEERS)
+    peers = () if args.no_peers else PEERS
+    events = logged_events(open_lake(settings))
+    scored = backtest_policy(production, args.product, config, peers=peers, events=events)
     if reason := scored.insufficient_history:
         say(f"{reason}; nothing was logged")
         return 1
