@@ -22,14 +22,19 @@ def _silver_production(settings):
 
 def cmd_forecast(args: argparse.Namespace, settings) -> int:
     """Forecast one well from its last landed day with the champion policy (or the default one)."""
+    from da_platform.forecast.outages import OutageLog
     from da_platform.forecast.plots import fan_chart
+    from da_platform.forecast.policy_backtest import logged_events
     from da_platform.forecast.series import NotAProducerError, daily_series
     from da_platform.forecast.service import forecast_well, well_history
+    from da_platform.lakehouse.delta_lake import open_lake
 
     production = _silver_production(settings)
     config, version, run_id = registry(settings).champion_config()
+    # The operator log: a well down on its last day stays down as planned, or as past outages lasted.
+    outages = OutageLog(logged_events(open_lake(settings)))
     try:
-        result = forecast_well(production, args.well, args.product, args.horizon_days, config)
+        result = forecast_well(production, args.well, args.product, args.horizon_days, config, outages)
     except (KeyError, NotAProducerError) as exc:
         say(f"datalive forecast: {exc.args[0]}")
         return 2

@@ -16,6 +16,7 @@ in a backtest, where the log's end was written afterwards.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,11 +43,16 @@ class OpenOutage:
 @dataclass(frozen=True)
 class UptimeCurve:
     """Expected on-stream fraction per future day and why: ``reason`` says which outage shaped it (or why
-    none did); ``outage`` is the open outage, if any."""
+    none did); ``outage`` is the open outage, if any. When it shaped the curve, ``still_off`` is P(still
+    lasting) per day, ``meanwhile`` the uptime while it lasts and ``usual`` the uptime once it is over:
+    uptime = still_off x meanwhile + (1 - still_off) x usual."""
 
     uptime: np.ndarray
     reason: str
     outage: OpenOutage | None = None
+    still_off: np.ndarray | None = None
+    meanwhile: float = 0.0
+    usual: float = 0.0
 
 
 def still_off_probability(outage: OpenOutage, past_durations: np.ndarray, horizon_days: int) -> np.ndarray | None:
@@ -128,4 +134,14 @@ class OutageLog:
         meanwhile = float(frac[during].mean()) if during.any() else 0.0
         how = "planned end" if outage.planned_remaining_days is not None else "past outage lengths"
         uptime = p_off * meanwhile + (1.0 - p_off) * usual
-        return UptimeCurve(uptime, f"{outage.category} open since {outage.start} ({how})", outage)
+        reason = f"{outage.category} open since {outage.start} ({how})"
+        return UptimeCurve(uptime, reason, outage, p_off, meanwhile, usual)
+
+    def fingerprint_at(self, well_id: str, origin: np.datetime64, planned_ends: bool = False) -> str:
+        """What of the log a forecast at ``origin`` reads for the well: its open outage and the completed
+        lengths it is judged by ("" when none is open, so a well without outages keeps its input hash)."""
+        outage = self.open_at(well_id, origin, planned_ends)
+        if outage is None:
+            return ""
+        past = np.sort(self.durations_before(origin, outage.category))
+        return f"{outage}|{hashlib.sha256(past.tobytes()).hexdigest()}"
