@@ -22,14 +22,19 @@ def _silver_production(settings):
 
 def cmd_forecast(args: argparse.Namespace, settings) -> int:
     """Forecast one well from its last landed day with the champion policy (or the default one)."""
+    from da_platform.forecast.outages import OutageLog
     from da_platform.forecast.plots import fan_chart
+    from da_platform.forecast.policy_backtest import logged_events
     from da_platform.forecast.series import NotAProducerError, daily_series
     from da_platform.forecast.service import forecast_well, well_history
+    from da_platform.lakehouse.delta_lake import open_lake
 
     production = _silver_production(settings)
     config, version, run_id = registry(settings).champion_config()
+    # The operator log: a well down on its last day stays down as planned, or as past outages lasted.
+    outages = OutageLog(logged_events(open_lake(settings)))
     try:
-        result = forecast_well(production, args.well, args.product, args.horizon_days, config)
+        result = forecast_well(production, args.well, args.product, args.horizon_days, config, outages)
     except (KeyError, NotAProducerError) as exc:
         say(f"datalive forecast: {exc.args[0]}")
         return 2
@@ -71,15 +76,18 @@ def cmd_forecast(args: argparse.Namespace, settings) -> int:
 def cmd_backtest(args: argparse.Namespace, settings) -> int:
     """Run the rolling-origin backtest on silver, log it to MLflow as a candidate, print the metrics."""
     from da_platform.forecast.peers import PEERS
-    from da_platform.forecast.policy_backtest import backtest_policy, register_candidate
+    from da_platform.forecast.policy_backtest import backtest_policy, logged_events, register_candidate
     from da_platform.forecast.select import ForecastConfig
+    from da_platform.lakehouse.delta_lake import open_lake
 
     if args.monthly:
         return _backtest_monthly(args, settings)
     production = _silver_production(settings)
     config = ForecastConfig()
     # The peers (Theta, log-ARIMA, SCUM) are scored beside the policy in every CLI run, never selected.
-    scored = backtest_policy(production, args.product, config, peers=() if args.no_peers else PEERS)
+    peers = () if args.no_peers else PEERS
+    events = logged_events(open_lake(settings))
+    scored = backtest_policy(production, args.product, config, peers=peers, events=events)
     if reason := scored.insufficient_history:
         say(f"{reason}; nothing was logged")
         return 1

@@ -27,6 +27,7 @@ import polars as pl
 
 from da_platform.forecast.covariates import WellCovariates, choke_breaks, event_break_days, on_calendar
 from da_platform.forecast.metrics import coverage, mase, naive_scale
+from da_platform.forecast.outages import OutageLog
 from da_platform.forecast.peers import PeerForecast, peer_forecasts
 from da_platform.forecast.pooled import PooledModel, WellState
 from da_platform.forecast.select import BENCHMARK_ONLY, ForecastConfig, RateForecast, forecast_rate_candidates
@@ -98,10 +99,13 @@ def backtest_series(
     config: BacktestConfig = BacktestConfig(),
     covariates: WellCovariates | None = None,
     pooled: PooledModel | None = None,
+    outages: OutageLog | None = None,
 ) -> pl.DataFrame:
     """One row per (origin, horizon, model) window with its scores; the unaggregated backtest of one well.
     ``covariates`` (the well's water on the same calendar) feed the ``wor_liquid`` candidate; ``pooled``
-    (trained per origin on every well's past) adds the ``pooled_gbm`` and ``pooled_blend`` rows."""
+    (trained per origin on every well's past) adds the ``pooled_gbm`` and ``pooled_blend`` rows;
+    ``outages`` (every well's operator events) let an outage open at an origin shape the volume
+    forecast's uptime (its logged end unused: it was written after the origin)."""
     rows: list[dict[str, object]] = []
     day = series.day_index
     # naive is always scored: every window's "beats naive" is measured against it.
@@ -113,7 +117,11 @@ def backtest_series(
         prod = train.producing
         t_tr, y_tr = day[: len(train.dates)][prod], train.rate[prod]
         scale = naive_scale(y_tr)
-        uptime = estimate_uptime(train, config.forecast.uptime_window_days).mean
+        plain_uptime = estimate_uptime(train, config.forecast.uptime_window_days).mean
+        if outages is not None:
+            uptime = outages.uptime_curve(train, plain_uptime, max(config.horizons)).uptime
+        else:
+            uptime = np.full(max(config.horizons), plain_uptime)
         peers = peer_forecasts(y_tr, _producing_steps(series, origin, max(config.horizons)), config.peers)
         for horizon in config.horizons:
             test = series.between(origin + np.timedelta64(1, "D"), origin + np.timedelta64(horizon, "D"))
@@ -134,7 +142,7 @@ def backtest_series(
                 score = mase(actual_rate, p50, scale)
                 if name == "naive":
                     naive_mase = score
-                up = 0.0 if rf.status == "shut_in" else uptime
+                up = 0.0 if rf.status == "shut_in" else uptime[:n]
                 vol_fc = p50 * up
                 cum_fc = float(vol_fc[vol_ok].sum())
                 rows.append(
@@ -264,10 +272,14 @@ def backtest_windows(
     wells: Iterable[str] | None = None,
     config: BacktestConfig = BacktestConfig(),
     events: pl.DataFrame | None = None,
+    outage_events: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Window-level backtest of every producing well in ``frame`` (silver-like rows of several wells);
-    ``events`` (``EVENTS_SCHEMA``) are the operator events the fits may start after."""
+    ``events`` (``EVENTS_SCHEMA``) are the operator events the fits may start after; ``outage_events``
+    (the same rows) those whose outages open at an origin shape its volume forecast. The policy uses the
+    second only: as breaks, the raw zone's events added nothing on Volve (see ``ForecastConfig``)."""
     parts = []
+    outages = OutageLog(outage_events) if outage_events is not None and not outage_events.is_empty() else None
     wells = list(wells if wells is not None else producing_wells(frame))
     pooled = _pooled_model(frame, product, wells) if config.pooled else None
     for well in wells:
@@ -275,7 +287,7 @@ def backtest_windows(
         series = daily_series(rows, product, well)
         wanted = {"wor_liquid", "gor_gas", "productivity"} & {*config.forecast.candidates, *config.scored_only}
         covariates = well_covariates(rows, series, events) if wanted or config.forecast.fit_after_breaks else None
-        part = backtest_series(series, config, covariates, pooled)
+        part = backtest_series(series, config, covariates, pooled, outages)
         if part.height:
             parts.append(part)
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()

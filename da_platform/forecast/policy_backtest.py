@@ -9,9 +9,18 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from da_platform.forecast.backtest import BacktestConfig, backtest_windows, producing_wells, protocol_for, summarize
+from da_platform.forecast.backtest import (
+    EVENTS_SCHEMA,
+    BacktestConfig,
+    backtest_windows,
+    producing_wells,
+    protocol_for,
+    summarize,
+)
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.tracking import Candidate, TrackingTarget, champion, log_candidate, set_champion
+from da_platform.lakehouse.delta_lake import Lake
+from da_platform.rag.events import events_from_raw
 
 
 @dataclass(frozen=True)
@@ -37,13 +46,33 @@ class PolicyBacktest:
 
 
 def backtest_policy(
-    production: pl.DataFrame, product: str, config: ForecastConfig, peers: tuple[str, ...] = ()
+    production: pl.DataFrame,
+    product: str,
+    config: ForecastConfig,
+    peers: tuple[str, ...] = (),
+    events: pl.DataFrame | None = None,
 ) -> PolicyBacktest:
     """The rolling-origin backtest of ``config`` on every producing well of silver ``production`` (with the
-    statistical ``peers`` scored beside it, never selected)."""
+    statistical ``peers`` scored beside it, never selected). ``events`` (``EVENTS_SCHEMA``, the raw
+    zone's operator events) let an outage open at an origin shape that window's volume forecast."""
     protocol = protocol_for(production, BacktestConfig(forecast=config, peers=peers))
-    windows = backtest_windows(production, product, producing_wells(production), protocol)
+    windows = backtest_windows(production, product, producing_wells(production), protocol, outage_events=events)
     return PolicyBacktest(summarize(windows), protocol)
+
+
+def logged_events(lake: Lake) -> pl.DataFrame:
+    """Every operator event in the raw zone's latest events files, as ``EVENTS_SCHEMA`` rows (none landed:
+    an empty frame)."""
+    events = events_from_raw(lake)
+    return pl.DataFrame(
+        {
+            "well_id": [e.well_id for e in events],
+            "start": [e.start for e in events],
+            "end": [e.end for e in events],
+            "category": [e.category for e in events],
+        },
+        schema=EVENTS_SCHEMA,
+    )
 
 
 def register_candidate(

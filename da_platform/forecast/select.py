@@ -21,6 +21,7 @@ from da_platform.forecast.covariates import CandidateDeclined, WellCovariates, b
 from da_platform.forecast.decline import ArpsFit, DeclineModel, fit_arps, fit_arps_many, noise_scale
 from da_platform.forecast.intervals import LogErrorQuantiles, apply_band, empirical_quantiles, fallback_quantiles
 from da_platform.forecast.metrics import naive_scale, window_mase
+from da_platform.forecast.outages import OutageLog
 from da_platform.forecast.productivity import productivity_candidate
 from da_platform.forecast.series import DailySeries, daily_series
 from da_platform.forecast.uptime import Uptime, estimate_uptime, volume_band
@@ -513,9 +514,12 @@ def forecast_series(
     horizon_days: int,
     config: ForecastConfig = ForecastConfig(),
     covariates: WellCovariates | None = None,
+    outages: OutageLog | None = None,
 ) -> ForecastResult:
     """``forecast`` on an already prepared series; the origin is the series' last calendar day.
-    ``covariates`` on the series' calendar give the decline fits their known breaks (choke changes)."""
+    ``covariates`` on the series' calendar give the decline fits their known breaks (choke changes).
+    ``outages`` (the operator log) shape the uptime of a well down at the origin: off until a planned end
+    after it, else as long as past outages of its kind lasted; the reason then says so."""
     if horizon_days < 1:
         raise ValueError(f"horizon_days must be at least 1, got {horizon_days}")
     if len(series.dates) == 0:
@@ -536,8 +540,14 @@ def forecast_series(
     rf = forecast_rate(day[prod], series.rate[prod], t_future, origin_t, config, covariates)
     up = estimate_uptime(series, config.uptime_window_days)
     shut_in = rf.status == "shut_in"
-    uptime = 0.0 if shut_in else up.mean
-    volumes = (np.zeros(horizon_days),) * 3 if shut_in else volume_band(rf.p10, rf.p50, rf.p90, up)
+    reason = rf.reason
+    curve = None if shut_in or outages is None else outages.uptime_curve(series, up.mean, horizon_days, True)
+    if curve is not None and curve.still_off is None:
+        curve = None  # no outage open, or too few past ones to tell its length: the plain uptime
+    uptime = np.full(horizon_days, 0.0 if shut_in else up.mean) if curve is None else curve.uptime
+    if curve is not None:
+        reason = f"{reason}; uptime: {curve.reason}" if reason else f"uptime: {curve.reason}"
+    volumes = (np.zeros(horizon_days),) * 3 if shut_in else volume_band(rf.p10, rf.p50, rf.p90, up, outage=curve)
     origin = series.dates[-1].astype(object)
     points = pl.DataFrame(
         {
@@ -545,7 +555,7 @@ def forecast_series(
             "p10": rf.p10,
             "p50": rf.p50,
             "p90": rf.p90,
-            "uptime": np.full(horizon_days, uptime),
+            "uptime": uptime,
             "volume_p10": volumes[0],
             "volume_p50": volumes[1],
             "volume_p90": volumes[2],
@@ -554,7 +564,7 @@ def forecast_series(
     )
     if rf.status == "insufficient_history":
         points = points.clear()
-    return ForecastResult(series.well_id, series.product, rf.model, rf.status, rf.reason, origin, points, up)
+    return ForecastResult(series.well_id, series.product, rf.model, rf.status, reason, origin, points, up)
 
 
 def forecast(

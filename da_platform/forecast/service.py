@@ -18,6 +18,7 @@ from da_platform.forecast.monthly import (
     forecast_well_monthly,
     monthly_by_product,
 )
+from da_platform.forecast.outages import OutageLog
 from da_platform.forecast.select import POINTS_SCHEMA, ForecastConfig, ForecastResult, forecast_series, known_breaks
 from da_platform.forecast.series import NotAProducerError, daily_series, forecast_rows, series_from_rows
 
@@ -46,18 +47,35 @@ def well_history(production: pl.DataFrame, well_id: str) -> pl.DataFrame:
 
 
 def forecast_well(
-    production: pl.DataFrame, well_id: str, product: str, horizon_days: int, config: ForecastConfig
+    production: pl.DataFrame,
+    well_id: str,
+    product: str,
+    horizon_days: int,
+    config: ForecastConfig,
+    outages: OutageLog | None = None,
 ) -> ForecastResult:
-    """Forecast one well and product from the last landed day; injectors raise NotAProducerError."""
+    """Forecast one well and product from the last landed day; injectors raise NotAProducerError.
+    ``outages`` is the operator log: an outage open on that day shapes the uptime."""
     history = well_history(production, well_id)
     series = daily_series(history, product, well_id)
-    return forecast_series(series, horizon_days, config, known_breaks(history, series, config))
+    return forecast_series(series, horizon_days, config, known_breaks(history, series, config), outages)
 
 
 def input_fingerprint(history: pl.DataFrame) -> str:
     """sha256 of a well's rows in date order: equal fingerprints mean the forecast input did not change."""
     rows = history.sort("production_date").select(sorted(history.columns))
     return hashlib.sha256(rows.write_csv().encode()).hexdigest()
+
+
+def _well_fingerprint(history: pl.DataFrame, well_id: str, outages: OutageLog | None) -> str:
+    """The input hash of a well's forecast: its rows, and what of the outage log it reads when one of its
+    outages is open on its last day (a new plan or a newly ended outage elsewhere refits it)."""
+    fingerprint = input_fingerprint(history)
+    if outages is None or history.height == 0:
+        return fingerprint
+    origin = np.datetime64(history["production_date"].max(), "D")
+    read = outages.fingerprint_at(well_id, origin, planned_ends=True)
+    return hashlib.sha256(f"{fingerprint}|{read}".encode()).hexdigest() if read else fingerprint
 
 
 def _reused(previous: pl.DataFrame | None, well_id: str, product: str, fingerprint: str) -> ForecastResult | None:
@@ -81,7 +99,11 @@ CHUNK_WELLS = 32
 
 
 def _forecast_wells(
-    wells: list[WellInput], products: tuple[str, ...], horizon_days: int, config: ForecastConfig
+    wells: list[WellInput],
+    products: tuple[str, ...],
+    horizon_days: int,
+    config: ForecastConfig,
+    outages: OutageLog | None = None,
 ) -> ChunkOutput:
     """Forecast a batch of wells in this process: its part of the table, the results and the wells
     refitted. The table part is built once for the batch (labels gathered to each series' points), not
@@ -91,7 +113,7 @@ def _forecast_wells(
     results: list[ForecastResult] = []
     refitted: list[str] = []
     for well_id, history, previous in wells:
-        fingerprint = input_fingerprint(history)
+        fingerprint = _well_fingerprint(history, well_id, outages)
         rows: pl.DataFrame | None = None  # prepared once per well, on its first product to refit
         for product in products:
             result = _reused(previous, well_id, product, fingerprint)
@@ -101,7 +123,8 @@ def _forecast_wells(
                 except NotAProducerError:
                     break
                 series = series_from_rows(rows, product, well_id)
-                result = forecast_series(series, horizon_days, config, known_breaks(rows, series, config))
+                covariates = known_breaks(rows, series, config)
+                result = forecast_series(series, horizon_days, config, covariates, outages)
                 if well_id not in refitted:
                     refitted.append(well_id)
             results.append(result)
@@ -135,6 +158,7 @@ def forecast_all(
     config: ForecastConfig,
     previous: pl.DataFrame | None = None,
     workers: int = 1,
+    outages: OutageLog | None = None,
 ) -> tuple[pl.DataFrame, list[ForecastResult], list[str]]:
     """Every producing well × product as one table (injectors are skipped), the per-well results, and
     the wells refitted.
@@ -143,15 +167,17 @@ def forecast_all(
     changed since (same ``input_sha256``) keeps its forecast instead of being refitted, so a new day of
     data costs the wells it touches, not the whole fleet. With ``workers`` > 1 and at least
     ``PARALLEL_MIN_WELLS`` wells, batches of wells are forecast in that many worker processes (each well
-    is independent); the output is the same, in the same order.
+    is independent); the output is the same, in the same order. ``outages`` (the operator log) shape the
+    uptime of wells down on their last day, their planned ends included.
     """
     reusable = previous is not None and previous.height > 0 and "input_sha256" in previous.columns
     chunks = _chunks(production, previous if reusable else None)
     n_wells = production["well_id"].n_unique() if production.height else 0
     if workers > 1 and n_wells >= PARALLEL_MIN_WELLS:
-        outputs: Iterable[ChunkOutput] = _in_workers(_forecast_wells, chunks, workers, products, horizon_days, config)
+        args = (products, horizon_days, config, outages)
+        outputs: Iterable[ChunkOutput] = _in_workers(_forecast_wells, chunks, workers, *args)
     else:
-        outputs = (_forecast_wells(chunk, products, horizon_days, config) for chunk in chunks)
+        outputs = (_forecast_wells(chunk, products, horizon_days, config, outages) for chunk in chunks)
     frames, results, refitted = [], [], []
     for chunk_frames, chunk_results, chunk_refitted in outputs:
         frames.extend(chunk_frames)

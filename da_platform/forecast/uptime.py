@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from da_platform.forecast.outages import UptimeCurve
 from da_platform.forecast.series import DailySeries
 
 
@@ -56,18 +57,29 @@ def estimate_uptime(series: DailySeries, window_days: int = 90, prior_days: floa
 
 
 def volume_band(
-    rate_p10: np.ndarray, rate_p50: np.ndarray, rate_p90: np.ndarray, uptime: Uptime, draws: int = 2000
+    rate_p10: np.ndarray,
+    rate_p50: np.ndarray,
+    rate_p90: np.ndarray,
+    uptime: Uptime,
+    draws: int = 2000,
+    outage: UptimeCurve | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P10/P50/P90 of the expected calendar-day volume, rate x uptime, per future day.
 
     The two are drawn independently (reservoir and operations): the rate from a split normal in log1p
     space through its own P10/P50/P90, the uptime from its Beta. Quantiles of a product are not products
     of quantiles, hence the draws; a fixed seed keeps the table reproducible.
+
+    With an ``outage`` open at the origin (``outages.OutageLog.uptime_curve``) each day's uptime is a
+    mixture: with P(still lasting) the outage's own uptime, otherwise a Beta draw as concentrated as
+    ``uptime``'s around the well's usual uptime before the outage.
     """
     bands = np.column_stack([np.log1p(np.asarray(v, float)) for v in (rate_p10, rate_p50, rate_p90)])
+    still_off = outage.still_off if outage is not None else None
+    keys = bands if still_off is None else np.column_stack([bands, still_off])
     # Days with the same band have the same draws, so the same quantiles: a flat forecast has one band
     # per lead bucket, not one per day.
-    unique, day_band = np.unique(bands, axis=0, return_inverse=True)
+    unique, day_band = np.unique(keys, axis=0, return_inverse=True)
     lo, mid, hi = (unique[:, i : i + 1] for i in range(3))
     rng = np.random.default_rng(0)
     z = rng.standard_normal(draws)
@@ -76,6 +88,9 @@ def volume_band(
     # two blocks of columns instead of a choice per value.
     order = np.argsort(z, kind="stable")
     z, uptime_draws = z[order], uptime_draws[order]
+    if outage is not None and still_off is not None:
+        # (drawn after the plain draws, so a well without an open outage gets the same band as before)
+        uptime_draws = _outage_uptime_draws(rng, unique[:, 3:4], outage, uptime, draws)[:, order]
     below = int(np.searchsorted(z, 0.0))
     # rate x uptime per band and draw, in one buffer (180,000 values for 90 days: temporaries add up)
     volume = np.empty((len(unique), draws))
@@ -86,6 +101,18 @@ def volume_band(
     np.maximum(volume, 0.0, out=volume)
     volume *= uptime_draws
     return tuple(q[day_band.ravel()] for q in _linear_quantiles(volume, (0.1, 0.5, 0.9)))
+
+
+def _outage_uptime_draws(
+    rng: np.random.Generator, still_off: np.ndarray, outage: UptimeCurve, uptime: Uptime, draws: int
+) -> np.ndarray:
+    """Uptime draws per row of ``still_off`` (a column of P(still lasting)): the outage's uptime while it
+    lasts, else a Beta around the usual uptime with ``uptime``'s concentration (a + b)."""
+    usual = min(max(outage.usual, 1e-3), 1.0 - 1e-3)
+    concentration = uptime.a + uptime.b
+    back_on = rng.beta(usual * concentration, (1.0 - usual) * concentration, size=draws)
+    lasting = rng.random(draws) < still_off
+    return np.where(lasting, outage.meanwhile, back_on[None, :])
 
 
 def _linear_quantiles(x: np.ndarray, levels: tuple[float, ...]) -> tuple[np.ndarray, ...]:

@@ -9,8 +9,9 @@ from da_platform import catalog
 from da_platform.defs.metadata import markdown_table
 from da_platform.defs.policy import RETRY, asset_key
 from da_platform.defs.resources import LakeResource, ModelRegistryResource
+from da_platform.forecast.outages import OutageLog
 from da_platform.forecast.plots import fan_chart
-from da_platform.forecast.policy_backtest import backtest_policy, register_candidate
+from da_platform.forecast.policy_backtest import backtest_policy, logged_events, register_candidate
 from da_platform.forecast.select import ForecastConfig
 from da_platform.forecast.series import daily_series
 from da_platform.forecast.service import available_cores, forecast_all, forecast_monthly_all
@@ -39,7 +40,8 @@ def _production(lake: LakeResource) -> pl.DataFrame:
 def backtest_metrics(context: dg.AssetExecutionContext, lake: LakeResource, registry: ModelRegistryResource):
     """Score the forecast policy and register it as a candidate; the first candidate becomes champion."""
     config = ForecastConfig()
-    scored = backtest_policy(_production(lake), "oil", config)
+    # The raw zone's operator events: an outage open at a cut-off shapes that window's volume forecast.
+    scored = backtest_policy(_production(lake), "oil", config, events=logged_events(lake.lake()))
     table = scored.table
     lake.lake().overwrite(catalog.FORECAST_BACKTEST.path, table)
     if reason := scored.insufficient_history:
@@ -76,8 +78,12 @@ def well_daily_forecasts(context: dg.AssetExecutionContext, lake: LakeResource, 
     # Reuse needs a promoted champion: the default policy (no champion) may change with the code.
     same_policy = version is not None and "model_version" in previous.columns and previous.height > 0
     same_policy = same_policy and previous["model_version"][0] == version
+    # The raw zone's operator log: a well down on its last day stays down until a planned end, or as
+    # past outages of its kind lasted.
+    outages = OutageLog(logged_events(lake.lake()))
+    reuse = previous if same_policy else None
     table, results, refitted = forecast_all(
-        production, PRODUCTS, HORIZON_DAYS, config, previous if same_policy else None, workers=available_cores()
+        production, PRODUCTS, HORIZON_DAYS, config, reuse, workers=available_cores(), outages=outages
     )
     table = table.with_columns(
         model_version=pl.lit(version, dtype=pl.String), mlflow_run_id=pl.lit(run_id, dtype=pl.String)

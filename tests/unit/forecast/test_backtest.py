@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
 from da_platform.forecast.backtest import (
+    EVENTS_SCHEMA,
     METRICS_SCHEMA,
     BacktestConfig,
     backtest_windows,
@@ -144,3 +145,32 @@ def test_the_statistical_peers_are_scored_on_the_same_windows_and_never_selected
     assert set(peers["status"]) == {"ok"}
     assert peers["mase"].is_finite().all() and (peers["coverage_p10_p90"] > 0).all()
     assert not set(selected["model_id"]) & set(PEERS)
+
+
+def test_an_outage_open_at_an_origin_shapes_its_volume_forecast_and_never_the_rate_scores() -> None:
+    plain = backtest_windows(well_frame(declining_rates(700), start=date(2014, 6, 1)), config=SMALL)
+    origin = sorted(plain["origin"].unique())[0]
+    # A 20-day shut-in open at that origin (10 days in); five past 20-day shut-ins on another well say
+    # it lasts 10 days more. The logged end is never read in the backtest.
+    start = origin - timedelta(days=9)
+    off = [(start + timedelta(days=i) - date(2014, 6, 1)).days for i in range(20)]
+    hours = np.full(700, 24.0)
+    hours[off] = 0.0
+    frame = well_frame(declining_rates(700), hours, start=date(2014, 6, 1))
+    past = [(date(2014, m, 1), date(2014, m, 20)) for m in range(7, 12)]
+    events = pl.DataFrame(
+        {
+            "well_id": ["W-2"] * 5 + ["W-1"],
+            "start": [s for s, _ in past] + [start],
+            "end": [e for _, e in past] + [start + timedelta(days=19)],
+            "category": ["downtime"] * 6,
+        },
+        schema=EVENTS_SCHEMA,
+    )
+    a = backtest_windows(frame, config=SMALL)
+    b = backtest_windows(frame, config=SMALL, outage_events=events)
+    assert a.drop("mae_volume_sm3d", "cum_volume_error_pct").equals(b.drop("mae_volume_sm3d", "cum_volume_error_pct"))
+    at = (pl.col("origin") == origin) & (pl.col("model") == "selected")
+    assert b.filter(at)["mae_volume_sm3d"].item() < 0.5 * a.filter(at)["mae_volume_sm3d"].item()
+    later = (pl.col("origin") > origin + timedelta(days=30)) & (pl.col("model") == "selected")
+    assert a.filter(later).height > 0 and a.filter(later).equals(b.filter(later))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from da_platform.forecast.outages import UptimeCurve
 from da_platform.forecast.series import daily_series
 from da_platform.forecast.uptime import Uptime, _linear_quantiles, estimate_uptime, volume_band
 
@@ -60,3 +61,15 @@ def test_days_sharing_a_band_get_the_quantiles_each_would_get_alone() -> None:
     alone = [volume_band(p10[i : i + 1], p50[i : i + 1], p90[i : i + 1], uptime) for i in range(len(p50))]
     for q, band in enumerate(together):
         np.testing.assert_array_equal(band, [day[q][0] for day in alone])
+
+
+def test_an_outage_likely_to_last_puts_the_low_volume_at_its_own_uptime_and_the_high_at_the_usual() -> None:
+    rate = (np.full(3, 100.0), np.full(3, 100.0), np.full(3, 100.0))
+    concentrated = Uptime(0.6, 0.55, 0.6, 0.65, 90, 90, a=600.0, b=400.0)
+    # Day 1: certainly still off; day 2: half likely; day 3: over. Off, the well makes nothing.
+    outage = UptimeCurve(np.array([0.0, 0.45, 0.9]), "workover", None, np.array([1.0, 0.5, 0.0]), 0.0, 0.9)
+    v10, v50, v90 = volume_band(*rate, concentrated, outage=outage)
+    assert v10[0] == v90[0] == 0.0
+    assert v10[1] == 0.0 and v90[1] == pytest.approx(90.0, rel=0.02)
+    # Once over: around the usual uptime (0.9) before the outage, not the 90-day mean (0.6) it dragged down.
+    assert v50[2] == pytest.approx(90.0, rel=0.02)
