@@ -85,7 +85,13 @@ class OutageLog:
     def __init__(self, events: pl.DataFrame) -> None:
         out = events.filter(pl.col("category").is_in(OUTAGE_CATEGORIES)).drop_nulls(["well_id", "start", "end"])
         out = out.filter(pl.col("end") >= pl.col("start"))
-        self._well = out["well_id"].to_numpy().astype(str)
+        wells = out["well_id"].to_numpy().astype(str)
+        # Each well's rows, found once: a fleet forecast asks for every well x product, and a scan of the
+        # whole log per question would make the step grow with wells x events.
+        names, first = np.unique(wells, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        bounds = np.searchsorted(first[order], np.arange(len(names) + 1))
+        self._rows = {str(w): order[bounds[i] : bounds[i + 1]] for i, w in enumerate(names)}
         self._start = out["start"].cast(pl.Date).to_numpy().astype("datetime64[D]")
         self._end = out["end"].cast(pl.Date).to_numpy().astype("datetime64[D]")
         self._category = out["category"].to_numpy().astype(str)
@@ -94,10 +100,13 @@ class OutageLog:
         """The well's outage open at ``origin`` (the latest started, if several overlap), or None. With
         ``planned_ends`` an end after the origin is a plan the forecast may use."""
         origin = np.datetime64(origin, "D")
-        mask = (self._well == well_id) & (self._start <= origin) & (self._end >= origin)
-        if not mask.any():
+        rows = self._rows.get(well_id)
+        if rows is None:
             return None
-        i = np.flatnonzero(mask)[np.argmax(self._start[mask])]
+        rows = rows[(self._start[rows] <= origin) & (self._end[rows] >= origin)]
+        if len(rows) == 0:
+            return None
+        i = rows[np.argmax(self._start[rows])]
         remaining = int((self._end[i] - origin).astype(int)) if planned_ends else None
         elapsed = int((origin - self._start[i]).astype(int)) + 1
         return OpenOutage(str(self._category[i]), self._start[i], elapsed, remaining)
