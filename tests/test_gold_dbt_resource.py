@@ -27,4 +27,3 @@ def test_a_dbt_on_the_path_is_still_asked_its_version(tmp_path: Path) -> None:
     fake.write_text("#!/bin/sh\necho 'Core:\n  - installed: 9.8.7'\n")
     fake.chmod(0o755)
     assert resource._cli_version == version.parse("9.8.7")
-

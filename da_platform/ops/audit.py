@@ -138,7 +138,6 @@ def append(
     return record
 
 
-
 def record(settings: Settings, lake: Lake, actor: str, action: str, target: str, outcome: str,
            detail: dict[str, Any] | None = None) -> AuditRecord:  # fmt: skip
     """:func:`append` under ``settings``' audit lock, so processes appending at once keep one chain."""
@@ -146,6 +145,7 @@ def record(settings: Settings, lake: Lake, actor: str, action: str, target: str,
 
     with audit_lock(settings):
         return append(lake, actor, action, target, outcome, detail)
+
 
 def _history_problems(lake: Lake) -> list[str]:
     problems = []
