@@ -5,7 +5,10 @@ live under the environment's folder, not in the dbt project (where the default p
 they grew by a gigabyte over a day of tests), and only the latest few are kept. The partial-parse state
 of the latest successful run is kept beside them: the next run copies it and re-parses only what changed
 (a new window: the models that read it), instead of the whole project. That state is tied to the
-environment's profile (its warehouse path or schema), which is why it is per environment.
+environment's profile (its warehouse or schema). On DuckDB the profile renders the same in every dev
+environment (``dbt_launch`` says how), so an environment without a state of its own yet starts from the
+one ``make setup``'s ``dbt parse`` left in the project: dbt checks that state's profile, variables and
+files, and parses again whatever differs.
 """
 
 from __future__ import annotations
@@ -16,6 +19,18 @@ from pathlib import Path
 
 PARSE_STATE = "partial_parse.msgpack"  # dbt's file name; dagster-dbt copies it into each run's folder
 KEEP_RUNS = 5
+
+
+def seed_parse_state(work_dir: Path, project_target: Path) -> bool:
+    """Give ``work_dir`` the project's parse state (``project_target``'s) when it has none of its own;
+    True when it was copied. A state that does not fit makes dbt parse in full, as without one."""
+    own, seed = work_dir / PARSE_STATE, project_target / PARSE_STATE
+    if own.exists() or not seed.exists():
+        return False
+    staged = work_dir / f".{PARSE_STATE}.{os.getpid()}"
+    shutil.copyfile(seed, staged)
+    os.replace(staged, own)
+    return True
 
 
 def keep_parse_state(run_target: Path, work_dir: Path, keep: int = KEEP_RUNS) -> None:

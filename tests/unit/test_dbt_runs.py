@@ -1,11 +1,12 @@
-"""An environment's dbt run folders: the latest parse state is kept for the next run, old folders go."""
+"""An environment's dbt run folders: the first run starts from the project's parse state, the latest parse
+state is kept for the next run, old folders go."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from da_platform.gold.dbt_runs import PARSE_STATE, keep_parse_state
+from da_platform.gold.dbt_runs import PARSE_STATE, keep_parse_state, seed_parse_state
 
 
 def _run_folder(work: Path, name: str, age_s: int, state: bytes | None = None) -> Path:
@@ -38,3 +39,27 @@ def test_only_the_latest_run_folders_are_kept_and_the_current_one_always(tmp_pat
     current = _run_folder(tmp_path, "current", 3600)  # oldest mtime, still the run that just finished
     keep_parse_state(current, tmp_path, keep=3)
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["current", "run-1", "run-2"]
+
+
+def test_an_environment_without_parse_state_starts_from_the_projects(tmp_path: Path) -> None:
+    project_target, work = tmp_path / "target", tmp_path / "work"
+    project_target.mkdir()
+    work.mkdir()
+    (project_target / PARSE_STATE).write_bytes(b"make setup")
+    assert seed_parse_state(work, project_target)
+    assert (work / PARSE_STATE).read_bytes() == b"make setup"
+
+
+def test_an_environments_own_parse_state_is_never_replaced_by_the_projects(tmp_path: Path) -> None:
+    project_target, work = tmp_path / "target", tmp_path / "work"
+    project_target.mkdir()
+    work.mkdir()
+    (project_target / PARSE_STATE).write_bytes(b"make setup")
+    (work / PARSE_STATE).write_bytes(b"own")
+    assert not seed_parse_state(work, project_target)
+    assert (work / PARSE_STATE).read_bytes() == b"own"
+
+
+def test_without_a_project_parse_state_nothing_is_seeded(tmp_path: Path) -> None:
+    assert not seed_parse_state(tmp_path, tmp_path / "no-target")
+    assert not (tmp_path / PARSE_STATE).exists()

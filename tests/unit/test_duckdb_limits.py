@@ -1,5 +1,5 @@
 """The embedded warehouse's DuckDB limits: decided once from the machine (or the environment), and applied to
-every connection, the dbt profile's included."""
+every connection, dbt's included (through its run-start hook, tests/test_dbt_launch.py)."""
 
 from __future__ import annotations
 
@@ -60,15 +60,14 @@ def test_a_plain_connection_beside_the_warehouses_shares_its_limits(tmp_path: Pa
         assert plain.execute("SELECT x, current_setting('memory_limit') FROM t").fetchone() == (1, "1.0 GiB")
 
 
-def test_dbt_profile_gives_duckdb_the_limits_dbt_variables_carry(tmp_path: Path, monkeypatch) -> None:
+def _rendered_dev_profile(variables: dict[str, str], monkeypatch) -> tuple:
+    """The dev target's connection info, as dbt renders profiles.yml with ``variables`` set: what dbt keys
+    its partial-parse state on (``ManifestLoader.build_manifest_state_check``)."""
     from dbt.config.profile import Profile, read_profile
     from dbt.config.renderer import ProfileRenderer
     from dbt.flags import set_from_args
     from dbt_common.context import set_invocation_context
 
-    environ = _dev(tmp_path, DATALIVE_DUCKDB_MEMORY_LIMIT="2GiB", DATALIVE_DUCKDB_THREADS="1")
-    variables = warehouse_resource(load_settings(environ, cwd=tmp_path)).dbt_variables()
-    assert json.loads(variables["DATALIVE_DUCKDB_SETTINGS"]) == {"memory_limit": "2GiB", "threads": 1}
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     set_from_args(Namespace(), None)
@@ -76,5 +75,26 @@ def test_dbt_profile_gives_duckdb_the_limits_dbt_variables_carry(tmp_path: Path,
     profile = Profile.from_raw_profiles(
         read_profile(str(DBT_PROJECT)), "datalive", ProfileRenderer({}), target_override="dev"
     )
-    assert profile.credentials.settings == {"memory_limit": "2GiB", "threads": 1}
-    assert profile.credentials.path == variables["DATALIVE_DUCKDB_PATH"]
+    return tuple(sorted(profile.credentials.connection_info()))
+
+
+def test_dbt_variables_carry_the_limits_for_the_run_start_hook(tmp_path: Path) -> None:
+    environ = _dev(tmp_path, DATALIVE_DUCKDB_MEMORY_LIMIT="2GiB", DATALIVE_DUCKDB_THREADS="1")
+    variables = warehouse_resource(load_settings(environ, cwd=tmp_path)).dbt_variables()
+    assert json.loads(variables["DATALIVE_DUCKDB_SETTINGS"]) == {"memory_limit": "2GiB", "threads": 1}
+
+
+def test_every_dev_environment_renders_the_same_dbt_profile_as_make_setup(tmp_path: Path, monkeypatch) -> None:
+    from da_platform.defs.gold.assets import dbt_resource
+    from da_platform.gold.dbt_launch import WORKDIR
+
+    rendered, folders = [], []
+    for name, limit in (("a", "2GiB"), ("b", "3GiB")):
+        settings = load_settings(_dev(tmp_path / name, DATALIVE_DUCKDB_MEMORY_LIMIT=limit), cwd=tmp_path)
+        variables = dbt_resource(settings).profile_variables(warehouse_resource(settings).dbt_variables())
+        folders.append(variables[WORKDIR])
+        rendered.append(_rendered_dev_profile(variables, monkeypatch))
+    for name in ("DATALIVE_DUCKDB_PATH", "DATALIVE_DUCKDB_SETTINGS", WORKDIR):
+        monkeypatch.delenv(name)
+    assert rendered[0] == rendered[1] == _rendered_dev_profile({}, monkeypatch)  # `make setup`'s dbt parse
+    assert folders == [str((tmp_path / name / "dev" / "warehouse").resolve()) for name in ("a", "b")]

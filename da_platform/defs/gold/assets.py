@@ -10,12 +10,13 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from da_platform import catalog
-from da_platform.defs.gold.dbt_private import DBT_BESIDE_INTERPRETER, LeanDbtCliResource
+from da_platform.defs.gold.dbt_private import DBT_BESIDE_INTERPRETER, DBT_LAUNCHER, LeanDbtCliResource
 from da_platform.defs.policy import asset_key
 from da_platform.defs.resources import PlatformResource, WarehouseResource
 from da_platform.env import Settings, dbt_variables
 from da_platform.faults import crash_here
-from da_platform.gold.dbt_runs import keep_parse_state
+from da_platform.gold.dbt_launch import WORKDIR
+from da_platform.gold.dbt_runs import keep_parse_state, seed_parse_state
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 
@@ -44,6 +45,14 @@ class GoldDbtResource(LeanDbtCliResource):
 
     work_dir: str
 
+    def profile_variables(self, warehouse_variables: Mapping[str, str]) -> dict[str, str]:
+        """``warehouse_variables`` as this dbt reads them: with the launcher, dbt runs in the DuckDB file's
+        folder and the profile names the file by its bare name, the same in every environment."""
+        path = warehouse_variables.get("DATALIVE_DUCKDB_PATH")
+        if not path or Path(self.dbt_executable) != DBT_LAUNCHER:
+            return dict(warehouse_variables)
+        return {**warehouse_variables, "DATALIVE_DUCKDB_PATH": Path(path).name, WORKDIR: str(Path(path).parent)}
+
 
 def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     """The dbt models as one partitioned multi-asset; a range of days runs as one dbt build."""
@@ -66,8 +75,9 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         window = context.partition_time_window
         work_dir = Path(dbt.work_dir)
         work_dir.mkdir(parents=True, exist_ok=True)
+        seed_parse_state(work_dir, project.project_dir / project.target_path)
         variables = {
-            **warehouse.dbt_variables(),
+            **dbt.profile_variables(warehouse.dbt_variables()),
             # The window as environment variables, not --vars: see macros/partition_window.sql.
             "DATALIVE_WINDOW_START_DATE": window.start.date().isoformat(),
             "DATALIVE_WINDOW_END_DATE": (window.end.date() - timedelta(days=1)).isoformat(),
@@ -91,11 +101,12 @@ def build_gold_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
 
 def dbt_resource(settings: Settings) -> GoldDbtResource:
     """dbt CLI resource whose target is the environment's name."""
-    # The dbt beside this interpreter, so a venv works without being activated.
+    # The dbt beside this interpreter (through its launcher), so a venv works without being activated.
+    found = next((path for path in (DBT_LAUNCHER, DBT_BESIDE_INTERPRETER) if path.exists()), None)
     return GoldDbtResource(
         project_dir=dbt_project(),
         profiles_dir=str(DBT_PROJECT_DIR),
         target=settings.dbt_target,
-        dbt_executable=str(DBT_BESIDE_INTERPRETER) if DBT_BESIDE_INTERPRETER.exists() else "dbt",
+        dbt_executable=str(found) if found else "dbt",
         work_dir=str(settings.env_root / "dbt"),
     )

@@ -25,6 +25,7 @@ from packaging import version
 PINNED = {"dagster": "1.13.27", "dagster-dbt": "0.29.27", "dbt-core": "1.11.16"}
 UPSTREAM = "dagster_dbt/core/resource.py (DbtCliResource.cli, _cli_version, _initialize_dbt_core_adapter)"
 DBT_BESIDE_INTERPRETER = Path(sys.executable).parent / "dbt"
+DBT_LAUNCHER = Path(sys.executable).parent / "datalive-dbt"  # this interpreter's dbt, in another folder
 
 
 class LeanDbtCliResource(DbtCliResource):
@@ -32,7 +33,7 @@ class LeanDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable) == DBT_BESIDE_INTERPRETER:
+        if Path(self.dbt_executable) in (DBT_BESIDE_INTERPRETER, DBT_LAUNCHER):
             return version.parse(importlib.metadata.version("dbt-core"))
         return super()._cli_version
 
