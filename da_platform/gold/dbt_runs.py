@@ -24,12 +24,10 @@ KEEP_RUNS = 5
 def seed_parse_state(work_dir: Path, project_target: Path) -> bool:
     """Give ``work_dir`` the project's parse state (``project_target``'s) when it has none of its own;
     True when it was copied. A state that does not fit makes dbt parse in full, as without one."""
-    own, seed = work_dir / PARSE_STATE, project_target / PARSE_STATE
-    if own.exists() or not seed.exists():
+    seed = project_target / PARSE_STATE
+    if (work_dir / PARSE_STATE).exists() or not seed.exists():
         return False
-    staged = work_dir / f".{PARSE_STATE}.{os.getpid()}"
-    shutil.copyfile(seed, staged)
-    os.replace(staged, own)
+    _install_parse_state(seed, work_dir)
     return True
 
 
@@ -38,9 +36,7 @@ def keep_parse_state(run_target: Path, work_dir: Path, keep: int = KEEP_RUNS) ->
     delete all but the latest ``keep`` run folders (``run_target`` is always kept)."""
     state = run_target / PARSE_STATE
     if state.exists():
-        staged = work_dir / f".{PARSE_STATE}.{os.getpid()}"
-        shutil.copyfile(state, staged)
-        os.replace(staged, work_dir / PARSE_STATE)  # a concurrent reader sees the old file or the new one
+        _install_parse_state(state, work_dir)
     runs = sorted(
         (p for p in work_dir.iterdir() if p.is_dir() and p.resolve() != run_target.resolve()),
         key=lambda p: p.stat().st_mtime,
@@ -48,3 +44,10 @@ def keep_parse_state(run_target: Path, work_dir: Path, keep: int = KEEP_RUNS) ->
     )
     for old in runs[max(keep - 1, 0) :]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _install_parse_state(state: Path, work_dir: Path) -> None:
+    """Copy ``state`` in as ``work_dir``'s parse state; a concurrent reader sees the old file or the new one."""
+    staged = work_dir / f".{PARSE_STATE}.{os.getpid()}"
+    shutil.copyfile(state, staged)
+    os.replace(staged, work_dir / PARSE_STATE)
