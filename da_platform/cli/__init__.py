@@ -10,6 +10,7 @@ and what it starts is ``da_platform.triggers``'; the commands parse, call and pr
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from da_platform.catalog import SILVER_PRODUCTION
 from da_platform.cli.common import WAIT_HELP, locked, quiet_libraries, say
@@ -19,6 +20,7 @@ from da_platform.cli.ops import cmd_audit, cmd_cleanup, cmd_doctor, cmd_dr, cmd_
 from da_platform.cli.run import cmd_dev, cmd_run
 from da_platform.cli.serve import cmd_keys, cmd_serve, positive_hours
 from da_platform.cli.status import cmd_report, cmd_status
+from da_platform.shutdown import exit_with
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,8 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def console() -> NoReturn:
+    """The ``datalive`` console script: :func:`main`, ended as ``da_platform.shutdown`` explains."""
+    exit_with(main)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``datalive`` console script."""
+    """The ``datalive`` command: parse ``argv`` (the command line by default), run it, return its exit code."""
     from da_platform.env import SettingsError, apply_process_defaults, load_settings
 
     apply_process_defaults()

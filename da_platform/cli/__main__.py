@@ -1,7 +1,5 @@
 """``python -m da_platform.cli``: the ``datalive`` command."""
 
-import sys
+from da_platform.cli import console
 
-from da_platform.cli import main
-
-sys.exit(main())
+console()

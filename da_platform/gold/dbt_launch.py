@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 WORKDIR = "DATALIVE_DBT_WORKDIR"
 
 
-def main() -> None:
+def main() -> NoReturn:
     """Run dbt with the command line given, in ``$DATALIVE_DBT_WORKDIR`` when it is set."""
     folder = os.environ.get(WORKDIR)
     if folder:
         os.chdir(folder)
     from dbt.cli.main import cli  # imported after the chdir: nothing of dbt runs before it
 
+    from da_platform.shutdown import exit_with
+
     sys.argv[0] = "dbt"
-    sys.exit(cli())
+    exit_with(cli)

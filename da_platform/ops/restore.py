@@ -208,6 +208,7 @@ def _run_dbt_build(settings: Settings, start: date, end: date) -> Path:
     In a subprocess, as the gold assets run it: dbt-duckdb keeps its connection open in the calling
     process, which would then block every later read of the rebuilt file.
     """
+    import json
     import subprocess
     import sys
 
@@ -221,6 +222,8 @@ def _run_dbt_build(settings: Settings, start: date, end: date) -> Path:
                "--profiles-dir", str(DBT_PROJECT_DIR), "--target", settings.dbt_target, "--quiet"]  # fmt: skip
     variables = {
         "DATALIVE_DUCKDB_PATH": str(settings.warehouse_path),
+        # (the machine's memory and thread limits, as every run's dbt gets them: a rebuild is a whole build)
+        "DATALIVE_DUCKDB_SETTINGS": json.dumps(settings.duckdb_settings),
         "DBT_TARGET_PATH": str(target_path),
         "DATALIVE_WINDOW_START_DATE": start.isoformat(),
         "DATALIVE_WINDOW_END_DATE": end.isoformat(),

@@ -199,3 +199,25 @@ def test_the_drill_deletes_a_local_tables_commit_files_since_its_build_and_the_c
     assert sorted(p.name for p in log.iterdir()) == [f"{0:020d}.json"]
     assert build_state.current_versions(lake, [table]) == {table: 0}
     assert lake.read(table).height == 1
+
+
+def test_the_warehouse_rebuilds_dbt_runs_under_the_machines_duckdb_limits(tmp_path: Path, monkeypatch) -> None:
+    import json
+    import os
+    import subprocess
+
+    from da_platform.ops import restore
+
+    seen: dict[str, str] = {}
+
+    def fake_dbt(command, **kwargs):
+        seen.update(os.environ)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_dbt)
+    settings = load_settings(
+        {"DATALIVE_HOME": str(tmp_path), "DATALIVE_DUCKDB_MEMORY_LIMIT": "3GB", "DATALIVE_DUCKDB_THREADS": "1"}
+    )
+    restore._run_dbt_build(settings, date(2014, 4, 1), date(2014, 4, 30))
+    assert json.loads(seen["DATALIVE_DUCKDB_SETTINGS"]) == {"memory_limit": "3GB", "threads": 1}
+    assert "DATALIVE_DUCKDB_SETTINGS" not in os.environ  # (set around the dbt call only)
