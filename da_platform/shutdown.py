@@ -22,8 +22,6 @@ def exit_with(main: Callable[[], int | None]) -> NoReturn:
     interpreter's final collections over the heap it leaves."""
     try:
         code = main()
-    except SystemExit as stop:
-        code = stop.code
-    finally:
+    finally:  # (a SystemExit that main raises passes through here with its code)
         gc.freeze()
     sys.exit(code)

@@ -14,6 +14,8 @@ import os
 import sys
 from typing import NoReturn
 
+from da_platform.shutdown import exit_with
+
 WORKDIR = "DATALIVE_DBT_WORKDIR"
 
 
@@ -23,8 +25,6 @@ def main() -> NoReturn:
     if folder:
         os.chdir(folder)
     from dbt.cli.main import cli  # imported after the chdir: nothing of dbt runs before it
-
-    from da_platform.shutdown import exit_with
 
     sys.argv[0] = "dbt"
     exit_with(cli)
